@@ -1,0 +1,63 @@
+import type pg from 'pg';
+
+/** Append-only: a released migration is never edited, a new one is added. */
+const MIGRATIONS: string[] = [
+  `
+  create table firedrill_runs (
+    id uuid primary key,
+    drill text not null,
+    environment text not null,
+    created_at timestamptz not null default now(),
+    finished_at timestamptz,
+    outcome text check (outcome in ('pass', 'fail', 'aborted', 'refused')),
+    scorecard jsonb
+  );
+  -- At most one active run per environment, whichever process or host asks.
+  create unique index firedrill_runs_one_active_per_environment
+    on firedrill_runs (environment) where finished_at is null;
+  create index firedrill_runs_created_at on firedrill_runs (created_at desc);
+
+  create table firedrill_run_events (
+    seq bigserial primary key,
+    run_id uuid not null references firedrill_runs (id),
+    type text not null,
+    at timestamptz not null,
+    mono double precision not null,
+    clock text not null,
+    body jsonb not null,
+    recorded_at timestamptz not null default clock_timestamp()
+  );
+  create index firedrill_run_events_run on firedrill_run_events (run_id, seq);
+  `,
+];
+
+const MIGRATION_LOCK = 7_413_001;
+
+export async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    // Two processes starting at once must not both apply the same migration.
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await client.query(
+      'create table if not exists firedrill_migrations (version int primary key, applied_at timestamptz not null default now())',
+    );
+    const applied = await client.query<{ version: number }>('select version from firedrill_migrations');
+    const done = new Set(applied.rows.map((row) => row.version));
+    for (const [index, sql] of MIGRATIONS.entries()) {
+      const version = index + 1;
+      if (done.has(version)) continue;
+      await client.query('begin');
+      try {
+        await client.query(sql);
+        await client.query('insert into firedrill_migrations (version) values ($1)', [version]);
+        await client.query('commit');
+      } catch (error) {
+        await client.query('rollback');
+        throw error;
+      }
+    }
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    client.release();
+  }
+}

@@ -1,0 +1,20 @@
+import type pg from 'pg';
+import type { Probe } from '../../src/engine/ports.js';
+
+/** Green when the query runs and the first column of its first row is neither false nor null. */
+export function sqlProbe(pool: pg.Pool, name: string, query: string): Probe {
+  return {
+    name,
+    async check() {
+      try {
+        const result = await pool.query({ text: query, rowMode: 'array' });
+        const value: unknown = result.rows[0]?.[0];
+        if (value === undefined) return { ok: false, detail: 'the query returned no rows' };
+        if (value === false || value === null) return { ok: false, detail: `the query returned ${String(value)}` };
+        return { ok: true, detail: `returned ${String(value)}` };
+      } catch (error) {
+        return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+      }
+    },
+  };
+}

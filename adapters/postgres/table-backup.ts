@@ -1,0 +1,250 @@
+import { PassThrough, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { UserError } from '../../src/errors.js';
+import type { ObjectStore } from '../../src/storage/object-store.js';
+import {
+  captureTableDefinition,
+  createTableStatements,
+  parseTableName,
+  qualifiedName,
+  resetIdentitySequencesStatements,
+  type TableDefinition,
+  type TableName,
+} from './table-definition.js';
+
+/**
+ * One logical backup of one table, stored as `<schema>.<table>/<takenAt>/data.csv` and
+ * then `definition.json`; a folder without definition.json is an unfinished backup.
+ */
+export interface TableBackup {
+  /** The backup's folder in the store, e.g. `public.orders/20250102T030405.678Z/`. */
+  key: string;
+  /** `schema.table` */
+  table: string;
+  /** Every row committed before this moment is in the backup. */
+  takenAt: Date;
+  rows: number;
+}
+
+interface BackupManifest {
+  table: string;
+  takenAt: string;
+  rows: number;
+  definition: TableDefinition;
+}
+
+const DATA = 'data.csv';
+const MANIFEST = 'definition.json';
+// Explicit encoding: the file must not depend on the client_encoding of whoever took it.
+const CSV_OPTIONS = `(format csv, header true, encoding 'UTF8')`;
+
+export interface BackupTableOptions {
+  client: pg.ClientBase;
+  /** `schema.table` */
+  table: string;
+  store: ObjectStore;
+}
+
+/** Streams one table into the store with COPY, from one consistent snapshot. */
+export async function backupTable({ client, table, store }: BackupTableOptions): Promise<TableBackup> {
+  const name = parseTableName(table);
+  await client.query('begin isolation level repeatable read read only');
+  let manifest: BackupManifest;
+  let key: string;
+  try {
+    // now() is the transaction's start; the snapshot is taken by the next statement, so
+    // everything committed before takenAt is visible to the COPY below.
+    const now = await client.query<{ taken_at: Date }>('select now() as taken_at');
+    const takenAt = now.rows[0]?.taken_at ?? new Date();
+    const definition = await captureTableDefinition(client, table);
+    key = `${tableFolder(name)}${compactTimestamp(takenAt)}/`;
+    const copy = client.query(copyTo(`copy ${qualifiedName(name)} ${columnList(definition)} to stdout ${CSV_OPTIONS}`));
+    await putStream(store, key + DATA, copy);
+    // The row count arrives with CommandComplete, after the stream ends: the next
+    // statement's reply guarantees it has been read.
+    await client.query('commit');
+    manifest = { table: `${name.schema}.${name.table}`, takenAt: takenAt.toISOString(), rows: copy.rowCount, definition };
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  }
+  // Written last: its presence is what marks the backup complete.
+  await store.put(key + MANIFEST, JSON.stringify(manifest, null, 2));
+  return toBackup(key, manifest);
+}
+
+/** Complete backups of `table` (schema.table), newest first. */
+export async function listTableBackups(store: ObjectStore, table: string): Promise<TableBackup[]> {
+  const folder = tableFolder(parseTableName(table));
+  const objects = await store.list(folder);
+  const complete = objects
+    .filter((object) => object.key.endsWith(`/${MANIFEST}`) && object.key.split('/').length === 3)
+    .map((object) => object.key.slice(0, -MANIFEST.length))
+    .sort()
+    .reverse();
+  return Promise.all(complete.map(async (key) => toBackup(key, await readManifest(store, key))));
+}
+
+export interface RestoreTableBackupOptions {
+  client: pg.ClientBase;
+  store: ObjectStore;
+  /** The backed-up table, `schema.table`. */
+  table: string;
+  backup: TableBackup | 'newest';
+  /** Restore under another name (`schema.table`) instead of `table`. */
+  into?: string;
+}
+
+/**
+ * Recreates the table and loads its data in one transaction, so it appears complete at
+ * once or not at all. Refuses to touch a table that exists.
+ */
+export async function restoreTableBackup(options: RestoreTableBackupOptions): Promise<TableBackup> {
+  const { client, store, table } = options;
+  const source = parseTableName(table);
+  const target = options.into ? parseTableName(options.into) : source;
+  const backup = await chooseBackup(store, table, options.backup);
+  const { definition } = await readManifest(store, backup.key);
+
+  await client.query('begin');
+  try {
+    await refuseIfExists(client, target);
+    for (const statement of createTableStatements(definition, target)) await client.query(statement);
+    const data = await store.get(backup.key + DATA);
+    await pipeline(
+      data,
+      client.query(copyFrom(`copy ${qualifiedName(target)} ${columnList(definition)} from stdin ${CSV_OPTIONS}`)),
+    );
+    for (const statement of resetIdentitySequencesStatements(definition, target)) await client.query(statement);
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    if (isDuplicateTable(error)) throw tableExists(target);
+    throw error;
+  }
+  return backup;
+}
+
+async function chooseBackup(store: ObjectStore, table: string, wanted: TableBackup | 'newest'): Promise<TableBackup> {
+  if (wanted !== 'newest') {
+    const a = parseTableName(wanted.table);
+    const b = parseTableName(table);
+    if (a.schema !== b.schema || a.table !== b.table) {
+      throw new UserError(`the backup ${wanted.key} is of ${wanted.table}, not ${table}`);
+    }
+    return wanted;
+  }
+  const [newest] = await listTableBackups(store, table);
+  if (!newest) {
+    throw new UserError(
+      `there is no complete backup of ${table} in ${store.location}${tableFolder(parseTableName(table))}`,
+      `take one first, or check the bucket and prefix configured for this environment`,
+    );
+  }
+  return newest;
+}
+
+async function refuseIfExists(client: pg.ClientBase, target: TableName): Promise<void> {
+  const found = await client.query<{ oid: string | null }>('select to_regclass($1)::oid::text as oid', [
+    qualifiedName(target),
+  ]);
+  if (found.rows[0]?.oid) throw tableExists(target);
+}
+
+function tableExists({ schema, table }: TableName): UserError {
+  return new UserError(
+    `the table ${schema}.${table} already exists; a restore never overwrites a table`,
+    `drop or rename it first, or restore into another name`,
+  );
+}
+
+function isDuplicateTable(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === '42P07';
+}
+
+/** Generated columns are computed again on restore; COPY must leave them out both ways. */
+function columnList(definition: TableDefinition): string {
+  const columns = definition.columns.filter((column) => !column.generated);
+  return `(${columns.map((column) => pg.escapeIdentifier(column.name)).join(', ')})`;
+}
+
+function tableFolder({ schema, table }: TableName): string {
+  return `${schema}.${table}/`;
+}
+
+/** `2025-01-02T03:04:05.678Z` → `20250102T030405.678Z`: sorts by time as a string. */
+function compactTimestamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '');
+}
+
+/**
+ * Streams a COPY into the store. If the store fails mid-way, the rest of the COPY is
+ * drained so the connection leaves COPY mode and can roll back, instead of hanging.
+ */
+async function putStream(store: ObjectStore, key: string, source: Readable): Promise<void> {
+  let copyError: unknown;
+  const body = new PassThrough();
+  // The store reports the failure through its own reading; this only keeps an error raised
+  // before it starts reading from being an uncaught 'error' event.
+  body.on('error', () => undefined);
+  source.on('error', (error) => {
+    copyError = error;
+    body.destroy(error);
+  });
+  source.pipe(body);
+  try {
+    await store.put(key, body);
+  } catch (error) {
+    source.unpipe(body);
+    if (copyError === undefined && !source.readableEnded) {
+      await new Promise<void>((done) => {
+        source.once('end', done).once('error', () => done());
+        source.resume();
+      });
+    }
+    throw copyError ?? error;
+  }
+  if (copyError !== undefined) throw copyError;
+}
+
+async function readManifest(store: ObjectStore, key: string): Promise<BackupManifest> {
+  const location = `${store.location}${key}${MANIFEST}`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readText(await store.get(key + MANIFEST)));
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`${location} is not valid JSON: ${String(error)}`);
+  }
+  if (!isManifest(parsed)) throw new UserError(`${location} is not a firedrill table backup manifest`);
+  return parsed;
+}
+
+function isManifest(value: unknown): value is BackupManifest {
+  if (typeof value !== 'object' || value === null) return false;
+  const manifest = value as Record<string, unknown>;
+  const definition = manifest.definition as Record<string, unknown> | null | undefined;
+  return (
+    typeof manifest.table === 'string' &&
+    typeof manifest.takenAt === 'string' &&
+    !Number.isNaN(Date.parse(manifest.takenAt)) &&
+    typeof manifest.rows === 'number' &&
+    typeof definition === 'object' &&
+    definition !== null &&
+    Array.isArray(definition.columns) &&
+    Array.isArray(definition.constraints) &&
+    Array.isArray(definition.indexes)
+  );
+}
+
+async function readText(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function toBackup(key: string, manifest: BackupManifest): TableBackup {
+  return { key, table: manifest.table, takenAt: new Date(manifest.takenAt), rows: manifest.rows };
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { Duration } from './duration.js';
+import { Objectives } from './drill-schema.js';
+
+/** Secrets never sit in the file: they are read from an environment variable or a file. */
+export const SecretRef = z.union([
+  z.strictObject({ env: z.string().regex(/^[A-Za-z_]\w*$/, 'an environment variable name, e.g. STAGING_DATABASE_URL') }),
+  z.strictObject({ file: z.string().min(1).describe('Path relative to the config file') }),
+]);
+export type SecretRef = z.infer<typeof SecretRef>;
+
+const InlineSecretHint =
+  'secrets are not written in the config file: use {env: VARIABLE_NAME} or {file: path/to/secret}';
+const Secret = z.preprocess((value, context) => {
+  if (typeof value === 'string') {
+    context.addIssue({ code: 'custom', message: InlineSecretHint });
+    return z.NEVER;
+  }
+  return value;
+}, SecretRef);
+
+export const Bucket = z.strictObject({
+  bucket: z.string().min(3),
+  prefix: z.string().default(''),
+  region: z.string().default('us-east-1'),
+  endpoint: z.url().optional().describe('For S3-compatible providers'),
+  forcePathStyle: z.boolean().default(false),
+  accessKeyIdEnv: z.string().optional().describe('Environment variable holding the access key id; default: the AWS SDK chain'),
+  secretAccessKeyEnv: z.string().optional(),
+});
+export type Bucket = z.infer<typeof Bucket>;
+
+export const Environment = z.strictObject({
+  description: z.string().optional(),
+  protected: z.boolean().default(false).describe('A protected environment is never a drill target'),
+  allowProductionLookingNames: z
+    .boolean()
+    .default(false)
+    .describe('Environments whose names, hosts or databases look like production are refused unless this is true'),
+  drills: z.array(z.string()).optional().describe('Drill ids allowed here; default: all'),
+  postgres: z
+    .strictObject({
+      url: Secret,
+      allowedTables: z.array(z.string()).min(1).describe('The only tables a drill may drop, as schema.table'),
+    })
+    .optional(),
+  buckets: z.record(z.string(), Bucket).default({}),
+});
+export type Environment = z.infer<typeof Environment>;
+
+export const Override = z.strictObject({
+  objectives: Objectives.optional(),
+  weight: z.number().positive().optional(),
+  maxDuration: Duration.optional(),
+  requiresApproval: z.boolean().optional(),
+});
+export type Override = z.infer<typeof Override>;
+
+export const Config = z.strictObject({
+  catalogue: z
+    .array(z.string())
+    .default([])
+    .describe('Drill files or folders, relative to this file; the built-in catalogue is always included'),
+  builtInDrills: z.boolean().default(true).describe('Include the drills that ship with firedrill'),
+  environments: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), Environment),
+  overrides: z.record(z.string(), Override).default({}),
+  store: z.strictObject({ url: Secret.optional() }).default({}),
+  server: z
+    .strictObject({
+      port: z.number().int().min(0).max(65535).default(8080),
+      host: z.string().default('127.0.0.1'),
+      alertToken: Secret.optional().describe('Bearer token that alert webhooks must send'),
+    })
+    .default({ port: 8080, host: '127.0.0.1' }),
+});
+export type Config = z.infer<typeof Config>;

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { DRILL_KINDS, Drill, DropTableDrill } from './drill-schema.js';
+import type { Problem } from './problems.js';
+import { isRecord } from './schema-walk.js';
+import { didYouMean, joinParts } from './suggest.js';
+import { problemAt, readYamlFile, type YamlSource } from './yaml-source.js';
+import { describeValue, validateSource } from './zod-problems.js';
+
+/** A valid drill and where it was defined (its `id`), for "already defined at" messages. */
+export interface LoadedDrill {
+  drill: Drill;
+  file: string;
+  line: number;
+}
+
+export type DrillFileResult = { ok: true; loaded: LoadedDrill } | { ok: false; problems: Problem[] };
+
+/**
+ * The fields every kind shares, with kind and target left open: used when the kind is
+ * missing or unknown, so the rest of the file is still checked and reported in one go.
+ */
+const AnyKindDrill = DropTableDrill.omit({ kind: true, target: true }).extend({ kind: z.unknown(), target: z.unknown() });
+
+const KNOWN_KINDS = `known kinds: ${DRILL_KINDS.join(', ')}`;
+
+export async function readDrillFile(file: string): Promise<DrillFileResult> {
+  const read = await readYamlFile(file);
+  return read.ok ? validateDrillSource(read.source) : read;
+}
+
+export function validateDrillSource(source: YamlSource): DrillFileResult {
+  const data = source.data;
+  if (!isRecord(data)) {
+    const message = 'a drill file holds one drill: a mapping with id, title, kind, target, objectives, ... (see drills/drop-orders-table.yaml)';
+    return { ok: false, problems: [problemAt(source, [], message)] };
+  }
+  // The kind is checked before the discriminated union: zod alone would only say
+  // "invalid discriminator", and would check nothing else in the file.
+  const kindProblems = checkKind(source, data.kind);
+  const result = validateSource(kindProblems.length === 0 ? Drill : AnyKindDrill, source);
+  if (!result.ok || kindProblems.length > 0) {
+    return { ok: false, problems: [...kindProblems, ...(result.ok ? [] : result.problems)] };
+  }
+  const { line } = problemAt(source, ['id'], '');
+  return { ok: true, loaded: { drill: result.value as Drill, file: source.file, line } };
+}
+
+function checkKind(source: YamlSource, kind: unknown): Problem[] {
+  if (kind === undefined) return [problemAt(source, [], `missing required key "kind"; ${KNOWN_KINDS}`)];
+  if (typeof kind === 'string' && (DRILL_KINDS as readonly string[]).includes(kind)) return [];
+  const suggestion = typeof kind === 'string' ? didYouMean(kind, DRILL_KINDS) : '';
+  return [problemAt(source, ['kind'], joinParts(`kind: unknown drill kind ${describeValue(kind)}`, suggestion, KNOWN_KINDS))];
+}

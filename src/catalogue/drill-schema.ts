@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { Duration } from './duration.js';
+
+export const DRILL_KINDS = ['drop-table', 'lose-node', 'delete-cluster', 'key-holder-unavailable', 'command'] as const;
+export type DrillKind = (typeof DRILL_KINDS)[number];
+
+const Identifier = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes, e.g. drop-orders-table');
+
+/** `schema.table` or `table` (then `public`); quoted names are not needed for drills. */
+const TableName = z.string().regex(/^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?$/, 'write a table as schema.table, e.g. public.orders');
+
+export const Probe = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('sql'),
+    name: z.string().optional(),
+    query: z.string().min(1).describe('Succeeds when the query runs and its first column of the first row is not false/null'),
+  }),
+  z.strictObject({
+    type: z.literal('http'),
+    name: z.string().optional(),
+    url: z.url(),
+    expectStatus: z.number().int().min(100).max(599).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('command'),
+    name: z.string().optional(),
+    run: z.string().min(1).describe('Succeeds when the shell command exits 0'),
+  }),
+]);
+export type Probe = z.infer<typeof Probe>;
+
+export const SteadyState = z.strictObject({
+  probes: z.array(Probe).min(1, 'list at least one probe: the run needs a way to see that service is back'),
+  interval: Duration.prefault('1s').describe('How often the probes run; a measured duration is at most this far off'),
+  stableFor: Duration.prefault('10s').describe('How long the probes must stay green before service counts as recovered'),
+});
+export type SteadyState = z.infer<typeof SteadyState>;
+
+export const Detection = z.strictObject({
+  alerts: z
+    .array(
+      z.strictObject({
+        source: z.enum(['alertmanager', 'grafana', 'generic', 'any']).default('any'),
+        match: z.array(z.string().regex(/^\s*[A-Za-z_][\w]*\s*(=~|!~|!=|=)/, 'write a matcher as label=value, label=~regex, label!=value or label!~regex')).min(1),
+      }),
+    )
+    .default([]),
+  chat: z.boolean().default(true).describe('Whether a person saying "detected" counts'),
+});
+export type Detection = z.infer<typeof Detection>;
+
+export const Runbook = z.discriminatedUnion('action', [
+  z.strictObject({
+    action: z.literal('restore-table-from-s3'),
+    bucket: z.string().min(1).describe("Name of one of the environment's buckets holding the table backups"),
+  }),
+  z.strictObject({ action: z.literal('command'), run: z.string().min(1) }),
+]);
+export type Runbook = z.infer<typeof Runbook>;
+
+export const Recovery = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('manual'), instructions: z.string().optional() }),
+  z.strictObject({
+    mode: z.literal('automated'),
+    runbook: Runbook,
+    trigger: z.enum(['on-detection', 'immediately']).default('on-detection'),
+  }),
+]);
+export type Recovery = z.infer<typeof Recovery>;
+
+export const RpoMarker = z.discriminatedUnion('marker', [
+  z.strictObject({
+    marker: z.literal('canary'),
+    table: TableName.default('public.firedrill_canary'),
+    interval: Duration.prefault('1s'),
+  }),
+  z.strictObject({ marker: z.literal('column'), table: TableName, column: z.string().regex(/^[A-Za-z_]\w*$/) }),
+  z.strictObject({
+    marker: z.literal('query'),
+    query: z.string().min(1).describe('Returns one timestamp: the newest data present. $1 is bound to the newest value seen before injection'),
+  }),
+]);
+export type RpoMarker = z.infer<typeof RpoMarker>;
+
+export const Objectives = z
+  .strictObject({ ttd: Duration.optional(), rto: Duration.optional(), rpo: Duration.optional() })
+  .refine((o) => o.ttd !== undefined || o.rto !== undefined || o.rpo !== undefined, 'set at least one of ttd, rto, rpo');
+export type Objectives = z.infer<typeof Objectives>;
+
+const DrillCommon = {
+  id: Identifier,
+  title: z.string().min(1),
+  description: z.string().optional(),
+  weight: z.number().positive('weight must be above zero').default(1),
+  severity: z.enum(['low', 'medium', 'high', 'critical']),
+  objectives: Objectives,
+  steadyState: SteadyState,
+  detection: Detection.default({ alerts: [], chat: true }),
+  recovery: Recovery,
+  rpo: RpoMarker.optional(),
+  verify: z.array(Probe).default([]),
+  maxDuration: Duration,
+  requiresApproval: z.boolean().default(false),
+};
+
+export const DropTableDrill = z.strictObject({
+  ...DrillCommon,
+  kind: z.literal('drop-table'),
+  target: z.strictObject({ table: TableName }),
+});
+
+export const LoseNodeDrill = z.strictObject({
+  ...DrillCommon,
+  kind: z.literal('lose-node'),
+  target: z.strictObject({ nodeSelector: z.string().optional(), mode: z.enum(['drain', 'delete']).default('drain') }),
+});
+
+export const DeleteClusterDrill = z.strictObject({
+  ...DrillCommon,
+  kind: z.literal('delete-cluster'),
+  target: z.strictObject({ namespaces: z.array(z.string()).min(1).optional(), teardown: z.string().optional() }),
+  requiresApproval: z.boolean().default(true),
+});
+
+export const KeyHolderDrill = z.strictObject({
+  ...DrillCommon,
+  kind: z.literal('key-holder-unavailable'),
+  target: z.strictObject({ holder: z.string().optional(), variant: z.enum(['holder', 'bucket-unavailable']).default('holder') }),
+});
+
+export const CommandDrill = z.strictObject({
+  ...DrillCommon,
+  kind: z.literal('command'),
+  target: z.strictObject({ inject: z.string().min(1), undo: z.string().min(1) }),
+});
+
+export const Drill = z.discriminatedUnion('kind', [DropTableDrill, LoseNodeDrill, DeleteClusterDrill, KeyHolderDrill, CommandDrill]);
+export type Drill = z.infer<typeof Drill>;
+export type DropTableDrill = z.infer<typeof DropTableDrill>;

@@ -1,0 +1,98 @@
+import type { Drill } from '../catalogue/drill-schema.js';
+import type { Environment } from '../catalogue/config-schema.js';
+import type { EventBody, Instant, Outcome, RunEvent, UndoAction } from './events.js';
+
+export interface RunSummary {
+  id: string;
+  drill: string;
+  environment: string;
+  outcome: Outcome | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export type CreateRunResult = { ok: true; runId: string } | { ok: false; activeRunId: string };
+
+/** Exclusive ownership of a run by one process; ends when released or when that process dies. */
+export interface RunClaim {
+  release(): Promise<void>;
+}
+
+/** Where runs and their journals live. The database, not process memory, decides what is active. */
+export interface RunStore {
+  /** Creates an active run, unless the environment already has one. */
+  createRun(input: { drill: string; environment: string }): Promise<CreateRunResult>;
+  /** Records a run that never became active (refused before it could start). */
+  createFinishedRun(input: { drill: string; environment: string }): Promise<string>;
+  append(runId: string, body: EventBody, when?: Instant): Promise<RunEvent>;
+  events(runId: string): Promise<RunEvent[]>;
+  finish(runId: string, outcome: Outcome, scorecard: unknown): Promise<void>;
+  claim(runId: string): Promise<RunClaim | undefined>;
+  unfinished(): Promise<RunSummary[]>;
+  active(environment?: string): Promise<RunSummary[]>;
+  get(runId: string): Promise<RunSummary | undefined>;
+  /** Runs whose id starts with `prefix` (people type short ids). */
+  findByPrefix(prefix: string): Promise<RunSummary[]>;
+  list(filter: { drill?: string; environment?: string; limit: number }): Promise<RunSummary[]>;
+  scorecard(runId: string): Promise<unknown>;
+  /** Calls `listener` for each event appended to the run from now on, by any process. */
+  watch(runId: string, listener: (event: RunEvent) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export interface ProbeResult {
+  ok: boolean;
+  detail: string;
+}
+
+export interface Probe {
+  readonly name: string;
+  check(): Promise<ProbeResult>;
+}
+
+/** Reads "the newest data present", for RPO. */
+export interface RpoMarker {
+  readonly description: string;
+  /** Starts whatever keeps the marker fresh (the canary writer); a no-op for query markers. */
+  start(): Promise<void>;
+  /** The newest marker value, or, with `atMost`, the newest no later than it. */
+  newest(atMost?: Date): Promise<Date | null>;
+  stop(): Promise<void>;
+}
+
+/** One disaster, prepared for one run. */
+export interface Fault {
+  /** Every action `inject` will take, for `plan` and for the journal. */
+  plan(): string[];
+  /** Target checks: is this exactly something the environment allows? Empty when fine. */
+  preflight(): Promise<{ check: string; ok: boolean; detail: string }[]>;
+  /** What undoes the fault; computed and journaled before `inject` touches anything. */
+  undoAction(): Promise<UndoAction>;
+  inject(): Promise<void>;
+}
+
+/** Runs recorded undo actions. Must be idempotent: a crash may have interrupted it. */
+export interface Undoer {
+  undo(action: UndoAction): Promise<string>;
+}
+
+export interface Runbook {
+  readonly description: string;
+  run(signal: AbortSignal): Promise<string>;
+}
+
+/** Everything one run needs from the outside world, built by the composition root. */
+export interface DrillRuntime {
+  fault: Fault;
+  steadyState: Probe[];
+  verify: Probe[];
+  rpo?: RpoMarker;
+  runbook?: Runbook;
+  close(): Promise<void>;
+}
+
+export interface RuntimeFactory {
+  /** Builds the adapters a drill needs in an environment; throws UserError when it cannot. */
+  runtimeFor(drill: Drill, environmentName: string, environment: Environment, runId: string): Promise<DrillRuntime>;
+  undoerFor(environmentName: string, environment: Environment): Promise<Undoer & { close(): Promise<void> }>;
+}

@@ -1,0 +1,32 @@
+import type { Environment } from '../catalogue/config-schema.js';
+import { environmentRefusal } from './environment-guard.js';
+import type { Journal } from './journal.js';
+import type { DrillRuntime } from './ports.js';
+
+/**
+ * Every check runs and is journaled, so a refusal lists all its reasons at once.
+ * Returns the reason to refuse, or undefined when the run may inject.
+ */
+export async function preflight(
+  journal: Journal,
+  environmentName: string,
+  environment: Environment,
+  runtime: DrillRuntime,
+): Promise<string | undefined> {
+  const failures: string[] = [];
+  const record = async (check: string, ok: boolean, detail: string) => {
+    await journal.append({ type: 'preflight-check', check, ok, detail });
+    if (!ok) failures.push(`${check}: ${detail}`);
+  };
+
+  const refusal = environmentRefusal(environmentName, environment);
+  await record('environment allowed', !refusal, refusal ?? `${environmentName} is a staging target`);
+
+  for (const result of await runtime.fault.preflight()) await record(result.check, result.ok, result.detail);
+
+  // Injecting into something already broken would measure the old outage, not this drill.
+  const results = await Promise.all(runtime.steadyState.map(async (probe) => ({ probe, result: await probe.check() })));
+  for (const { probe, result } of results) await record(`steady state: ${probe.name}`, result.ok, result.detail);
+
+  return failures.length ? failures.join('; ') : undefined;
+}

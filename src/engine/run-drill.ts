@@ -1,0 +1,156 @@
+import type { Environment } from '../catalogue/config-schema.js';
+import type { Drill } from '../catalogue/drill-schema.js';
+import { scoreRun, type Scorecard } from '../scoring/score-run.js';
+import type { Clock } from './clock.js';
+import type { DrillSnapshot, RunEvent } from './events.js';
+import { Journal } from './journal.js';
+import type { DrillRuntime, RunStore, RuntimeFactory, Undoer } from './ports.js';
+import { preflight } from './preflight.js';
+import { undoRecordedActions } from './rollback.js';
+import { RunSignals } from './run-signals.js';
+import { verifyRun } from './verify.js';
+import { watchForRecovery } from './watch-recovery.js';
+
+export interface EngineDeps {
+  store: RunStore;
+  clock: Clock;
+  runtimes: RuntimeFactory;
+}
+
+export interface RunRequest {
+  drill: Drill;
+  environmentName: string;
+  environment: Environment;
+  requestedBy: string;
+  /** How long a drill with `requiresApproval` waits for a second person. */
+  approvalTimeoutMs?: number;
+  /** Ends the run early, as an abort by `requestedBy` (Ctrl-C on a terminal). */
+  interrupt?: AbortSignal;
+  /** Follows the run live: every event, as it is journaled. */
+  onEvent?: (event: RunEvent) => void;
+}
+
+export interface RunResult {
+  runId: string;
+  scorecard: Scorecard;
+}
+
+const DEFAULT_APPROVAL_TIMEOUT_MS = 15 * 60_000;
+
+export async function runDrill(deps: EngineDeps, request: RunRequest): Promise<RunResult> {
+  const { store, clock } = deps;
+  const { drill, environmentName } = request;
+  const created = await store.createRun({ drill: drill.id, environment: environmentName });
+  if (!created.ok) {
+    const runId = await store.createFinishedRun({ drill: drill.id, environment: environmentName });
+    const journal = new Journal(runId, store, clock, request.onEvent);
+    await journal.append({ type: 'run-created', drill: snapshot(drill), environment: environmentName, requestedBy: request.requestedBy });
+    await journal.append({ type: 'refused', reason: `another run is active in ${environmentName}: ${created.activeRunId}` });
+    return score(store, journal);
+  }
+
+  const journal = new Journal(created.runId, store, clock, request.onEvent);
+  const claim = await store.claim(created.runId);
+  const signals = new RunSignals();
+  const unwatch = await store.watch(created.runId, (event) => signals.handle(event));
+  const onInterrupt = () =>
+    void journal.append({ type: 'abort-requested', by: request.requestedBy, reason: 'interrupted on the terminal' });
+  request.interrupt?.addEventListener('abort', onInterrupt, { once: true });
+  let runtime: DrillRuntime | undefined;
+  let undoer: (Undoer & { close(): Promise<void> }) | undefined;
+  try {
+    await journal.append({ type: 'run-created', drill: snapshot(drill), environment: environmentName, requestedBy: request.requestedBy });
+    try {
+      runtime = await deps.runtimes.runtimeFor(drill, environmentName, request.environment, created.runId);
+      undoer = await deps.runtimes.undoerFor(environmentName, request.environment);
+    } catch (error) {
+      await journal.append({ type: 'refused', reason: error instanceof Error ? error.message : String(error) });
+      return await score(store, journal);
+    }
+    const refusal =
+      (await preflight(journal, environmentName, request.environment, runtime)) ??
+      (await awaitApproval(journal, request, signals));
+    if (refusal) {
+      await journal.append({ type: 'refused', reason: refusal });
+      return await score(store, journal);
+    }
+    await injectAndWatch(journal, drill, runtime, undoer, signals);
+    return await score(store, journal);
+  } finally {
+    request.interrupt?.removeEventListener('abort', onInterrupt);
+    await unwatch();
+    await runtime?.close();
+    await undoer?.close();
+    await claim?.release();
+  }
+}
+
+async function injectAndWatch(
+  journal: Journal,
+  drill: Drill,
+  runtime: DrillRuntime,
+  undoer: Undoer,
+  signals: RunSignals,
+): Promise<void> {
+  let endReason = 'clean-up after the drill';
+  try {
+    await runtime.rpo?.start();
+    await journal.append({ type: 'undo-recorded', undo: await runtime.fault.undoAction() });
+    // Read as late as possible: data written between this read and the injection is not counted.
+    if (runtime.rpo) {
+      const newestBefore = await runtime.rpo.newest();
+      await journal.append({ type: 'rpo-baseline', newestBefore: newestBefore?.toISOString() ?? null });
+    }
+    await journal.append({ type: 'injecting', actions: runtime.fault.plan() });
+    await runtime.fault.inject();
+    const injected = await journal.append({ type: 'injected' });
+    signals.markInjected(injected.seq);
+
+    const outcome = await watchForRecovery({ journal, drill, runtime, signals, injectedAt: injected });
+    if (outcome === 'recovered') await verifyRun(journal, runtime);
+    else endReason = outcome === 'timed-out' ? 'maxDuration reached' : `abort requested by ${signals.abortRequested?.by ?? 'someone'}`;
+  } catch (error) {
+    endReason = `the run failed: ${error instanceof Error ? error.message : String(error)}`;
+    await journal.append({ type: 'failed', error: endReason });
+  } finally {
+    await runtime.rpo?.stop();
+  }
+  const undone = await undoRecordedActions(journal, undoer, endReason);
+  if (!undone) {
+    throw new Error(
+      `run ${journal.runId}: an undo action failed (see its journal). The run stays active so that ` +
+        '`firedrill recover` (or the next start of firedrill) retries it; fix the cause first.',
+    );
+  }
+}
+
+async function awaitApproval(journal: Journal, request: RunRequest, signals: RunSignals): Promise<string | undefined> {
+  if (!request.drill.requiresApproval) return undefined;
+  await journal.append({ type: 'approval-requested' });
+  const timeoutMs = request.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
+  const wait = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(request.interrupt ? [request.interrupt] : [])]);
+  const approver = await signals.approvedBy(request.requestedBy, wait);
+  return approver ? undefined : `no approval from a second person within ${Math.round(timeoutMs / 1000)}s`;
+}
+
+async function score(store: RunStore, journal: Journal): Promise<RunResult> {
+  const scorecard = scoreRun(journal.runId, await journal.events());
+  await journal.append({ type: 'scored', outcome: scorecard.outcome });
+  await store.finish(journal.runId, scorecard.outcome, scorecard);
+  return { runId: journal.runId, scorecard };
+}
+
+export function snapshot(drill: Drill): DrillSnapshot {
+  return {
+    id: drill.id,
+    title: drill.title,
+    kind: drill.kind,
+    severity: drill.severity,
+    objectives: {
+      ttdMs: drill.objectives.ttd ?? null,
+      rtoMs: drill.objectives.rto ?? null,
+      rpoMs: drill.objectives.rpo ?? null,
+    },
+    recovery: drill.recovery.mode === 'automated' ? `automated: ${drill.recovery.runbook.action}` : 'manual',
+  };
+}

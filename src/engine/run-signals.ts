@@ -1,0 +1,81 @@
+import { EventEmitter, once } from 'node:events';
+import type { DetectedBy, RunEvent } from './events.js';
+
+/**
+ * Signals that reach a run through its journal from anywhere: an alert webhook, a person
+ * in chat or on another terminal. Whoever appends `detected`, `abort-requested` or
+ * `approved` to the journal is heard here, in this process or another.
+ */
+export class RunSignals {
+  private readonly emitter = new EventEmitter();
+  private injectedSeq: number | undefined;
+  private detection: DetectedBy | undefined;
+  private abortRequest: { by: string; reason: string } | undefined;
+  private readonly approvals: string[] = [];
+  private readonly seen = new Set<number>();
+
+  constructor() {
+    this.emitter.setMaxListeners(0);
+  }
+
+  markInjected(seq: number): void {
+    this.injectedSeq = seq;
+  }
+
+  handle(event: RunEvent): void {
+    if (this.seen.has(event.seq)) return;
+    this.seen.add(event.seq);
+    if (event.type === 'injected') this.injectedSeq ??= event.seq;
+    if (event.type === 'detected' && this.injectedSeq !== undefined && event.seq > this.injectedSeq && !this.detection) {
+      this.detection = event.by;
+      this.emitter.emit('detected', event.by);
+    }
+    if (event.type === 'abort-requested' && !this.abortRequest) {
+      this.abortRequest = { by: event.by, reason: event.reason };
+      this.emitter.emit('abort', this.abortRequest);
+    }
+    if (event.type === 'approved') {
+      this.approvals.push(event.by);
+      this.emitter.emit('approved', event.by);
+    }
+  }
+
+  get abortRequested(): { by: string; reason: string } | undefined {
+    return this.abortRequest;
+  }
+
+  async detected(signal: AbortSignal): Promise<DetectedBy | undefined> {
+    if (this.detection) return this.detection;
+    try {
+      const [by] = (await once(this.emitter, 'detected', { signal })) as [DetectedBy];
+      return by;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async aborted(signal: AbortSignal): Promise<{ by: string; reason: string } | undefined> {
+    if (this.abortRequest) return this.abortRequest;
+    try {
+      const [request] = (await once(this.emitter, 'abort', { signal })) as [{ by: string; reason: string }];
+      return request;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The first approver who is not `requester`, or undefined when `signal` ends the wait. */
+  async approvedBy(requester: string, signal: AbortSignal): Promise<string | undefined> {
+    const existing = this.approvals.find((by) => by !== requester);
+    if (existing) return existing;
+    while (!signal.aborted) {
+      try {
+        const [by] = (await once(this.emitter, 'approved', { signal })) as [string];
+        if (by !== requester) return by;
+      } catch {
+        return undefined;
+      }
+    }
+    return undefined;
+  }
+}

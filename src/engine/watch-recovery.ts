@@ -1,0 +1,74 @@
+import type { Drill } from '../catalogue/drill-schema.js';
+import { elapsedMs, type Instant } from './events.js';
+import type { Journal } from './journal.js';
+import type { DrillRuntime, Probe } from './ports.js';
+import type { RunSignals } from './run-signals.js';
+
+export type WatchOutcome = 'recovered' | 'timed-out' | 'aborted';
+
+interface WatchInput {
+  journal: Journal;
+  drill: Drill;
+  runtime: DrillRuntime;
+  signals: RunSignals;
+  injectedAt: Instant;
+}
+
+/**
+ * From injection until service is back (steady-state probes green for `stableFor`),
+ * `maxDuration` passes, or someone aborts. Starts the automated runbook when its trigger fires.
+ */
+export async function watchForRecovery(input: WatchInput): Promise<WatchOutcome> {
+  const { journal, drill, runtime, signals, injectedAt } = input;
+  const clock = journal.clock;
+  const stop = new AbortController();
+  void signals.aborted(stop.signal).then((request) => request && stop.abort());
+  const runbookDone = runAutomatedRecovery(input, stop.signal);
+
+  try {
+    let streakStart: Instant | undefined;
+    let sawOutage = false;
+    for (;;) {
+      if (stop.signal.aborted) return 'aborted';
+      if (elapsedMs(injectedAt, clock.now()) >= drill.maxDuration) {
+        await journal.append({ type: 'timed-out', maxDurationMs: drill.maxDuration });
+        return 'timed-out';
+      }
+      const checkStart = clock.now();
+      if (await allGreen(runtime.steadyState)) {
+        streakStart ??= checkStart;
+        if (elapsedMs(streakStart, clock.now()) >= drill.steadyState.stableFor) {
+          await journal.append({ type: 'recovered', stableForMs: drill.steadyState.stableFor, sawOutage }, streakStart);
+          return 'recovered';
+        }
+      } else {
+        sawOutage = true;
+        streakStart = undefined;
+      }
+      const spent = elapsedMs(checkStart, clock.now());
+      await clock.sleep(Math.max(0, drill.steadyState.interval - spent), stop.signal);
+    }
+  } finally {
+    stop.abort();
+    await runbookDone;
+  }
+}
+
+async function allGreen(probes: Probe[]): Promise<boolean> {
+  const results = await Promise.all(probes.map((probe) => probe.check()));
+  return results.every((result) => result.ok);
+}
+
+async function runAutomatedRecovery(input: WatchInput, stop: AbortSignal): Promise<void> {
+  const { journal, drill, runtime, signals } = input;
+  if (drill.recovery.mode !== 'automated' || !runtime.runbook) return;
+  if (drill.recovery.trigger === 'on-detection' && !(await signals.detected(stop))) return;
+  if (stop.aborted) return;
+  await journal.append({ type: 'recovery-started', runbook: runtime.runbook.description });
+  try {
+    const detail = await runtime.runbook.run(stop);
+    await journal.append({ type: 'recovery-finished', ok: true, detail });
+  } catch (error) {
+    await journal.append({ type: 'recovery-finished', ok: false, detail: error instanceof Error ? error.message : String(error) });
+  }
+}

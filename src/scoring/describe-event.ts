@@ -1,0 +1,59 @@
+import type { RunEvent } from '../engine/events.js';
+
+/** One line of the timeline, the same in every rendering. */
+export function describeEvent(event: RunEvent): string {
+  switch (event.type) {
+    case 'run-created':
+      return `${event.requestedBy} started drill ${event.drill.id} in ${event.environment}`;
+    case 'preflight-check':
+      return `preflight ${event.ok ? 'ok' : 'FAILED'}: ${event.check}: ${event.detail}`;
+    case 'approval-requested':
+      return 'waiting for a second person to approve';
+    case 'approved':
+      return `approved by ${event.by}`;
+    case 'refused':
+      return `refused: ${event.reason}`;
+    case 'rpo-baseline':
+      return `newest data before injection: ${event.newestBefore ?? 'none'}`;
+    case 'undo-recorded':
+      return `undo recorded: ${event.undo.description}`;
+    case 'injecting':
+      return `injecting: ${event.actions.join('; ')}`;
+    case 'injected':
+      return 'fault in effect';
+    case 'detected':
+      return `detected by ${event.by.source}: ${event.by.name}${event.by.detail ? ` (${event.by.detail})` : ''}`;
+    case 'signal-ignored':
+      return `ignored ${event.by.source} signal ${event.by.name}: ${event.reason}`;
+    case 'alert-resolved':
+      return `alert resolved: ${event.by.name}`;
+    case 'recovery-started':
+      return `automated recovery started: ${event.runbook}`;
+    case 'recovery-finished':
+      return `automated recovery ${event.ok ? 'finished' : 'FAILED'}: ${event.detail}`;
+    case 'recovered':
+      return `service back (steady state held ${event.stableForMs / 1000}s)`;
+    case 'verify-check':
+      return `verify ${event.ok ? 'ok' : 'FAILED'}: ${event.check}: ${event.detail}`;
+    case 'rpo-measured':
+      return `newest data surviving: ${event.newestAfter ?? 'none'} (before injection: ${event.newestBefore ?? 'none'})`;
+    case 'verified':
+      return event.ok ? 'verified' : 'verification FAILED';
+    case 'abort-requested':
+      return `abort requested by ${event.by}: ${event.reason}`;
+    case 'timed-out':
+      return `timed out after ${event.maxDurationMs / 1000}s`;
+    case 'rollback-started':
+      return `undoing: ${event.reason}`;
+    case 'undo-done':
+      return `undone: ${event.description}: ${event.detail}`;
+    case 'undo-failed':
+      return `UNDO FAILED: ${event.description}: ${event.error}`;
+    case 'rolled-back':
+      return 'everything injected is undone';
+    case 'failed':
+      return `error: ${event.error}`;
+    case 'scored':
+      return `scored: ${event.outcome}`;
+  }
+}

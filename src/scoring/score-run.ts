@@ -1,0 +1,139 @@
+import { elapsedMs, findEvent, findEvents, type DetectedBy, type Outcome, type RunEvent } from '../engine/events.js';
+import { describeEvent } from './describe-event.js';
+
+export interface TimelineEntry {
+  at: string;
+  /** Milliseconds since injection; negative before it, null when there was no injection. */
+  offsetMs: number | null;
+  text: string;
+}
+
+export interface Scorecard {
+  runId: string;
+  drill: { id: string; title: string; kind: string; severity: string };
+  environment: string;
+  requestedBy: string;
+  outcome: Outcome;
+  /** Why it was refused, aborted or failed. */
+  reason: string | null;
+  timeline: { injectedAt: string | null; detectedAt: string | null; recoveredAt: string | null; verifiedAt: string | null };
+  ttdMs: number | null;
+  rtoMs: number | null;
+  rpoMs: number | null;
+  objectives: { ttdMs: number | null; rtoMs: number | null; rpoMs: number | null };
+  met: { ttd: boolean | null; rto: boolean | null; rpo: boolean | null };
+  detectedBy: DetectedBy | null;
+  recovery: { mode: string; runbook: string | null; runbookOk: boolean | null };
+  rpo: { newestBefore: string | null; newestAfter: string | null } | null;
+  verification: { check: string; ok: boolean; detail: string }[];
+  notes: string[];
+  events: TimelineEntry[];
+}
+
+/** The scorecard is derived from the journal alone, so every reader gets the same numbers. */
+export function scoreRun(runId: string, events: readonly RunEvent[]): Scorecard {
+  const created = findEvent(events, 'run-created');
+  if (!created) throw new Error(`run ${runId} has no run-created event`);
+  const injected = findEvent(events, 'injected');
+  const recovered = findEvent(events, 'recovered');
+  const detected = injected && firstDetectionBeforeRecovery(events, injected.seq, recovered?.seq);
+  const verified = findEvent(events, 'verified');
+  const rpoMeasured = findEvent(events, 'rpo-measured');
+  const runbookFinished = findEvent(events, 'recovery-finished');
+  const notes: string[] = [];
+
+  const ttdMs = injected && detected ? elapsedMs(injected, detected) : null;
+  const rtoMs = injected && recovered ? elapsedMs(injected, recovered) : null;
+  const rpoMs = measuredRpo(rpoMeasured, notes);
+  const { objectives } = created.drill;
+  const met = {
+    ttd: judge(objectives.ttdMs, ttdMs),
+    rto: judge(objectives.rtoMs, rtoMs),
+    rpo: judge(objectives.rpoMs, rpoMs),
+  };
+
+  if (injected && recovered && !detected) notes.push('not detected: no alert or person reported the outage before service was back');
+  if (recovered && !recovered.sawOutage) notes.push('the steady-state probes never failed after injection: they may not see this fault');
+  if (objectives.rpoMs !== null && !rpoMeasured && recovered) notes.push('RPO objective set but the drill has no RPO marker');
+
+  const verification = findEvents(events, 'verify-check').map(({ check, ok, detail }) => ({ check, ok, detail }));
+  const { outcome, reason } = decideOutcome(events, met, verified?.ok);
+
+  return {
+    runId,
+    drill: { id: created.drill.id, title: created.drill.title, kind: created.drill.kind, severity: created.drill.severity },
+    environment: created.environment,
+    requestedBy: created.requestedBy,
+    outcome,
+    reason,
+    timeline: {
+      injectedAt: injected?.at ?? null,
+      detectedAt: detected?.at ?? null,
+      recoveredAt: recovered?.at ?? null,
+      verifiedAt: verified?.at ?? null,
+    },
+    ttdMs,
+    rtoMs,
+    rpoMs,
+    objectives,
+    met,
+    detectedBy: detected?.by ?? null,
+    recovery: {
+      mode: created.drill.recovery,
+      runbook: findEvent(events, 'recovery-started')?.runbook ?? null,
+      runbookOk: runbookFinished?.ok ?? null,
+    },
+    rpo: rpoMeasured ? { newestBefore: rpoMeasured.newestBefore, newestAfter: rpoMeasured.newestAfter } : null,
+    verification,
+    notes,
+    events: events.filter((event) => event.type !== 'scored').map((event) => ({
+      at: event.at,
+      offsetMs: injected ? elapsedMs(injected, event) : null,
+      text: describeEvent(event),
+    })),
+  };
+}
+
+function firstDetectionBeforeRecovery(events: readonly RunEvent[], injectedSeq: number, recoveredSeq: number | undefined) {
+  return findEvents(events, 'detected').find(
+    (event) => event.seq > injectedSeq && (recoveredSeq === undefined || event.seq < recoveredSeq),
+  );
+}
+
+function measuredRpo(measured: Extract<RunEvent, { type: 'rpo-measured' }> | undefined, notes: string[]): number | null {
+  if (!measured?.newestBefore) return null;
+  if (!measured.newestAfter) {
+    notes.push('no data written before injection survived the recovery');
+    return null;
+  }
+  return Math.max(0, Date.parse(measured.newestBefore) - Date.parse(measured.newestAfter));
+}
+
+/** Null when there is no objective; an objective whose value was not measured is missed. */
+function judge(objectiveMs: number | null, measuredMs: number | null): boolean | null {
+  if (objectiveMs === null) return null;
+  return measuredMs !== null && measuredMs <= objectiveMs;
+}
+
+function decideOutcome(
+  events: readonly RunEvent[],
+  met: Scorecard['met'],
+  verifiedOk: boolean | undefined,
+): { outcome: Outcome; reason: string | null } {
+  const refused = findEvent(events, 'refused');
+  if (refused) return { outcome: 'refused', reason: refused.reason };
+  const timedOut = findEvent(events, 'timed-out');
+  if (timedOut) return { outcome: 'aborted', reason: `timed out: service not back within maxDuration` };
+  const abort = findEvent(events, 'abort-requested');
+  if (abort) return { outcome: 'aborted', reason: `aborted by ${abort.by}: ${abort.reason}` };
+  const failed = findEvent(events, 'failed');
+  if (failed) return { outcome: 'aborted', reason: failed.error };
+  if (!findEvent(events, 'recovered')) {
+    const rollback = findEvent(events, 'rollback-started');
+    return { outcome: 'aborted', reason: rollback?.reason ?? 'the run ended before service was back' };
+  }
+  const missed = (Object.entries(met) as [string, boolean | null][]).filter(([, ok]) => ok === false).map(([name]) => name.toUpperCase());
+  if (verifiedOk === false) missed.push('verification');
+  if (missed.length) return { outcome: 'fail', reason: `missed: ${missed.join(', ')}` };
+  return { outcome: 'pass', reason: null };
+}

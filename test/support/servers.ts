@@ -1,0 +1,94 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { startEmbeddedServer } from '../../adapters/postgres/embedded-server.js';
+import { startLocalS3Server } from '../../adapters/s3/local-s3-server.js';
+import { S3ObjectStore, s3ClientFor } from '../../adapters/s3/s3-object-store.js';
+
+export interface TestPostgres {
+  /** Connection string for a database on the server (default: postgres). */
+  url(database?: string): string;
+  createDatabase(name: string): Promise<void>;
+  /** Stops the server and removes its data directory. */
+  stop(): Promise<void>;
+}
+
+/** A real PostgreSQL on 127.0.0.1, in a fresh temporary directory. */
+export async function startTestPostgres(): Promise<TestPostgres> {
+  const dir = await mkdtemp(join(tmpdir(), 'firedrill-pg-'));
+  try {
+    const server = await startEmbeddedServer({ dataDir: dir });
+    return {
+      url: (database) => server.url(database),
+      createDatabase: (name) => server.createDatabase(name),
+      async stop() {
+        try {
+          await server.stop();
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      },
+    };
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+export interface TestS3 {
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** A client with the server's credentials, path-style, on loopback. */
+  client(): S3Client;
+  /** A store on `bucket` (which need not exist), under `prefix`. */
+  store(bucket: string, prefix?: string): S3ObjectStore;
+  /** Stops the server and removes its directory. */
+  stop(): Promise<void>;
+}
+
+/** A local S3 server (s3rver) on 127.0.0.1 with `buckets` created, in a fresh temporary directory. */
+export async function startTestS3(buckets: string[]): Promise<TestS3> {
+  const dir = await mkdtemp(join(tmpdir(), 'firedrill-s3-'));
+  let server;
+  try {
+    server = await startLocalS3Server({ directory: dir, buckets });
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const { endpoint, accessKeyId, secretAccessKey } = server;
+  const clients: S3Client[] = [];
+  const client = () => {
+    const created = s3ClientFor(
+      {
+        bucket: 'unused',
+        prefix: '',
+        region: 'us-east-1',
+        endpoint,
+        forcePathStyle: true,
+        accessKeyIdEnv: 'TEST_S3_ACCESS_KEY_ID',
+        secretAccessKeyEnv: 'TEST_S3_SECRET_ACCESS_KEY',
+      },
+      { TEST_S3_ACCESS_KEY_ID: accessKeyId, TEST_S3_SECRET_ACCESS_KEY: secretAccessKey },
+    );
+    clients.push(created);
+    return created;
+  };
+  return {
+    endpoint,
+    accessKeyId,
+    secretAccessKey,
+    client,
+    store: (bucket, prefix = '') => new S3ObjectStore(client(), bucket, prefix),
+    async stop() {
+      for (const created of clients) created.destroy();
+      try {
+        await server.stop();
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
