@@ -41,6 +41,7 @@ const MANIFEST = 'definition.json';
 const CSV_OPTIONS = `(format csv, header true, encoding 'UTF8')`;
 
 export interface BackupTableOptions {
+  /** Connected, and not inside a transaction: the backup runs its own. */
   client: pg.ClientBase;
   /** `schema.table` */
   table: string;
@@ -88,6 +89,7 @@ export async function listTableBackups(store: ObjectStore, table: string): Promi
 }
 
 export interface RestoreTableBackupOptions {
+  /** Connected, and not inside a transaction: the restore runs its own. */
   client: pg.ClientBase;
   store: ObjectStore;
   /** The backed-up table, `schema.table`. */

@@ -25,9 +25,17 @@ export interface ColumnDefinition {
   identity: 'always' | 'by default' | null;
   /** A `serial`: its default is nextval() of a sequence the column owns. */
   serial: boolean;
-  /** Start and increment of the identity or serial sequence. */
-  sequence: { start: string; increment: string } | null;
+  /** The identity or serial sequence's options; bigints as strings, to survive JSON. */
+  sequence: SequenceOptions | null;
   generated: { kind: 'stored' | 'virtual'; expression: string } | null;
+}
+
+export interface SequenceOptions {
+  start: string;
+  increment: string;
+  min: string;
+  max: string;
+  cycle: boolean;
 }
 
 export interface ConstraintDefinition {
@@ -82,8 +90,7 @@ interface ColumnRow {
   identity: string;
   generated: string;
   owns_default_sequence: boolean;
-  seq_start: string | null;
-  seq_increment: string | null;
+  sequence: SequenceOptions | null;
 }
 
 /** Reads a table's definition. Works inside or outside a transaction on `client`. */
@@ -129,7 +136,9 @@ async function readDefinition(client: pg.ClientBase, schema: string, table: stri
                 and ad.refclassid = 'pg_class'::regclass
                 and sd.classid = 'pg_class'::regclass and sd.deptype = 'a'
                 and sd.refobjid = a.attrelid and sd.refobjsubid = a.attnum), false) as owns_default_sequence,
-            s.seqstart::text as seq_start, s.seqincrement::text as seq_increment
+            case when s.seqrelid is not null then json_build_object('start', s.seqstart::text,
+              'increment', s.seqincrement::text, 'min', s.seqmin::text, 'max', s.seqmax::text,
+              'cycle', s.seqcycle) end as sequence
      from pg_attribute a
      join pg_type t on t.oid = a.atttypid
      left join pg_collation co on co.oid = a.attcollation
@@ -196,10 +205,7 @@ function toColumn(row: ColumnRow): ColumnDefinition {
     default: generatedKind ? null : row.default_expr,
     identity: row.identity === 'a' ? 'always' : row.identity === 'd' ? 'by default' : null,
     serial,
-    sequence:
-      hasSequence && row.seq_start !== null && row.seq_increment !== null
-        ? { start: row.seq_start, increment: row.seq_increment }
-        : null,
+    sequence: hasSequence ? row.sequence : null,
     generated: generatedKind && row.default_expr !== null ? { kind: generatedKind, expression: row.default_expr } : null,
   };
 }
@@ -245,8 +251,10 @@ function columnSql(column: ColumnDefinition): string {
   } else if (column.identity || column.serial) {
     // A serial's sequence belongs to the dropped table; an identity brings its own.
     const kind = column.identity ?? 'by default';
-    const options = column.sequence
-      ? ` (start with ${column.sequence.start} increment by ${column.sequence.increment})`
+    const sequence = column.sequence;
+    const options = sequence
+      ? ` (start with ${sequence.start} increment by ${sequence.increment} minvalue ${sequence.min}` +
+        ` maxvalue ${sequence.max}${sequence.cycle ? ' cycle' : ''})`
       : '';
     parts.push(`generated ${kind} as identity${options}`);
   } else if (column.default !== null) {

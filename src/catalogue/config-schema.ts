@@ -62,7 +62,7 @@ export const Config = z.strictObject({
     .default([])
     .describe('Drill files or folders, relative to this file; the built-in catalogue is always included'),
   builtInDrills: z.boolean().default(true).describe('Include the drills that ship with firedrill'),
-  environments: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), Environment),
+  environments: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes, e.g. staging'), Environment),
   overrides: z.record(z.string(), Override).default({}),
   store: z.strictObject({ url: Secret.optional() }).default({}),
   server: z

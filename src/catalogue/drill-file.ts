@@ -11,6 +11,7 @@ export interface LoadedDrill {
   drill: Drill;
   file: string;
   line: number;
+  col: number;
 }
 
 export type DrillFileResult = { ok: true; loaded: LoadedDrill } | { ok: false; problems: Problem[] };
@@ -19,7 +20,7 @@ export type DrillFileResult = { ok: true; loaded: LoadedDrill } | { ok: false; p
  * The fields every kind shares, with kind and target left open: used when the kind is
  * missing or unknown, so the rest of the file is still checked and reported in one go.
  */
-const AnyKindDrill = DropTableDrill.omit({ kind: true, target: true }).extend({ kind: z.unknown(), target: z.unknown() });
+const AnyKindDrill = DropTableDrill.omit({ kind: true, target: true }).extend({ kind: z.unknown().optional(), target: z.unknown().optional() });
 
 const KNOWN_KINDS = `known kinds: ${DRILL_KINDS.join(', ')}`;
 
@@ -41,8 +42,8 @@ export function validateDrillSource(source: YamlSource): DrillFileResult {
   if (!result.ok || kindProblems.length > 0) {
     return { ok: false, problems: [...kindProblems, ...(result.ok ? [] : result.problems)] };
   }
-  const { line } = problemAt(source, ['id'], '');
-  return { ok: true, loaded: { drill: result.value as Drill, file: source.file, line } };
+  const { line, col } = problemAt(source, ['id'], '');
+  return { ok: true, loaded: { drill: result.value as Drill, file: source.file, line, col } };
 }
 
 function checkKind(source: YamlSource, kind: unknown): Problem[] {

@@ -2,8 +2,8 @@ import { closest, distance } from 'fastest-levenshtein';
 
 /**
  * `did you mean "x"?` for a misspelt name, or '' when nothing is close enough.
- * Close enough = at most a third of the word's letters differ (at least 1), so
- * `intervl` finds `interval` but `foo` does not suggest `bar`.
+ * Close enough = at most a third of the letters differ (rounded up), so `intervl`
+ * finds `interval` and `hihg` finds `high`, but `foo` does not suggest `bar`.
  */
 export function didYouMean(word: string, candidates: readonly string[]): string {
   const match = closestName(word, candidates);
@@ -13,7 +13,7 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
 export function closestName(word: string, candidates: readonly string[]): string | undefined {
   if (candidates.length === 0) return undefined;
   const match = closest(word, [...candidates]);
-  const limit = Math.max(1, Math.floor(Math.max(word.length, match.length) / 3));
+  const limit = Math.max(1, Math.ceil(Math.max(word.length, match.length) / 3));
   return distance(word, match) <= limit ? match : undefined;
 }
 

@@ -29,6 +29,10 @@ function issueProblems(context: Context, issue: z.core.$ZodIssue, base: DataPath
   const { schema, source } = context;
   const path = [...base, ...issue.path];
   const here = valueAt(source.data, path);
+  if (issue.code === 'invalid_type' && isMissing(source.data, path)) return [missingKey(context, path)];
+  if (issue.code === 'invalid_value' && isMissing(source.data, path)) {
+    return [missingKey(context, path, `: one of ${issue.values.map(String).join(', ')}`)];
+  }
   switch (issue.code) {
     case 'unrecognized_keys': {
       const allowed = allowedKeysAt(schema, path, source.data);
@@ -42,10 +46,11 @@ function issueProblems(context: Context, issue: z.core.$ZodIssue, base: DataPath
     case 'invalid_union':
       return unionProblems(context, issue, path, here);
     case 'invalid_type':
-      if (here === undefined) return [missingKey(context, path)];
       if (issue.expected === 'string' && expectsSchemaAt(schema, path, source.data, Duration)) {
+        // `ttd: 30` is a number in YAML: say what to write instead of "expected a string".
+        const written = typeof here === 'number' ? String(here) : describeValue(here);
         const example = typeof here === 'number' ? `${here}s, ` : '';
-        return [problemAt(source, path, atPath(path, `${typeof here === 'number' ? here : describeValue(here)} is not a duration: write a number with a unit, e.g. ${example}15m or 1h30m`))];
+        return [problemAt(source, path, atPath(path, `${written} is not a duration: write a number with a unit, e.g. ${example}15m or 1h30m`))];
       }
       return [problemAt(source, path, atPath(path, issue.message))];
     default:
@@ -54,18 +59,20 @@ function issueProblems(context: Context, issue: z.core.$ZodIssue, base: DataPath
 }
 
 /** A required key is absent: the problem belongs to the object that should hold it. */
-function missingKey(context: Context, path: DataPath): Problem {
+function missingKey(context: Context, path: DataPath, valuesHint = ''): Problem {
   const parent = path.slice(0, -1);
   const key = String(path[path.length - 1]);
-  const hint = expectsSchemaAt(context.schema, path, context.source.data, Duration) ? ' (a duration, e.g. 15m)' : '';
+  const hint = expectsSchemaAt(context.schema, path, context.source.data, Duration) ? ' (a duration, e.g. 15m)' : valuesHint;
   return problemAt(context.source, parent, atPath(parent, `missing required key "${key}"${hint}`));
 }
 
 function unionProblems(context: Context, issue: z.core.$ZodIssueInvalidUnion, path: DataPath, here: unknown): Problem[] {
   const { source } = context;
   // A discriminated union whose discriminator (kind, type, mode, ...) is missing or unknown.
-  if (issue.discriminator !== undefined && issue.note === 'No matching discriminator') {
-    const options = (issue.options ?? []).map(String);
+  // zod 4 sets `options` (the known values) on this issue at run time but does not type it.
+  const knownValues = (issue as { options?: readonly unknown[] }).options;
+  if (issue.discriminator !== undefined && issue.errors.length === 0) {
+    const options = (knownValues ?? []).map(String);
     const known = `expected one of: ${options.join(', ')}`;
     if (here === undefined) {
       const parent = path.slice(0, -1);
@@ -86,6 +93,13 @@ function unionProblems(context: Context, issue: z.core.$ZodIssueInvalidUnion, pa
   const written = forms.map((form) => `{${form.map((key) => `${key}: …`).join(', ')}}`).join(' or ');
   const got = here === undefined ? '' : `, got ${describeValue(here)}`;
   return [problemAt(source, path, atPath(path, `write exactly one of ${written}${got}`))];
+}
+
+/** The last key of `path` is absent from an object that exists: a required key was left out. */
+function isMissing(data: unknown, path: DataPath): boolean {
+  const parent = valueAt(data, path.slice(0, -1));
+  const key = path[path.length - 1];
+  return key !== undefined && isRecord(parent) && !(String(key) in parent);
 }
 
 function valueAt(data: unknown, path: DataPath): unknown {

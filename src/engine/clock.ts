@@ -14,11 +14,14 @@ export function systemClock(): Clock {
     now: () => ({ at: new Date().toISOString(), mono: performance.now(), clock }),
     sleep: (ms, signal) =>
       new Promise((resolve) => {
-        const timer = setTimeout(resolve, ms);
-        signal?.addEventListener('abort', () => {
+        if (signal?.aborted) return resolve();
+        const wake = () => {
           clearTimeout(timer);
+          signal?.removeEventListener('abort', wake);
           resolve();
-        }, { once: true });
+        };
+        const timer = setTimeout(wake, ms);
+        signal?.addEventListener('abort', wake, { once: true });
       }),
   };
 }

@@ -72,3 +72,27 @@ export async function recoverUnfinishedRuns(
   }
   return reports;
 }
+
+/**
+ * Ends a run whose world is gone (the demo's sandbox disappears with its process):
+ * there is nothing left to undo, so it is scored as aborted with `reason`.
+ */
+export async function abandonRun(store: RunStore, clock: Clock, runId: string, reason: string): Promise<boolean> {
+  const claim = await store.claim(runId);
+  if (!claim) return false;
+  try {
+    const journal = new Journal(runId, store, clock);
+    await journal.append({ type: 'failed', error: reason });
+    const events = await journal.events();
+    if (!findEvent(events, 'run-created')) {
+      await store.finish(runId, 'aborted', null);
+      return true;
+    }
+    const scorecard = scoreRun(runId, events);
+    await journal.append({ type: 'scored', outcome: scorecard.outcome });
+    await store.finish(runId, scorecard.outcome, scorecard);
+    return true;
+  } finally {
+    await claim.release();
+  }
+}

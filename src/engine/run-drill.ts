@@ -27,7 +27,7 @@ export interface RunRequest {
   /** Ends the run early, as an abort by `requestedBy` (Ctrl-C on a terminal). */
   interrupt?: AbortSignal;
   /** Follows the run live: every event, as it is journaled. */
-  onEvent?: (event: RunEvent) => void;
+  onEvent?: (event: RunEvent, runId: string) => void;
 }
 
 export interface RunResult {
@@ -52,7 +52,10 @@ export async function runDrill(deps: EngineDeps, request: RunRequest): Promise<R
   const journal = new Journal(created.runId, store, clock, request.onEvent);
   const claim = await store.claim(created.runId);
   const signals = new RunSignals();
-  const unwatch = await store.watch(created.runId, (event) => signals.handle(event));
+  const unwatch = await store.watch(created.runId, (event) => {
+    signals.handle(event);
+    journal.tell(event);
+  });
   const onInterrupt = () =>
     void journal.append({ type: 'abort-requested', by: request.requestedBy, reason: 'interrupted on the terminal' });
   request.interrupt?.addEventListener('abort', onInterrupt, { once: true });

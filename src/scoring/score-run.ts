@@ -86,12 +86,16 @@ export function scoreRun(runId: string, events: readonly RunEvent[]): Scorecard 
     rpo: rpoMeasured ? { newestBefore: rpoMeasured.newestBefore, newestAfter: rpoMeasured.newestAfter } : null,
     verification,
     notes,
-    events: events.filter((event) => event.type !== 'scored').map((event) => ({
-      at: event.at,
-      offsetMs: injected ? elapsedMs(injected, event) : null,
-      text: describeEvent(event),
-    })),
+    events: timeline(events, injected),
   };
+}
+
+/** In the order things happened: `recovered` is journaled `stableFor` after the moment it marks. */
+function timeline(events: readonly RunEvent[], injected: RunEvent | undefined): TimelineEntry[] {
+  return events
+    .filter((event) => event.type !== 'scored')
+    .map((event) => ({ at: event.at, offsetMs: injected ? elapsedMs(injected, event) : null, text: describeEvent(event) }))
+    .sort((a, b) => (a.offsetMs !== null && b.offsetMs !== null ? a.offsetMs - b.offsetMs : Date.parse(a.at) - Date.parse(b.at)));
 }
 
 function firstDetectionBeforeRecovery(events: readonly RunEvent[], injectedSeq: number, recoveredSeq: number | undefined) {

@@ -59,7 +59,19 @@ describe('S3ObjectStore against a local S3 server', () => {
   it('round-trips a streamed multipart body of unknown length, byte for byte', async () => {
     const size = 6.5 * MiB;
     const body = unknownLengthBody(size);
-    await store.put('big/blob.bin', body.stream);
+    const client = s3.client();
+    const commands: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        commands.push(context.commandName ?? '?');
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    await new S3ObjectStore(client, 'drills', 'backups').put('big/blob.bin', body.stream);
+    expect(commands).toEqual(
+      expect.arrayContaining(['CreateMultipartUploadCommand', 'UploadPartCommand', 'CompleteMultipartUploadCommand']),
+    );
 
     const back = await sha256Of(await store.get('big/blob.bin'));
     expect(back).toEqual({ sha256: body.sha256, size });

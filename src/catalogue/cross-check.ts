@@ -1,0 +1,74 @@
+import type { Config, Environment } from './config-schema.js';
+import type { LoadedDrill } from './drill-file.js';
+import type { Drill } from './drill-schema.js';
+import type { Problem } from './problems.js';
+import { didYouMean, joinParts } from './suggest.js';
+import { atPath, nodeAt, problemAt, type DataPath, type YamlSource } from './yaml-source.js';
+
+/**
+ * Checks that need the config and all drills together: names that must refer to a
+ * drill, and drills that an environment allows but could not run (a table it may not
+ * drop, a bucket it does not have). Each problem is reported in the config file, at
+ * the entry a reader would change.
+ */
+export function crossCheck(config: Config, source: YamlSource, drills: ReadonlyMap<string, LoadedDrill>): Problem[] {
+  const ids = [...drills.keys()];
+  const problems: Problem[] = [];
+  const unknownDrill = (path: DataPath, id: string, key = false): void => {
+    const hint = didYouMean(id, ids) || `known drills: ${ids.join(', ')}`;
+    problems.push(problemAt(source, path, atPath(path, joinParts(`unknown drill "${id}"`, hint)), { key }));
+  };
+
+  for (const id of Object.keys(config.overrides)) {
+    if (!drills.has(id)) unknownDrill(['overrides', id], id, true);
+  }
+  for (const [name, environment] of Object.entries(config.environments)) {
+    environment.drills?.forEach((id, index) => {
+      if (!drills.has(id)) unknownDrill(['environments', name, 'drills', index], id);
+    });
+    for (const { drill } of drills.values()) problems.push(...runnable(source, name, environment, drill));
+  }
+  return problems;
+}
+
+/** Problems that stop `drill` from running in this environment, if the environment allows it. */
+function runnable(source: YamlSource, name: string, environment: Environment, drill: Drill): Problem[] {
+  if (drill.kind !== 'drop-table') return [];
+  const listedAt = environment.drills?.indexOf(drill.id) ?? -1;
+  const explicit = listedAt >= 0;
+  // Without a `drills:` list every drill is allowed, but a drop-table drill only
+  // concerns environments with a database; preflight refuses it elsewhere.
+  if (environment.drills !== undefined && !explicit) return [];
+  const base = ['environments', name] as const;
+  if (environment.postgres === undefined) {
+    if (!explicit) return [];
+    const path = [...base, 'drills', listedAt];
+    const message = `drill "${drill.id}" drops a table, but environment "${name}" has no postgres: section; add one or remove the drill from this list`;
+    return [problemAt(source, path, atPath(path, message))];
+  }
+  const problems: Problem[] = [];
+  const table = qualifiedTable(drill.target.table);
+  if (!environment.postgres.allowedTables.map(qualifiedTable).includes(table)) {
+    const path = [...base, 'postgres', 'allowedTables'];
+    const message = `drill "${drill.id}" drops ${table}, which is not listed here; add it, or ${explicit ? 'remove the drill from' : 'list the allowed drills in'} environments.${name}.drills`;
+    problems.push(problemAt(source, path, atPath(path, message)));
+  }
+  const recovery = drill.recovery;
+  if (recovery.mode === 'automated' && recovery.runbook.action === 'restore-table-from-s3') {
+    const bucket = recovery.runbook.bucket;
+    if (!(bucket in environment.buckets)) {
+      // On the buckets: mapping when the file has one, else on the environment's name.
+      const hasBuckets = nodeAt(source, [...base, 'buckets']) !== nodeAt(source, base);
+      const path = hasBuckets ? [...base, 'buckets'] : [...base];
+      const hint = didYouMean(bucket, Object.keys(environment.buckets)) || `add it under environments.${name}.buckets`;
+      const message = joinParts(`drill "${drill.id}" restores from bucket "${bucket}", which environment "${name}" does not define`, hint);
+      problems.push(problemAt(source, path, atPath(path, message), { key: !hasBuckets }));
+    }
+  }
+  return problems;
+}
+
+/** `orders` and `public.orders` name the same table, as in PostgreSQL's default search path. */
+export function qualifiedTable(table: string): string {
+  return table.includes('.') ? table : `public.${table}`;
+}

@@ -1,0 +1,152 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { builtInDrillsDir, displayPath, entryKind, listYamlFiles, packageRoot } from './catalogue-files.js';
+import { Config } from './config-schema.js';
+import { crossCheck } from './cross-check.js';
+import { readDrillFile, validateDrillSource, type LoadedDrill } from './drill-file.js';
+import type { Drill } from './drill-schema.js';
+import { sortProblems, type Problem } from './problems.js';
+import { isRecord } from './schema-walk.js';
+import { atPath, problemAt, readYamlFile, type YamlSource } from './yaml-source.js';
+import { validateSource } from './zod-problems.js';
+
+export { effectiveDrill } from './effective.js';
+export { resolveSecret } from './secrets.js';
+
+export interface Catalogue {
+  /** As the user gave it; used in messages. */
+  configPath: string;
+  /** Absolute folder of the config file: `catalogue:` entries and `{file:}` secrets are relative to it. */
+  configDir: string;
+  config: Config;
+  drills: Map<string, { drill: Drill; file: string }>;
+}
+
+export type LoadResult = { ok: true; catalogue: Catalogue } | { ok: false; problems: Problem[] };
+
+export interface LoadOptions {
+  /** Where the built-in drills are; tests point it at fixtures. Default: the package's `drills/`. */
+  builtInDir?: string;
+}
+
+/**
+ * Loads a config file and every drill it brings in (the built-in catalogue unless
+ * `builtInDrills: false`, plus its `catalogue:` entries), and checks them together.
+ * Every problem in every file is returned at once; nothing throws for bad input.
+ */
+export async function loadCatalogue(configPath: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const read = await readYamlFile(configPath, missingConfigHint(configPath));
+  if (!read.ok) return read;
+  return loadFromSource(configPath, read.source, options);
+}
+
+async function loadFromSource(configPath: string, source: YamlSource, options: LoadOptions): Promise<LoadResult> {
+  const validated = validateSource(Config, source);
+  const problems: Problem[] = validated.ok ? [] : [...validated.problems];
+  // Even when the config is invalid, its drills are still read, so one run shows everything.
+  const raw = isRecord(source.data) ? source.data : {};
+  const builtIn = validated.ok ? validated.value.builtInDrills : raw.builtInDrills !== false;
+  const entries: unknown[] = validated.ok ? validated.value.catalogue : Array.isArray(raw.catalogue) ? raw.catalogue : [];
+
+  const files: string[] = [];
+  if (builtIn) files.push(...(await listYamlFiles(options.builtInDir ?? builtInDrillsDir())).map((file) => displayPath(file)));
+  for (const [index, entry] of entries.entries()) {
+    if (typeof entry !== 'string') continue;
+    const target = path.isAbsolute(entry) ? entry : path.join(path.dirname(configPath), entry);
+    const where = ['catalogue', index];
+    const kind = await entryKind(target);
+    if (kind === 'missing') {
+      problems.push(problemAt(source, where, atPath(where, `no file or folder "${entry}" (paths are relative to the config file)`)));
+    } else if (kind === 'file') {
+      files.push(target);
+    } else {
+      // A folder next to the config may hold the config itself: that is not a drill.
+      const inFolder = (await listYamlFiles(target)).filter((file) => path.resolve(file) !== path.resolve(configPath));
+      if (inFolder.length === 0) problems.push(problemAt(source, where, atPath(where, `folder "${entry}" has no .yaml or .yml files`)));
+      files.push(...inFolder);
+    }
+  }
+
+  const { drills, problems: drillProblems } = await loadDrills(files);
+  problems.push(...drillProblems);
+  if (!validated.ok) return { ok: false, problems: sortProblems(problems) };
+  problems.push(...crossCheck(validated.value, source, drills));
+  if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
+
+  const catalogue: Catalogue = {
+    configPath,
+    configDir: path.dirname(path.resolve(configPath)),
+    config: validated.value,
+    drills: new Map([...drills].map(([id, loaded]) => [id, { drill: loaded.drill, file: loaded.file }])),
+  };
+  return { ok: true, catalogue };
+}
+
+/** Reads drill files in order; an id defined twice is reported on the second definition. */
+async function loadDrills(files: readonly string[]): Promise<{ drills: Map<string, LoadedDrill>; problems: Problem[] }> {
+  const problems: Problem[] = [];
+  const loaded: LoadedDrill[] = [];
+  const seen = new Set<string>();
+  for (const file of files) {
+    // The same file reached twice (a folder and a file in it) is one definition, not a duplicate.
+    const key = path.resolve(file);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const result = await readDrillFile(file);
+    if (result.ok) loaded.push(result.loaded);
+    else problems.push(...result.problems);
+  }
+  const merged = mergeDrills(loaded);
+  return { drills: merged.drills, problems: [...problems, ...merged.problems] };
+}
+
+function mergeDrills(loaded: readonly LoadedDrill[]): { drills: Map<string, LoadedDrill>; problems: Problem[] } {
+  const drills = new Map<string, LoadedDrill>();
+  const problems: Problem[] = [];
+  for (const drill of loaded) {
+    const first = drills.get(drill.drill.id);
+    if (first === undefined) {
+      drills.set(drill.drill.id, drill);
+      continue;
+    }
+    const message = `id: drill "${drill.drill.id}" is already defined at ${first.file}:${first.line}; give this one another id`;
+    problems.push({ file: drill.file, line: drill.line, col: drill.col, message });
+  }
+  return { drills, problems };
+}
+
+/**
+ * Validates files named on the command line: a file with `environments:` at the top is
+ * a config (checked with all its drills), anything else a single drill. Drill files
+ * given together are also checked for duplicate ids.
+ */
+export async function validateFiles(paths: string[], options: LoadOptions = {}): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  const standalone: LoadedDrill[] = [];
+  for (const file of paths) {
+    const read = await readYamlFile(file);
+    if (!read.ok) {
+      problems.push(...read.problems);
+    } else if (isRecord(read.source.data) && 'environments' in read.source.data) {
+      const result = await loadFromSource(file, read.source, options);
+      if (!result.ok) problems.push(...result.problems);
+    } else {
+      const result = validateDrillSource(read.source);
+      if (result.ok) standalone.push(result.loaded);
+      else problems.push(...result.problems);
+    }
+  }
+  problems.push(...mergeDrills(standalone).problems);
+  return sortProblems(problems);
+}
+
+/** `firedrill.yaml` in `cwd` when there is one, else the documented example next to it. */
+export function defaultConfigPath(cwd: string = process.cwd()): string {
+  const own = path.join(cwd, 'firedrill.yaml');
+  return displayPath(existsSync(own) ? own : path.join(cwd, 'drills.example.yaml'));
+}
+
+function missingConfigHint(configPath: string): string {
+  const example = displayPath(path.join(packageRoot(), 'drills.example.yaml'));
+  return `create one from the documented example: cp ${example} ${configPath}, then edit its environments`;
+}

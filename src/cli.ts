@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { userInfo } from 'node:os';
+import { defaultConfigPath } from './catalogue/load.js';
+import { planCommand, schemaCommand, validateCommand } from './cli/catalogue-commands.js';
+import { defaultContext, type CliContext } from './cli/context.js';
+import { demoCommand, DEMO_DRILL } from './cli/demo-command.js';
+import { formatFrom } from './cli/render.js';
+import { recoverCommand, runCommand, scorecardsCommand, signalCommand } from './cli/run-commands.js';
+import { serveCommand } from './cli/serve-command.js';
+import { isUserError } from './errors.js';
+
+/** Builds the program; `main` runs it. Separate so tests can drive the same commands. */
+export function buildProgram(context: CliContext, interrupt: AbortSignal, setExitCode: (code: number) => void): Command {
+  const program = new Command('firedrill')
+    .description('Disaster-recovery fire drills: inject a disaster into staging, time detection and recovery, score it.')
+    .option('-c, --config <file>', 'config file (default: firedrill.yaml, else drills.example.yaml)')
+    .configureHelp({ showGlobalOptions: true })
+    .showHelpAfterError('(run with --help for usage)');
+  const configPath = () => (program.opts().config as string | undefined) ?? defaultConfigPath();
+  const me = () => context.env.FIREDRILL_USER ?? context.env.USER ?? safeUserName();
+  const done = (code: number) => setExitCode(code);
+
+  program
+    .command('validate [files...]')
+    .description('check the config and its drills (or the given config or drill files); one FILE:LINE:COL line per problem')
+    .action(async (files: string[]) => done(await validateCommand(context, files.length ? files : [configPath()])));
+
+  program
+    .command('schema [which]')
+    .description('print the JSON Schema of a drill file (or: schema config), for editor completion')
+    .action((which: string | undefined) => done(schemaCommand(context, which ?? 'drill')));
+
+  program
+    .command('plan <drill>')
+    .description('dry run: list every action a run would take; changes nothing')
+    .requiredOption('-e, --env <environment>', 'the environment to drill')
+    .action(async (drill: string, options: { env: string }) => done(await planCommand(context, configPath(), drill, options.env)));
+
+  program
+    .command('run <drill>')
+    .description('run a drill now and print its scorecard (exit 0 when it passes)')
+    .requiredOption('-e, --env <environment>', 'the environment to drill')
+    .option('--as <name>', 'who is asking (default: $USER)')
+    .option('--approval-timeout <duration>', 'how long to wait for approval, for drills that require it', '15m')
+    .option('--json', 'print the scorecard as JSON')
+    .option('--markdown', 'print the scorecard as Markdown')
+    .action(async (drill: string, options: { env: string; as?: string; approvalTimeout: string; json?: boolean; markdown?: boolean }) =>
+      done(await runCommand(context, configPath(), drill, options.env, {
+        as: options.as ?? me(),
+        format: formatFrom(options),
+        approvalTimeout: options.approvalTimeout,
+        interrupt,
+      })),
+    );
+
+  program
+    .command('demo')
+    .description('run a whole drill on an embedded sandbox (PostgreSQL, S3, monitoring): nothing to install')
+    .option('--drill <id>', 'which built-in drop-table drill', DEMO_DRILL)
+    .option('--json', 'print only the scorecard JSON on stdout')
+    .option('--markdown', 'print the scorecard as Markdown')
+    .action(async (options: { drill: string; json?: boolean; markdown?: boolean }) =>
+      done(await demoCommand(context, { drill: options.drill, format: formatFrom(options), interrupt })),
+    );
+
+  program
+    .command('scorecards [run]')
+    .description('list past runs, or show one run\'s scorecard')
+    .option('--drill <id>', 'only this drill')
+    .option('--env <environment>', 'only this environment')
+    .addOption(new Option('-n, --limit <n>', 'how many runs').default(20).argParser(positiveInteger))
+    .option('--json', 'JSON')
+    .option('--markdown', 'Markdown (with a run id)')
+    .action(async (run: string | undefined, options: { drill?: string; env?: string; limit: number; json?: boolean; markdown?: boolean }) =>
+      done(await scorecardsCommand(context, configPath(), { ...options, run, format: formatFrom(options) })),
+    );
+
+  for (const [name, signal, description] of [
+    ['detected', 'detected', 'say that you noticed the outage of a running drill (sets its TTD)'],
+    ['abort', 'abort', 'abort a running drill: it undoes what it injected at once'],
+    ['approve', 'approve', 'approve a drill that requires a second person'],
+  ] as const) {
+    program
+      .command(`${name} <run>`)
+      .description(description)
+      .option('--as <name>', 'who you are (default: $USER)')
+      .action(async (run: string, options: { as?: string }) => done(await signalCommand(context, configPath(), run, signal, options.as ?? me())));
+  }
+
+  program
+    .command('recover')
+    .description('roll back runs left unfinished by a firedrill process that died (also done on every start)')
+    .action(async () => done(await recoverCommand(context, configPath())));
+
+  program
+    .command('serve')
+    .description('run the bot: alert webhooks (/hooks/alertmanager, /hooks/grafana, /hooks/generic), /healthz, /metrics')
+    .option('-p, --port <port>', 'TCP port (default: $PORT, else server.port)')
+    .action(async (options: { port?: string }) => done(await serveCommand(context, configPath(), { port: options.port, stop: interrupt })));
+
+  return program;
+}
+
+function positiveInteger(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) throw new InvalidArgumentError('give a whole number above zero');
+  return value;
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'someone';
+  }
+}
+
+async function main(): Promise<void> {
+  // Library deprecation notices (the AWS SDK's Node 20 notice) are not the user's business.
+  process.removeAllListeners('warning');
+  const context = defaultContext();
+  process.on('warning', (warning) => context.log.debug({ warning: warning.message }, 'node warning'));
+  const interrupt = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      context.err('\nstopping: undoing what was injected (press Ctrl-C again to quit at once; `firedrill recover` finishes the undo)\n');
+      interrupt.abort();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const program = buildProgram(context, interrupt.signal, (code) => (process.exitCode = code));
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    if (isUserError(error)) {
+      context.err(`firedrill: ${error.message}\n${error.hint ? `  ${error.hint}\n` : ''}`);
+      process.exitCode = 2;
+    } else {
+      const reference = Date.now().toString(36);
+      context.log.error({ err: error, reference }, 'internal error');
+      context.err(`firedrill: internal error (reference ${reference}): ${error instanceof Error ? error.message : String(error)}\n  run with FIREDRILL_LOG_LEVEL=debug for details\n`);
+      process.exitCode = 70;
+    }
+  }
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+}
+
+await main();

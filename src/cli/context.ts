@@ -1,0 +1,67 @@
+import { loadCatalogue, type Catalogue } from '../catalogue/load.js';
+import { formatProblem } from '../catalogue/problems.js';
+import { openStore, runtimeFactory, type OpenedStore } from '../compose.js';
+import { systemClock, type Clock } from '../engine/clock.js';
+import type { RunSummary } from '../engine/ports.js';
+import { recoverUnfinishedRuns } from '../engine/recover.js';
+import { UserError } from '../errors.js';
+import { createLogger, type Logger } from '../log.js';
+
+/** Everything a command needs, read once; `env` is passed in so tests can give their own. */
+export interface CliContext {
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  clock: Clock;
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+export function defaultContext(env: NodeJS.ProcessEnv = process.env): CliContext {
+  return {
+    env,
+    log: createLogger(env.FIREDRILL_LOG_LEVEL ?? 'warn'),
+    clock: systemClock(),
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+  };
+}
+
+export async function loadCatalogueOrExplain(configPath: string): Promise<Catalogue> {
+  const result = await loadCatalogue(configPath);
+  if (result.ok) return result.catalogue;
+  throw new UserError(
+    `${configPath} has ${result.problems.length} problem(s):\n${result.problems.map(formatProblem).join('\n')}`,
+    `fix them, then check with: firedrill validate ${configPath}`,
+  );
+}
+
+/** Opens the store and, first of all, rolls back whatever a crashed run left behind. */
+export async function openStoreAndRecover(context: CliContext, catalogue: Catalogue): Promise<OpenedStore> {
+  const opened = await openStore(catalogue.config.store.url, { configDir: catalogue.configDir, env: context.env });
+  try {
+    const reports = await recoverUnfinishedRuns(
+      opened.store,
+      context.clock,
+      runtimeFactory({ configDir: catalogue.configDir, env: context.env }),
+      (name) => catalogue.config.environments[name],
+    );
+    for (const report of reports) {
+      if (report.result === 'owned-elsewhere') continue;
+      context.err(`recovery: run ${report.runId} (${report.drill} in ${report.environment}): ${report.result}: ${report.detail}\n`);
+    }
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+  return opened;
+}
+
+/** A run named by its full id or a unique prefix, as people type them. */
+export async function findRun(opened: OpenedStore, idOrPrefix: string): Promise<RunSummary> {
+  const matches = await opened.store.findByPrefix(idOrPrefix);
+  const exact = matches.find((run) => run.id === idOrPrefix);
+  if (exact) return exact;
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0) throw new UserError(`no run ${idOrPrefix}`, 'list runs with: firedrill scorecards');
+  throw new UserError(`run id ${idOrPrefix} is ambiguous: ${matches.map((run) => run.id).join(', ')}`, 'type more of the id');
+}

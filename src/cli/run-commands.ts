@@ -1,0 +1,140 @@
+import { effectiveDrill } from '../catalogue/load.js';
+import { closestName } from '../catalogue/suggest.js';
+import { parseDuration } from '../catalogue/duration.js';
+import { runtimeFactory } from '../compose.js';
+import { runDrill } from '../engine/run-drill.js';
+import type { EventBody } from '../engine/events.js';
+import { UserError } from '../errors.js';
+import type { Scorecard } from '../scoring/score-run.js';
+import { findRun, loadCatalogueOrExplain, openStoreAndRecover, type CliContext } from './context.js';
+import { liveProgress } from './live-progress.js';
+import { renderScorecard, type ScorecardFormat } from './render.js';
+
+export interface RunOptions {
+  as: string;
+  format: ScorecardFormat;
+  approvalTimeout?: string;
+  interrupt: AbortSignal;
+}
+
+export async function runCommand(context: CliContext, configPath: string, drillId: string, environmentName: string, options: RunOptions): Promise<number> {
+  const catalogue = await loadCatalogueOrExplain(configPath);
+  const environment = catalogue.config.environments[environmentName];
+  if (!environment) {
+    const guess = closestName(environmentName, Object.keys(catalogue.config.environments));
+    throw new UserError(`no environment "${environmentName}" in ${configPath}${guess ? `; did you mean "${guess}"?` : ''}`);
+  }
+  const drill = effectiveDrill(catalogue, drillId, environmentName);
+  const approvalTimeoutMs = options.approvalTimeout === undefined ? undefined : parseDuration(options.approvalTimeout);
+  if (approvalTimeoutMs === undefined && options.approvalTimeout !== undefined) {
+    throw new UserError(`--approval-timeout ${options.approvalTimeout} is not a duration`, 'write e.g. 90s, 15m or 1h');
+  }
+  const opened = await openStoreAndRecover(context, catalogue);
+  const progress = liveProgress(context.err);
+  try {
+    const result = await runDrill(
+      { store: opened.store, clock: context.clock, runtimes: runtimeFactory({ configDir: catalogue.configDir, env: context.env }) },
+      {
+        drill,
+        environmentName,
+        environment,
+        requestedBy: options.as,
+        approvalTimeoutMs,
+        interrupt: options.interrupt,
+        onEvent: (event, runId) => {
+          if (options.format === 'json') return;
+          if (event.type === 'run-created') context.err(`run ${runId}\n`);
+          progress(event);
+          if (event.type === 'approval-requested') context.err(`   approve it from another terminal: firedrill approve ${runId.slice(0, 8)} --as <name>\n`);
+          if (event.type === 'injected') context.err(`   say when you notice: firedrill detected ${runId.slice(0, 8)}; abort: firedrill abort ${runId.slice(0, 8)}\n`);
+        },
+      },
+    );
+    context.out(renderScorecard(result.scorecard, options.format));
+    return exitCodeFor(result.scorecard);
+  } finally {
+    await opened.close();
+  }
+}
+
+export function exitCodeFor(scorecard: Scorecard): number {
+  return scorecard.outcome === 'pass' ? 0 : 1;
+}
+
+export async function scorecardsCommand(
+  context: CliContext,
+  configPath: string,
+  options: { format: ScorecardFormat; drill?: string; env?: string; limit: number; run?: string },
+): Promise<number> {
+  const catalogue = await loadCatalogueOrExplain(configPath);
+  const opened = await openStoreAndRecover(context, catalogue);
+  try {
+    if (options.run) {
+      const run = await findRun(opened, options.run);
+      const scorecard = (await opened.store.scorecard(run.id)) as Scorecard | null;
+      if (!scorecard) throw new UserError(`run ${run.id} is still going: it has no scorecard yet`);
+      context.out(renderScorecard(scorecard, options.format));
+      return 0;
+    }
+    const runs = await opened.store.list({ drill: options.drill, environment: options.env, limit: options.limit });
+    if (options.format === 'json') {
+      const scorecards = await Promise.all(runs.map((run) => opened.store.scorecard(run.id)));
+      context.out(`${JSON.stringify(scorecards.filter(Boolean), null, 2)}\n`);
+      return 0;
+    }
+    if (runs.length === 0) context.err(`no runs yet in ${opened.location}; try: firedrill demo\n`);
+    for (const run of runs) {
+      const scorecard = (await opened.store.scorecard(run.id)) as Scorecard | null;
+      const measures = scorecard
+        ? ['ttd', 'rto', 'rpo'].map((key) => `${key.toUpperCase()} ${formatMs(scorecard[`${key}Ms` as 'ttdMs'])}`).join('  ')
+        : 'running';
+      context.out(`${run.createdAt.slice(0, 19).replace('T', ' ')}  ${run.id.slice(0, 8)}  ${(run.outcome ?? 'active').padEnd(7)}  ${run.drill} in ${run.environment}  ${measures}\n`);
+    }
+    return 0;
+  } finally {
+    await opened.close();
+  }
+}
+
+function formatMs(ms: number | null): string {
+  return ms === null ? '-' : `${(ms / 1000).toFixed(1)}s`;
+}
+
+/** A person's signal for a run going on elsewhere: detected, abort, approve. */
+export async function signalCommand(
+  context: CliContext,
+  configPath: string,
+  runIdOrPrefix: string,
+  signal: 'detected' | 'abort' | 'approve',
+  as: string,
+): Promise<number> {
+  const catalogue = await loadCatalogueOrExplain(configPath);
+  const opened = await openStoreAndRecover(context, catalogue);
+  try {
+    const run = await findRun(opened, runIdOrPrefix);
+    if (run.finishedAt) throw new UserError(`run ${run.id} is already over (${run.outcome})`);
+    const body: EventBody =
+      signal === 'detected'
+        ? { type: 'detected', by: { source: 'cli', name: as } }
+        : signal === 'abort'
+          ? { type: 'abort-requested', by: as, reason: 'asked on the command line' }
+          : { type: 'approved', by: as };
+    await opened.store.append(run.id, body, context.clock.now());
+    context.err(`${signal} recorded for run ${run.id} by ${as}\n`);
+    return 0;
+  } finally {
+    await opened.close();
+  }
+}
+
+export async function recoverCommand(context: CliContext, configPath: string): Promise<number> {
+  const catalogue = await loadCatalogueOrExplain(configPath);
+  const opened = await openStoreAndRecover(context, catalogue);
+  try {
+    const left = await opened.store.unfinished();
+    context.err(left.length ? `${left.length} run(s) still active (owned by a live firedrill process or not undoable yet)\n` : 'no unfinished runs\n');
+    return left.length ? 1 : 0;
+  } finally {
+    await opened.close();
+  }
+}

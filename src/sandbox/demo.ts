@@ -1,0 +1,67 @@
+import type { Drill } from '../catalogue/drill-schema.js';
+import { runtimeFactory } from '../compose.js';
+import type { Clock } from '../engine/clock.js';
+import type { RunEvent } from '../engine/events.js';
+import type { RunStore } from '../engine/ports.js';
+import { runDrill, type RunResult } from '../engine/run-drill.js';
+import type { Logger } from '../log.js';
+import { startHttpServer } from '../server/http-server.js';
+import { startMonitor } from './monitor.js';
+import { SANDBOX_ENVIRONMENT, startSandbox } from './sandbox.js';
+
+export interface DemoOptions {
+  drill: Drill;
+  store: RunStore;
+  clock: Clock;
+  log: Logger;
+  onEvent?: (event: RunEvent, runId: string) => void;
+  onStage?: (text: string) => void;
+  interrupt?: AbortSignal;
+}
+
+const TIMING = { orderEveryMs: 100, backupEveryMs: 3_000, monitorEveryMs: 250 };
+
+/** The whole drill on the embedded sandbox: inject, be detected by monitoring, restore, score. */
+export async function runDemo(options: DemoOptions): Promise<RunResult> {
+  const stage = options.onStage ?? (() => undefined);
+  stage('starting the sandbox: shop database, S3 server, backup job');
+  const sandbox = await startSandbox(TIMING);
+  try {
+    const server = await startHttpServer({
+      host: '127.0.0.1',
+      port: 0,
+      alertToken: sandbox.alertToken,
+      log: options.log,
+      intake: {
+        store: options.store,
+        clock: options.clock,
+        drillFor: (run) => (run.drill === options.drill.id ? options.drill : undefined),
+      },
+    });
+    const monitor = startMonitor(sandbox.shop.pool, `${server.url}/hooks/alertmanager`, sandbox.alertToken, TIMING.monitorEveryMs);
+    try {
+      // Disasters do not wait for the backup job: strike at a random moment between backups.
+      const strikeAfterMs = TIMING.backupEveryMs / 2 + Math.random() * (TIMING.backupEveryMs / 2);
+      stage(`the shop is taking orders; the drill strikes in ${(strikeAfterMs / 1000).toFixed(1)}s`);
+      await options.clock.sleep(strikeAfterMs, options.interrupt);
+      stage(`running drill ${options.drill.id}`);
+      return await runDrill(
+        { store: options.store, clock: options.clock, runtimes: runtimeFactory({ configDir: process.cwd(), env: sandbox.env }) },
+        {
+          drill: options.drill,
+          environmentName: SANDBOX_ENVIRONMENT,
+          environment: sandbox.environment,
+          requestedBy: 'demo',
+          onEvent: options.onEvent,
+          interrupt: options.interrupt,
+        },
+      );
+    } finally {
+      await monitor.stop();
+      await server.close();
+    }
+  } finally {
+    stage('stopping the sandbox');
+    await sandbox.stop();
+  }
+}

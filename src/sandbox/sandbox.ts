@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Environment } from '../catalogue/config-schema.js';
+import { startLocalS3Server } from '../../adapters/s3/local-s3-server.js';
+import { s3ObjectStoreFor } from '../../adapters/s3/s3-object-store.js';
+import { startBackupJob, type BackupJob } from './backup-job.js';
+import { startShop, type Shop } from './shop.js';
+
+export const SANDBOX_ENVIRONMENT = 'sandbox';
+
+export interface SandboxTiming {
+  orderEveryMs: number;
+  backupEveryMs: number;
+}
+
+export interface Sandbox {
+  environment: Environment;
+  /** Secrets the environment refers to, kept out of the real process environment. */
+  env: NodeJS.ProcessEnv;
+  alertToken: string;
+  shop: Shop;
+  backups: BackupJob;
+  stop(): Promise<void>;
+}
+
+/**
+ * The demo's staging world on loopback: a shop database that keeps taking orders, an S3
+ * server that its backup job writes to every few seconds. Everything lives in one temporary
+ * directory that `stop` removes.
+ */
+export async function startSandbox(timing: SandboxTiming): Promise<Sandbox> {
+  const dir = await mkdtemp(join(tmpdir(), 'firedrill-sandbox-'));
+  const stops: (() => Promise<void>)[] = [() => rm(dir, { recursive: true, force: true })];
+  const stop = async () => {
+    for (const step of stops.splice(0).reverse()) await step().catch(() => undefined);
+  };
+  try {
+    const shop = await startShop(join(dir, 'postgres'), timing.orderEveryMs);
+    stops.push(() => shop.stop());
+    const s3 = await startLocalS3Server({ directory: join(dir, 's3'), buckets: ['shop-backups'] });
+    stops.push(() => s3.stop());
+
+    const env = {
+      FIREDRILL_SANDBOX_DATABASE_URL: shop.url,
+      FIREDRILL_SANDBOX_S3_KEY: s3.accessKeyId,
+      FIREDRILL_SANDBOX_S3_SECRET: s3.secretAccessKey,
+    };
+    const environment: Environment = {
+      description: 'the demo sandbox',
+      protected: false,
+      allowProductionLookingNames: false,
+      postgres: { url: { env: 'FIREDRILL_SANDBOX_DATABASE_URL' }, allowedTables: ['public.orders'] },
+      buckets: {
+        backups: {
+          bucket: 'shop-backups',
+          prefix: 'orders/',
+          region: 'us-east-1',
+          endpoint: s3.endpoint,
+          forcePathStyle: true,
+          accessKeyIdEnv: 'FIREDRILL_SANDBOX_S3_KEY',
+          secretAccessKeyEnv: 'FIREDRILL_SANDBOX_S3_SECRET',
+        },
+      },
+    };
+    const backups = startBackupJob(shop.pool, 'public.orders', s3ObjectStoreFor(environment.buckets.backups!, env), timing.backupEveryMs);
+    stops.push(() => backups.stop());
+    await backups.firstBackup;
+    return { environment, env, alertToken: randomBytes(24).toString('base64url'), shop, backups, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,60 @@
+import type { Drill } from '../catalogue/drill-schema.js';
+import type { Clock } from '../engine/clock.js';
+import { findEvent, findEvents } from '../engine/events.js';
+import type { RunStore, RunSummary } from '../engine/ports.js';
+import type { IncomingAlert } from './alert-payloads.js';
+import { matchesAll } from './alert-matchers.js';
+
+export interface AlertIntakeDeps {
+  store: RunStore;
+  clock: Clock;
+  /** The drill an active run is running, as configured. */
+  drillFor(run: RunSummary): Drill | undefined;
+}
+
+export interface IntakeResult {
+  detections: number;
+  ignored: number;
+}
+
+/**
+ * Journals every alert that matches an active run's detection rules. The first one that
+ * fires after injection is the run's detection; alerts already firing before do not count.
+ */
+export async function takeAlerts(alerts: readonly IncomingAlert[], deps: AlertIntakeDeps): Promise<IntakeResult> {
+  const result: IntakeResult = { detections: 0, ignored: 0 };
+  const receivedAt = deps.clock.now();
+  for (const run of await deps.store.active()) {
+    const drill = deps.drillFor(run);
+    if (!drill) continue;
+    const events = await deps.store.events(run.id);
+    const injected = findEvent(events, 'injected');
+    let alreadyDetected = injected && findEvents(events, 'detected').some((event) => event.seq > injected.seq);
+    for (const alert of alerts) {
+      const rules = drill.detection.alerts.filter((rule) => rule.source === 'any' || rule.source === alert.source);
+      if (!rules.some((rule) => matchesAll(rule.match, alert.labels))) continue;
+      const by = { source: alert.source, name: alert.name, detail: describeLabels(alert.labels) };
+      if (alert.status === 'resolved') {
+        await deps.store.append(run.id, { type: 'alert-resolved', by }, receivedAt);
+      } else if (!injected) {
+        result.ignored++;
+        await deps.store.append(run.id, { type: 'signal-ignored', reason: 'arrived before the fault was injected', by }, receivedAt);
+      } else if (alert.startsAt && alert.startsAt.getTime() < Date.parse(injected.at)) {
+        result.ignored++;
+        await deps.store.append(run.id, { type: 'signal-ignored', reason: 'already firing before the fault was injected', by }, receivedAt);
+      } else if (!alreadyDetected) {
+        result.detections++;
+        alreadyDetected = true;
+        await deps.store.append(run.id, { type: 'detected', by }, receivedAt);
+      }
+    }
+  }
+  return result;
+}
+
+function describeLabels(labels: Record<string, string>): string {
+  return Object.entries(labels)
+    .filter(([name]) => name !== 'alertname')
+    .map(([name, value]) => `${name}=${value}`)
+    .join(', ');
+}

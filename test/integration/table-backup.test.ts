@@ -1,0 +1,223 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backupTable, listTableBackups, restoreTableBackup } from '../../adapters/postgres/table-backup.js';
+import { captureTableDefinition, type TableDefinition } from '../../adapters/postgres/table-definition.js';
+import { UserError } from '../../src/errors.js';
+import type { ObjectStore } from '../../src/storage/object-store.js';
+import { startTestPostgres, startTestS3, type TestPostgres, type TestS3 } from '../support/servers.js';
+
+const TABLE = 'public.orders';
+const ROWS = 20_000;
+const DELETED = 10;
+
+const SCHEMA = `
+  create table public.orders (
+    id bigint generated always as identity primary key,
+    legacy_no serial not null,
+    customer text not null,
+    email text,
+    amount numeric(12, 2) not null constraint orders_amount_check check (amount >= 0),
+    placed_at timestamptz not null default now(),
+    details jsonb,
+    note text collate "C",
+    parent_id bigint references public.orders (id),
+    with_tax numeric generated always as (amount * 1.2) stored,
+    constraint orders_customer_email_key unique (customer, email)
+  );
+  create index orders_placed_noted_idx on public.orders (placed_at desc) where note is not null;
+  create index orders_lower_customer_idx on public.orders (lower(customer));
+`;
+
+// Commas, quotes, newlines, non-ASCII, empty strings next to nulls: what CSV gets wrong.
+const DATA = `
+  insert into public.orders (customer, email, amount, placed_at, details, note, parent_id)
+  select 'customer ' || i || case when i % 7 = 0 then E', "quoted"\\nnext line ✓' else '' end,
+         case when i % 5 = 0 then null else 'c' || i || '@example.com' end,
+         (i * 1.37)::numeric(12, 2),
+         timestamptz '2024-01-01 00:00:00+00' + i * interval '63.123456 seconds',
+         case when i % 3 = 0 then null
+              else jsonb_build_object('i', i, 'tags', jsonb_build_array('a', i % 10), 'text', 'é,"x"') end,
+         case when i % 4 = 0 then '' when i % 4 = 1 then null else 'note ' || i end,
+         case when i > 1 then i - 1 end
+  from generate_series(1, ${ROWS}) as i;
+  -- A gap at the end: the restored sequence must follow max(id), not the row count.
+  delete from public.orders where id > ${ROWS - DELETED};
+`;
+
+describe('table backup to S3 and restore', () => {
+  let postgres: TestPostgres;
+  let s3: TestS3;
+  let client: pg.Client;
+  let store: ObjectStore;
+  let original: TableDefinition;
+  let originalDigest: string;
+
+  beforeAll(async () => {
+    [postgres, s3] = await Promise.all([startTestPostgres(), startTestS3(['backups'])]);
+    client = new pg.Client({ connectionString: postgres.url() });
+    await client.connect();
+    store = s3.store('backups', 'staging/db');
+    await client.query(SCHEMA);
+    await client.query(DATA);
+    original = await captureTableDefinition(client, TABLE);
+    originalDigest = await digest(client, TABLE);
+  });
+
+  afterAll(async () => {
+    await client?.end();
+    await Promise.all([postgres?.stop(), s3?.stop()]);
+  });
+
+  it('captures the definition from the catalogs', () => {
+    const legacy = original.columns.find((column) => column.name === 'legacy_no');
+    expect(legacy).toMatchObject({ serial: true, identity: null, type: 'integer' });
+    expect(original.columns.find((column) => column.name === 'id')).toMatchObject({ identity: 'always', notNull: true });
+    expect(original.columns.find((column) => column.name === 'with_tax')?.generated?.kind).toBe('stored');
+    expect(original.columns.find((column) => column.name === 'note')?.collation).toBe('"C"');
+    expect(original.constraints.map((constraint) => [constraint.name, constraint.kind])).toEqual([
+      ['orders_pkey', 'primary key'],
+      ['orders_customer_email_key', 'unique'],
+      ['orders_amount_check', 'check'],
+      ['orders_parent_id_fkey', 'foreign key'],
+    ]);
+    expect(original.indexes.map((index) => index.name)).toEqual(['orders_lower_customer_idx', 'orders_placed_noted_idx']);
+    expect(JSON.parse(JSON.stringify(original))).toEqual(original);
+  });
+
+  it('backs up, and after a drop restores the same table with the same rows', async () => {
+    const before = new Date();
+    const backup = await backupTable({ client, table: TABLE, store });
+    expect(backup.rows).toBe(ROWS - DELETED);
+    expect(backup.table).toBe(TABLE);
+    expect(backup.key).toMatch(/^public\.orders\/\d{8}T\d{6}\.\d{3}Z\/$/);
+    expect(backup.takenAt.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(backup.takenAt.getTime()).toBeGreaterThan(before.getTime() - 60_000);
+    expect(await listTableBackups(store, TABLE)).toEqual([backup]);
+
+    await client.query(`drop table ${TABLE}`);
+    const restored = await restoreTableBackup({ client, store, table: TABLE, backup: 'newest' });
+    expect(restored).toEqual(backup);
+
+    expect(await captureTableDefinition(client, TABLE)).toEqual(asRestored(original));
+    expect(await digest(client, TABLE)).toBe(originalDigest);
+
+    // The sequences moved past the loaded rows: a new row gets fresh values, not a collision.
+    const inserted = await client.query<{ id: string; legacy_no: number }>(
+      `insert into ${TABLE} (customer, amount) values ('after restore', 1) returning id, legacy_no`,
+    );
+    expect(inserted.rows[0]).toEqual({ id: String(ROWS - DELETED + 1), legacy_no: ROWS - DELETED + 1 });
+  });
+
+  it('refuses to restore over a table that exists, and leaves it alone', async () => {
+    const count = await rowCount(client, TABLE);
+    const error = await restoreTableBackup({ client, store, table: TABLE, backup: 'newest' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toContain('public.orders already exists');
+    expect(await rowCount(client, TABLE)).toBe(count);
+  });
+
+  it('leaves out rows written after the backup, and can restore under another name', async () => {
+    const backup = await backupTable({ client, table: TABLE, store });
+    await client.query(`insert into ${TABLE} (customer, amount) values ('written after the backup', 2)`);
+
+    await restoreTableBackup({ client, store, table: TABLE, backup, into: 'public.orders_copy' });
+    expect(await rowCount(client, 'public.orders_copy')).toBe(backup.rows);
+    const late = await client.query(`select 1 from public.orders_copy where customer = 'written after the backup'`);
+    expect(late.rowCount).toBe(0);
+
+    const copy = await captureTableDefinition(client, 'public.orders_copy');
+    expect(copy.indexes.map((index) => index.name)).toEqual([
+      'orders_copy_lower_customer_idx',
+      'orders_copy_placed_noted_idx',
+    ]);
+    const foreignKey = copy.constraints.find((constraint) => constraint.kind === 'foreign key');
+    expect(foreignKey?.definition).toBe('FOREIGN KEY (parent_id) REFERENCES public.orders_copy(id)');
+    await client.query('drop table public.orders_copy');
+  });
+
+  it('picks the newest complete backup, ignoring one without definition.json', async () => {
+    const complete = await listTableBackups(store, TABLE);
+    // Newer than every real backup, but its definition.json was never written.
+    await store.put('public.orders/29991231T235959.999Z/data.csv', 'id\n1\n');
+    const listed = await listTableBackups(store, TABLE);
+    expect(listed).toEqual(complete);
+    expect(listed.map((backup) => backup.takenAt.getTime())).toEqual(
+      [...listed].map((backup) => backup.takenAt.getTime()).sort((a, b) => b - a),
+    );
+
+    const used = await restoreTableBackup({ client, store, table: TABLE, backup: 'newest', into: 'public.orders_newest' });
+    expect(used).toEqual(complete[0]);
+    expect(await rowCount(client, 'public.orders_newest')).toBe(complete[0]?.rows);
+    await client.query('drop table public.orders_newest');
+  });
+
+  it('restores all or nothing: bad data leaves no table behind', async () => {
+    const [newest] = await listTableBackups(store, TABLE);
+    const manifest = await readText(await store.get(`${newest?.key}definition.json`));
+    await store.put('public.orders/20000101T000000.000Z/data.csv', 'header\nnot,a,valid,row\n');
+    await store.put('public.orders/20000101T000000.000Z/definition.json', manifest);
+    const [broken] = (await listTableBackups(store, TABLE)).slice(-1);
+    expect(broken?.key).toBe('public.orders/20000101T000000.000Z/');
+
+    await expect(
+      restoreTableBackup({ client, store, table: TABLE, backup: broken!, into: 'public.orders_broken' }),
+    ).rejects.toThrow();
+    const found = await client.query(`select to_regclass('public.orders_broken') as oid`);
+    expect(found.rows[0]).toEqual({ oid: null });
+  });
+
+  it('says where it looked when there is no backup at all', async () => {
+    const error = await restoreTableBackup({ client, store, table: 'public.invoices', backup: 'newest' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toContain('public.invoices');
+    expect((error as UserError).message).toContain('s3://backups/staging/db/');
+  });
+
+  it('reports a store failing mid-COPY as a UserError and leaves the connection usable', async () => {
+    // ~40 MiB: the store fails on its first 5 MiB parts while the COPY still has rows to send.
+    await client.query(`create table public.blobs as select i, repeat(md5(i::text), 256) as body
+                        from generate_series(1, 5000) as i`);
+    const missing = s3.store('no-such-bucket');
+    await expect(backupTable({ client, table: 'public.blobs', store: missing })).rejects.toThrow(UserError);
+    expect(await rowCount(client, 'public.blobs')).toBe(5000);
+    await client.query('drop table public.blobs');
+  });
+
+  it('refuses to back up a table that does not exist', async () => {
+    await expect(backupTable({ client, table: 'public.missing', store })).rejects.toThrow(UserError);
+    // The failed backup's transaction was rolled back: the connection is usable.
+    expect(await rowCount(client, TABLE)).toBeGreaterThan(0);
+  });
+});
+
+/** The definition a restore produces: a serial comes back as a by-default identity. */
+function asRestored(definition: TableDefinition): TableDefinition {
+  return {
+    ...definition,
+    columns: definition.columns.map((column) =>
+      column.serial ? { ...column, serial: false, identity: 'by default', default: null } : column,
+    ),
+  };
+}
+
+/** Every column of every row, generated ones included, in id order. */
+async function digest(client: pg.Client, table: string): Promise<string> {
+  const result = await client.query<{ digest: string; rows: string }>(
+    `select md5(string_agg(t::text, E'\\n' order by t.id)) as digest, count(*) as rows from ${table} t`,
+  );
+  expect(Number(result.rows[0]?.rows)).toBe(ROWS - DELETED);
+  return result.rows[0]?.digest ?? '';
+}
+
+async function rowCount(client: pg.Client, table: string): Promise<number> {
+  const result = await client.query<{ count: string }>(`select count(*) from ${table}`);
+  return Number(result.rows[0]?.count);
+}
+
+async function readText(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks).toString('utf8');
+}
