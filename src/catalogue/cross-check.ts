@@ -11,10 +11,17 @@ import { atPath, nodeAt, problemAt, type DataPath, type YamlSource } from './yam
  * drop, a bucket it does not have). Each problem is reported in the config file, at
  * the entry a reader would change.
  */
-export function crossCheck(config: Config, source: YamlSource, drills: ReadonlyMap<string, LoadedDrill>): Problem[] {
+export function crossCheck(
+  config: Config,
+  source: YamlSource,
+  drills: ReadonlyMap<string, LoadedDrill>,
+  /** Ids of drills whose files have problems: already reported there, so not "unknown" here. */
+  brokenIds: ReadonlySet<string> = new Set(),
+): Problem[] {
   const ids = [...drills.keys()];
   const problems: Problem[] = [];
   const unknownDrill = (path: DataPath, id: string, key = false): void => {
+    if (brokenIds.has(id)) return;
     const hint = didYouMean(id, ids) || `known drills: ${ids.join(', ')}`;
     problems.push(problemAt(source, path, atPath(path, joinParts(`unknown drill "${id}"`, hint)), { key }));
   };

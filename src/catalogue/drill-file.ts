@@ -14,7 +14,8 @@ export interface LoadedDrill {
   col: number;
 }
 
-export type DrillFileResult = { ok: true; loaded: LoadedDrill } | { ok: false; problems: Problem[] };
+/** On failure, `id` is the id the file tried to define (if readable), so references to it are not also reported as unknown. */
+export type DrillFileResult = { ok: true; loaded: LoadedDrill } | { ok: false; problems: Problem[]; id?: string };
 
 /**
  * The fields every kind shares, with kind and target left open: used when the kind is
@@ -40,7 +41,8 @@ export function validateDrillSource(source: YamlSource): DrillFileResult {
   const kindProblems = checkKind(source, data.kind);
   const result = validateSource(kindProblems.length === 0 ? Drill : AnyKindDrill, source);
   if (!result.ok || kindProblems.length > 0) {
-    return { ok: false, problems: [...kindProblems, ...(result.ok ? [] : result.problems)] };
+    const id = typeof data.id === 'string' ? data.id : undefined;
+    return { ok: false, problems: [...kindProblems, ...(result.ok ? [] : result.problems)], id };
   }
   const { line, col } = problemAt(source, ['id'], '');
   return { ok: true, loaded: { drill: result.value as Drill, file: source.file, line, col } };

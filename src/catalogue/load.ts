@@ -67,10 +67,10 @@ async function loadFromSource(configPath: string, source: YamlSource, options: L
     }
   }
 
-  const { drills, problems: drillProblems } = await loadDrills(files);
+  const { drills, brokenIds, problems: drillProblems } = await loadDrills(files);
   problems.push(...drillProblems);
   if (!validated.ok) return { ok: false, problems: sortProblems(problems) };
-  problems.push(...crossCheck(validated.value, source, drills));
+  problems.push(...crossCheck(validated.value, source, drills, brokenIds));
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
 
   const catalogue: Catalogue = {
@@ -83,9 +83,10 @@ async function loadFromSource(configPath: string, source: YamlSource, options: L
 }
 
 /** Reads drill files in order; an id defined twice is reported on the second definition. */
-async function loadDrills(files: readonly string[]): Promise<{ drills: Map<string, LoadedDrill>; problems: Problem[] }> {
+async function loadDrills(files: readonly string[]): Promise<{ drills: Map<string, LoadedDrill>; brokenIds: Set<string>; problems: Problem[] }> {
   const problems: Problem[] = [];
   const loaded: LoadedDrill[] = [];
+  const brokenIds = new Set<string>();
   const seen = new Set<string>();
   for (const file of files) {
     // The same file reached twice (a folder and a file in it) is one definition, not a duplicate.
@@ -93,11 +94,15 @@ async function loadDrills(files: readonly string[]): Promise<{ drills: Map<strin
     if (seen.has(key)) continue;
     seen.add(key);
     const result = await readDrillFile(file);
-    if (result.ok) loaded.push(result.loaded);
-    else problems.push(...result.problems);
+    if (result.ok) {
+      loaded.push(result.loaded);
+    } else {
+      problems.push(...result.problems);
+      if (result.id !== undefined) brokenIds.add(result.id);
+    }
   }
   const merged = mergeDrills(loaded);
-  return { drills: merged.drills, problems: [...problems, ...merged.problems] };
+  return { drills: merged.drills, brokenIds, problems: [...problems, ...merged.problems] };
 }
 
 function mergeDrills(loaded: readonly LoadedDrill[]): { drills: Map<string, LoadedDrill>; problems: Problem[] } {

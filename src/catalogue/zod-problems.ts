@@ -31,7 +31,7 @@ function issueProblems(context: Context, issue: z.core.$ZodIssue, base: DataPath
   const here = valueAt(source.data, path);
   if (issue.code === 'invalid_type' && isMissing(source.data, path)) return [missingKey(context, path)];
   if (issue.code === 'invalid_value' && isMissing(source.data, path)) {
-    return [missingKey(context, path, `: one of ${issue.values.map(String).join(', ')}`)];
+    return [missingKey(context, path, ` (one of ${issue.values.map(String).join(', ')})`)];
   }
   switch (issue.code) {
     case 'unrecognized_keys': {

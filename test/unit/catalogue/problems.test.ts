@@ -88,6 +88,14 @@ describe('problem locations and messages', () => {
     ]);
   });
 
+  it('does not call a drill unknown when its file is only broken', async () => {
+    const f = fixture('broken-drill-config.yaml');
+    const drill = fixture('broken-drill/broken.yaml');
+    expect(await lines(f)).toEqual([
+      `${drill}:6:19: objectives.rto: "10 minutes" is not a duration: write a number with a unit, e.g. 90s, 15m or 1h30m`,
+    ]);
+  });
+
   it('refuses a secret written inline', async () => {
     const f = fixture('inline-secret-config.yaml');
     const found = await lines(f);
