@@ -70,7 +70,8 @@ export async function startLocalS3Server(options: LocalS3ServerOptions): Promise
   const child = spawn(
     process.execPath,
     ['--openssl-legacy-provider', '-e', CHILD, entry, JSON.stringify(serverOptions)],
-    { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] },
+    // Its own process group: Ctrl-C on the terminal goes to firedrill, which stops it in order.
+    { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], detached: true },
   );
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr = (stderr + text).slice(-4000)));

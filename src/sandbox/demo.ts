@@ -6,6 +6,7 @@ import type { RunStore } from '../engine/ports.js';
 import { runDrill, type RunResult } from '../engine/run-drill.js';
 import type { Logger } from '../log.js';
 import { startHttpServer } from '../server/http-server.js';
+import { UserError } from '../errors.js';
 import { startMonitor } from './monitor.js';
 import { SANDBOX_ENVIRONMENT, startSandbox } from './sandbox.js';
 
@@ -40,10 +41,13 @@ export async function runDemo(options: DemoOptions): Promise<RunResult> {
     });
     const monitor = startMonitor(sandbox.shop.pool, `${server.url}/hooks/alertmanager`, sandbox.alertToken, TIMING.monitorEveryMs);
     try {
-      // Disasters do not wait for the backup job: strike at a random moment between backups.
-      const strikeAfterMs = TIMING.backupEveryMs / 2 + Math.random() * (TIMING.backupEveryMs / 2);
-      stage(`the shop is taking orders; the drill strikes in ${(strikeAfterMs / 1000).toFixed(1)}s`);
+      // Disasters do not wait for the backup job: strike at a random moment between two backups.
+      const strikeAfterMs = TIMING.backupEveryMs * (0.3 + Math.random() * 0.5);
+      stage(`the shop is taking orders and backing them up every ${TIMING.backupEveryMs / 1000}s`);
+      await untilInterrupted(sandbox.backups.nextBackup(), options.interrupt);
+      stage(`a backup just finished; the drill strikes in ${(strikeAfterMs / 1000).toFixed(1)}s`);
       await options.clock.sleep(strikeAfterMs, options.interrupt);
+      if (options.interrupt?.aborted) throw new UserError('interrupted before the drill started: nothing was injected');
       stage(`running drill ${options.drill.id}`);
       return await runDrill(
         { store: options.store, clock: options.clock, runtimes: runtimeFactory({ configDir: process.cwd(), env: sandbox.env }) },
@@ -64,4 +68,14 @@ export async function runDemo(options: DemoOptions): Promise<RunResult> {
     stage('stopping the sandbox');
     await sandbox.stop();
   }
+}
+
+async function untilInterrupted<T>(promise: Promise<T>, interrupt: AbortSignal | undefined): Promise<T> {
+  if (!interrupt) return promise;
+  const interrupted = new Promise<never>((_, reject) => {
+    const fail = () => reject(new UserError('interrupted before the drill started: nothing was injected'));
+    if (interrupt.aborted) fail();
+    interrupt.addEventListener('abort', fail, { once: true });
+  });
+  return Promise.race([promise, interrupted]);
 }

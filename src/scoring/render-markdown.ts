@@ -19,7 +19,8 @@ export function renderMarkdown(scorecard: Scorecard): string {
   }
   lines.push('');
   if (scorecard.detectedBy) {
-    lines.push(`- **Detected by:** ${scorecard.detectedBy.source}: ${escape(scorecard.detectedBy.name)}`);
+    const { source, name, detail } = scorecard.detectedBy;
+    lines.push(`- **Detected by:** ${source}: ${escape(name)}${detail ? ` (${escape(detail)})` : ''}`);
   }
   lines.push(`- **Recovery:** ${escape(scorecard.recovery.runbook ?? scorecard.recovery.mode)}`);
   if (scorecard.rpo) {

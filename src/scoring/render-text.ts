@@ -50,7 +50,7 @@ export function renderText(scorecard: Scorecard): string {
   lines.push('');
   const rows = measureRows(scorecard);
   const width = Math.max(...rows.map((row) => row.label.length));
-  lines.push(`  ${'measure'.padEnd(width)}  ${'measured'.padEnd(14)}  ${'objective'.padEnd(10)}`);
+  lines.push(`  ${'measure'.padEnd(width)}  ${'measured'.padEnd(14)}  objective`);
   for (const row of rows) {
     lines.push(`  ${row.label.padEnd(width)}  ${row.measured.padEnd(14)}  ${row.objective.padEnd(10)}  ${row.verdict}`.trimEnd());
   }

@@ -36,7 +36,7 @@ export function scoreRun(runId: string, events: readonly RunEvent[]): Scorecard 
   if (!created) throw new Error(`run ${runId} has no run-created event`);
   const injected = findEvent(events, 'injected');
   const recovered = findEvent(events, 'recovered');
-  const detected = injected && firstDetectionBeforeRecovery(events, injected.seq, recovered?.seq);
+  const detected = injected && firstDetectionBeforeRecovery(events, injected, recovered);
   const verified = findEvent(events, 'verified');
   const rpoMeasured = findEvent(events, 'rpo-measured');
   const runbookFinished = findEvent(events, 'recovery-finished');
@@ -46,11 +46,10 @@ export function scoreRun(runId: string, events: readonly RunEvent[]): Scorecard 
   const rtoMs = injected && recovered ? elapsedMs(injected, recovered) : null;
   const rpoMs = measuredRpo(rpoMeasured, notes);
   const { objectives } = created.drill;
-  const met = {
-    ttd: judge(objectives.ttdMs, ttdMs),
-    rto: judge(objectives.rtoMs, rtoMs),
-    rpo: judge(objectives.rpoMs, rpoMs),
-  };
+  // A run that never injected (refused, or stopped before) had nothing to meet or miss.
+  const met = injected
+    ? { ttd: judge(objectives.ttdMs, ttdMs), rto: judge(objectives.rtoMs, rtoMs), rpo: judge(objectives.rpoMs, rpoMs) }
+    : { ttd: null, rto: null, rpo: null };
 
   if (injected && recovered && !detected) notes.push('not detected: no alert or person reported the outage before service was back');
   if (recovered && !recovered.sawOutage) notes.push('the steady-state probes never failed after injection: they may not see this fault');
@@ -98,9 +97,15 @@ function timeline(events: readonly RunEvent[], injected: RunEvent | undefined): 
     .sort((a, b) => (a.offsetMs !== null && b.offsetMs !== null ? a.offsetMs - b.offsetMs : Date.parse(a.at) - Date.parse(b.at)));
 }
 
-function firstDetectionBeforeRecovery(events: readonly RunEvent[], injectedSeq: number, recoveredSeq: number | undefined) {
+/**
+ * After injection in journal order, and before service was back in time: `recovered` is journaled
+ * `stableFor` after the streak start it carries, so a signal journaled in between came too late.
+ */
+function firstDetectionBeforeRecovery(events: readonly RunEvent[], injected: RunEvent, recovered: RunEvent | undefined) {
   return findEvents(events, 'detected').find(
-    (event) => event.seq > injectedSeq && (recoveredSeq === undefined || event.seq < recoveredSeq),
+    (event) =>
+      event.seq > injected.seq &&
+      (recovered === undefined || (event.seq < recovered.seq && elapsedMs(recovered, event) < 0)),
   );
 }
 
@@ -136,8 +141,13 @@ function decideOutcome(
     const rollback = findEvent(events, 'rollback-started');
     return { outcome: 'aborted', reason: rollback?.reason ?? 'the run ended before service was back' };
   }
+  // The engine always journals `verified` after `recovered`; without it the run stopped in between.
+  if (verifiedOk === undefined) {
+    const rollback = findEvent(events, 'rollback-started');
+    return { outcome: 'aborted', reason: rollback?.reason ?? 'the run ended before verification' };
+  }
   const missed = (Object.entries(met) as [string, boolean | null][]).filter(([, ok]) => ok === false).map(([name]) => name.toUpperCase());
-  if (verifiedOk === false) missed.push('verification');
-  if (missed.length) return { outcome: 'fail', reason: `missed: ${missed.join(', ')}` };
+  const reasons = [...(missed.length ? [`missed: ${missed.join(', ')}`] : []), ...(verifiedOk ? [] : ['verification failed'])];
+  if (reasons.length) return { outcome: 'fail', reason: reasons.join('; ') };
   return { outcome: 'pass', reason: null };
 }

@@ -11,7 +11,7 @@ export function parseMatcher(text: string): LabelMatcher {
   if (!parts) throw new Error(`"${text}" is not a label matcher`);
   const [, label, operator, expected] = parts as unknown as [string, string, string, string];
   // Anchored like Prometheus: `severity=~critical|page` matches the whole value.
-  const pattern = operator.endsWith('~') ? new RegExp(`^(?:${expected})$`) : undefined;
+  const pattern = operator.endsWith('~') ? anchoredRegex(text, expected) : undefined;
   const test = (value: string | undefined): boolean => {
     const actual = value ?? '';
     switch (operator) {
@@ -26,6 +26,14 @@ export function parseMatcher(text: string): LabelMatcher {
     }
   };
   return { label, test };
+}
+
+function anchoredRegex(text: string, expected: string): RegExp {
+  try {
+    return new RegExp(`^(?:${expected})$`);
+  } catch (error) {
+    throw new Error(`"${text}" is not a label matcher: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 export function matchesAll(matchers: readonly string[], labels: Record<string, string>): boolean {

@@ -75,7 +75,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     const parsed = parseAlerts(source, body.value);
     if (!parsed.ok) {
       alertsReceived.inc({ source, result: 'malformed' });
-      return send(response, 400, { error: `not a ${source} webhook payload: ${parsed.error}` });
+      return send(response, 400, { error: `not a valid ${source} webhook payload: ${parsed.error}` });
     }
     const result = await takeAlerts(parsed.alerts, options.intake);
     alertsReceived.inc({ source, result: 'accepted' });

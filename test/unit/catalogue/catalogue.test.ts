@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -100,8 +100,12 @@ describe('resolveSecret', () => {
 describe('defaultConfigPath', () => {
   it('prefers firedrill.yaml, else the example', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'firedrill-'));
-    expect(defaultConfigPath(dir)).toBe(path.join(dir, 'drills.example.yaml'));
-    await writeFile(path.join(dir, 'firedrill.yaml'), 'environments: {}\n');
-    expect(defaultConfigPath(dir)).toBe(path.join(dir, 'firedrill.yaml'));
+    try {
+      expect(defaultConfigPath(dir)).toBe(path.join(dir, 'drills.example.yaml'));
+      await writeFile(path.join(dir, 'firedrill.yaml'), 'environments: {}\n');
+      expect(defaultConfigPath(dir)).toBe(path.join(dir, 'firedrill.yaml'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,120 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { startDrillWorld, type DrillWorld } from '../support/drill-world.js';
+
+let world: DrillWorld;
+let dir: string;
+let config: string;
+
+beforeAll(async () => {
+  world = await startDrillWorld();
+  dir = await mkdtemp(join(tmpdir(), 'firedrill-cli-'));
+  config = join(dir, 'firedrill.yaml');
+  await writeFile(
+    config,
+    `environments:
+  staging:
+    postgres:
+      url: { env: TEST_STAGING_URL }
+      allowedTables: [public.orders]
+    buckets:
+      backups: { bucket: backups, endpoint: "${world.s3.endpoint}", forcePathStyle: true, accessKeyIdEnv: TEST_S3_KEY, secretAccessKeyEnv: TEST_S3_SECRET }
+store:
+  url: { env: TEST_STORE_URL }
+`,
+  );
+});
+
+afterAll(async () => {
+  await world?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function waitForInjection(): Promise<string> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    for (const run of await world.store.active('staging')) {
+      if ((await world.store.events(run.id)).some((event) => event.type === 'injected')) return run.id;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('no run was injected');
+}
+
+const cli = (args: string[]) => runCli(args, { env: { ...world.env, TEST_STORE_URL: world.storeUrl } });
+
+describe('firedrill CLI', () => {
+  it('validates the documented example and the built-in drills', async () => {
+    const result = await cli(['validate']);
+    expect(result.stderr).toContain('no problems');
+    expect(result.code).toBe(0);
+  });
+
+  it('reports every problem as FILE:LINE:COL and exits 1, without a stack trace', async () => {
+    const result = await cli(['validate', 'test/fixtures/catalogue/many-problems.yaml']);
+    expect(result.code).toBe(1);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines) expect(line).toMatch(/^test\/fixtures\/catalogue\/many-problems\.yaml:\d+:\d+: /);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('plans a drill without changing anything', async () => {
+    await world.createOrders(10);
+    const result = await cli(['plan', 'drop-orders-table', '--env', 'staging', '--config', config]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('dry run');
+    expect(result.stdout).toMatch(/DROP TABLE "public"\."orders"/);
+    expect(result.stdout).toContain('restore public.orders from the newest backup in s3://backups/');
+    expect(await world.orderCount()).toBe(10);
+  });
+
+  it('answers a typo with the fix, not a stack trace', async () => {
+    const result = await cli(['run', 'drop-order-table', '--env', 'staging', '--config', config]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('drop-orders-table');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    const badEnv = await cli(['plan', 'drop-orders-table', '--env', 'stagin', '--config', config]);
+    expect(badEnv.code).toBe(2);
+    expect(badEnv.stderr).toContain('did you mean "staging"?');
+  });
+
+  it('runs a drill that a person on another terminal detects, then lists its scorecard', async () => {
+    await world.createOrders(10);
+    await world.backupOrders();
+    const env = { ...world.env, TEST_STORE_URL: world.storeUrl };
+    const running = runCli(['run', 'drop-orders-table', '--env', 'staging', '--config', config, '--json', '--as', 'alice'], { env });
+    const runId = await waitForInjection();
+    const detected = await cli(['detected', runId.slice(0, 8), '--as', 'bob', '--config', config]);
+    expect(detected.code, detected.stderr).toBe(0);
+    const run = await running;
+    expect(run.code, run.stderr).toBe(0);
+    const scorecard = JSON.parse(run.stdout) as { outcome: string; runId: string; detectedBy: unknown; requestedBy: string };
+    expect(scorecard).toMatchObject({ runId, outcome: 'pass', requestedBy: 'alice', detectedBy: { source: 'cli', name: 'bob' } });
+    expect(await world.orderCount()).toBe(10);
+
+    const list = await cli(['scorecards', '--json', '--config', config]);
+    expect((JSON.parse(list.stdout) as { runId: string }[]).map((entry) => entry.runId)).toContain(runId);
+    const one = await cli(['scorecards', runId.slice(0, 8), '--markdown', '--config', config]);
+    expect(one.stdout).toContain('PASS');
+    expect(one.stdout).toContain(runId);
+  });
+
+  it('prints the JSON Schema of drill files', async () => {
+    const result = await cli(['schema']);
+    const schema = JSON.parse(result.stdout) as { $schema: string };
+    expect(schema.$schema).toContain('json-schema.org');
+    expect(result.stdout).toContain('maxDuration');
+  });
+
+  it('has --help on every command', async () => {
+    for (const command of ['validate', 'schema', 'plan', 'run', 'demo', 'scorecards', 'serve', 'recover', 'detected', 'abort', 'approve']) {
+      const result = await cli([command, '--help']);
+      expect(result.code, command).toBe(0);
+      expect(result.stdout).toContain(`Usage: firedrill ${command}`);
+      expect(result.stdout).toContain('--config');
+    }
+  });
+});
