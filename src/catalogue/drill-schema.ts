@@ -1,5 +1,18 @@
 import { z } from 'zod';
 import { Duration } from './duration.js';
+import { parseMatcher } from './label-matchers.js';
+
+/** Checked here, so a bad regex is a validation error and not a failed webhook later. */
+const LabelMatcherText = z.string().superRefine((text, context) => {
+  try {
+    parseMatcher(text);
+  } catch (error) {
+    context.addIssue({
+      code: 'custom',
+      message: `${error instanceof Error ? error.message : String(error)}; write label=value, label!=value, label=~regex or label!~regex`,
+    });
+  }
+});
 
 export const DRILL_KINDS = ['drop-table', 'lose-node', 'delete-cluster', 'key-holder-unavailable', 'command'] as const;
 export type DrillKind = (typeof DRILL_KINDS)[number];
@@ -43,7 +56,7 @@ export const Detection = z.strictObject({
     .array(
       z.strictObject({
         source: z.enum(['alertmanager', 'grafana', 'generic', 'any']).default('any'),
-        match: z.array(z.string().regex(/^\s*[A-Za-z_][\w]*\s*(=~|!~|!=|=)/, 'write a matcher as label=value, label=~regex, label!=value or label!~regex')).min(1),
+        match: z.array(LabelMatcherText).min(1),
       }),
     )
     .default([]),

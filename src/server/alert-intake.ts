@@ -3,7 +3,7 @@ import type { Clock } from '../engine/clock.js';
 import { findEvent, findEvents } from '../engine/events.js';
 import type { RunStore, RunSummary } from '../engine/ports.js';
 import type { IncomingAlert } from './alert-payloads.js';
-import { matchesAll } from './alert-matchers.js';
+import { matchesAll } from '../catalogue/label-matchers.js';
 
 export interface AlertIntakeDeps {
   store: RunStore;

@@ -28,6 +28,14 @@ describe('problem locations and messages', () => {
     expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual(['dup.yaml:3:1: YAML syntax error: Map keys must be unique']);
   });
 
+  it('reports alert matchers that are not matchers, or whose regex does not compile', async () => {
+    const f = fixture('bad-matchers.yaml');
+    expect(await lines(f)).toEqual([
+      `${f}:10:15: detection.alerts[0].match[0]: "instance=~db-(" is not a label matcher: Invalid regular expression: /^(?:db-()$/: Unterminated group; write label=value, label!=value, label=~regex or label!~regex`,
+      `${f}:10:33: detection.alerts[0].match[1]: "nothing" is not a label matcher; write label=value, label!=value, label=~regex or label!~regex`,
+    ]);
+  });
+
   it('reports an unknown key on the key itself, with did-you-mean', async () => {
     const f = fixture('unknown-field.yaml');
     expect(await lines(f)).toEqual([`${f}:9:3: steadyState.stableFr: unknown key; did you mean "stableFor"?`]);

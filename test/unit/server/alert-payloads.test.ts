@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchesAll, parseMatcher } from '../../../src/server/alert-matchers.js';
+import { matchesAll, parseMatcher } from '../../../src/catalogue/label-matchers.js';
 import { parseAlerts, type IncomingAlert, type ParseResult } from '../../../src/server/alert-payloads.js';
 
 /** Alertmanager's webhook_config body, version 4, as documented by Prometheus (one firing, one resolved alert). */
