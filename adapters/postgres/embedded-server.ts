@@ -63,8 +63,10 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   if (adopted) return adopted;
 
   if (!(await exists(join(pgdata, 'PG_VERSION')))) await initialise(dataDir, pgdata, password, binaries, runAs);
+  if (runAs.uid !== undefined) await makeTraversable(pgdata);
   const port = await freePort();
-  const logFile = join(dataDir, 'postgres.log');
+  // Inside the data directory: the only place the `postgres` user is sure to be able to write.
+  const logFile = join(pgdata, 'firedrill-server.log');
   try {
     await run(
       binaries.pg_ctl,
@@ -86,7 +88,7 @@ function serverFlags(port: number): string {
 
 async function initialise(dataDir: string, pgdata: string, password: string, binaries: Binaries, runAs: RunAs): Promise<void> {
   if (runAs.uid !== undefined) {
-    await makeTraversable(dataDir);
+    await makeTraversable(pgdata);
     await chown(dataDir, runAs.uid, runAs.gid ?? runAs.uid);
   }
   const passwordFile = join(dataDir, `initdb-password-${randomBytes(4).toString('hex')}`);
