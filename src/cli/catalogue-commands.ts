@@ -2,7 +2,7 @@ import { validateFiles, effectiveDrill } from '../catalogue/load.js';
 import { formatProblem } from '../catalogue/problems.js';
 import { configJsonSchema, drillJsonSchema } from '../catalogue/json-schema.js';
 import { formatDuration } from '../catalogue/duration.js';
-import { runtimeFactory } from '../compose.js';
+import { runtimeFactory } from '../compose/index.js';
 import { environmentRefusal } from '../engine/environment-guard.js';
 import { UserError } from '../errors.js';
 import { closestName } from '../catalogue/suggest.js';

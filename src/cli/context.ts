@@ -1,6 +1,6 @@
 import { loadCatalogue, type Catalogue } from '../catalogue/load.js';
 import { formatProblem } from '../catalogue/problems.js';
-import { openStore, runtimeFactory, type OpenedStore } from '../compose.js';
+import { openStore, runtimeFactory, type OpenedStore } from '../compose/index.js';
 import { systemClock, type Clock } from '../engine/clock.js';
 import type { RunSummary } from '../engine/ports.js';
 import { recoverUnfinishedRuns } from '../engine/recover.js';

@@ -3,7 +3,7 @@ import { readDrillFile } from '../catalogue/drill-file.js';
 import type { Drill } from '../catalogue/drill-schema.js';
 import { formatProblem } from '../catalogue/problems.js';
 import { closestName } from '../catalogue/suggest.js';
-import { openStore } from '../compose.js';
+import { openStore } from '../compose/index.js';
 import { abandonRun } from '../engine/recover.js';
 import { UserError } from '../errors.js';
 import { runDemo } from '../sandbox/demo.js';

@@ -1,7 +1,7 @@
 import { effectiveDrill } from '../catalogue/load.js';
 import { closestName } from '../catalogue/suggest.js';
 import { parseDuration } from '../catalogue/duration.js';
-import { runtimeFactory } from '../compose.js';
+import { runtimeFactory } from '../compose/index.js';
 import { runDrill } from '../engine/run-drill.js';
 import type { EventBody } from '../engine/events.js';
 import { UserError } from '../errors.js';

@@ -62,6 +62,10 @@ export type EventBody =
   | { type: 'undo-failed'; description: string; error: string }
   | { type: 'rolled-back' }
   | { type: 'failed'; error: string }
+  /** A kind-specific figure for the scorecard, e.g. which bucket a key-holder used. */
+  | { type: 'measured'; name: string; value: string | number }
+  /** A person's answer to a drill's challenge (the key-holder drill). */
+  | { type: 'answer-submitted'; by: string; answer: string }
   | { type: 'scored'; outcome: Outcome };
 
 export type EventType = EventBody['type'];

@@ -88,6 +88,8 @@ export interface DrillRuntime {
   verify: Probe[];
   rpo?: RpoMarker;
   runbook?: Runbook;
+  /** Hears every journal event of the run (answers, signals), from any process. */
+  onEvent?(event: RunEvent, journal: { append(body: EventBody): Promise<RunEvent> }): void;
   close(): Promise<void>;
 }
 

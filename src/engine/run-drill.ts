@@ -52,14 +52,15 @@ export async function runDrill(deps: EngineDeps, request: RunRequest): Promise<R
   const journal = new Journal(created.runId, store, clock, request.onEvent);
   const claim = await store.claim(created.runId);
   const signals = new RunSignals();
+  let runtime: DrillRuntime | undefined;
   const unwatch = await store.watch(created.runId, (event) => {
     signals.handle(event);
     journal.tell(event);
+    runtime?.onEvent?.(event, journal);
   });
   const onInterrupt = () =>
     void journal.append({ type: 'abort-requested', by: request.requestedBy, reason: 'interrupted on the terminal' });
   request.interrupt?.addEventListener('abort', onInterrupt, { once: true });
-  let runtime: DrillRuntime | undefined;
   let undoer: (Undoer & { close(): Promise<void> }) | undefined;
   try {
     await journal.append({ type: 'run-created', drill: snapshot(drill), environment: environmentName, requestedBy: request.requestedBy });

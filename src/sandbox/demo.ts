@@ -1,5 +1,5 @@
 import type { Drill } from '../catalogue/drill-schema.js';
-import { runtimeFactory } from '../compose.js';
+import { runtimeFactory } from '../compose/index.js';
 import type { Clock } from '../engine/clock.js';
 import type { RunEvent } from '../engine/events.js';
 import type { RunStore } from '../engine/ports.js';

@@ -53,6 +53,10 @@ export function describeEvent(event: RunEvent): string {
       return 'everything injected is undone';
     case 'failed':
       return `error: ${event.error}`;
+    case 'measured':
+      return `${event.name}: ${event.value}`;
+    case 'answer-submitted':
+      return `answer submitted by ${event.by}`;
     case 'scored':
       return `scored: ${event.outcome}`;
   }

@@ -26,6 +26,7 @@ export function renderMarkdown(scorecard: Scorecard): string {
   if (scorecard.rpo) {
     lines.push(`- **Data:** newest before injection ${scorecard.rpo.newestBefore ?? 'none'}, newest surviving ${scorecard.rpo.newestAfter ?? 'none'}`);
   }
+  for (const { name, value } of scorecard.measurements ?? []) lines.push(`- **${escape(name)}:** ${escape(String(value))}`);
   for (const note of scorecard.notes) lines.push(`- **Note:** ${escape(note)}`);
   lines.push('', '<details><summary>Timeline</summary>', '', '| t | event |', '|---|---|');
   for (const event of scorecard.events) lines.push(`| ${offsetText(event.offsetMs) || event.at} | ${escape(event.text)} |`);

@@ -68,6 +68,7 @@ export function renderText(scorecard: Scorecard): string {
   if (scorecard.rpo) {
     lines.push(`data: newest before injection ${scorecard.rpo.newestBefore ?? 'none'}, newest surviving ${scorecard.rpo.newestAfter ?? 'none'}`);
   }
+  for (const { name, value } of scorecard.measurements ?? []) lines.push(`${name}: ${value}`);
   for (const note of scorecard.notes) lines.push(`note: ${note}`);
   lines.push('');
   lines.push(scorecard.timeline.injectedAt ? `timeline (t0 = fault in effect at ${scorecard.timeline.injectedAt})` : 'timeline');

@@ -26,6 +26,8 @@ export interface Scorecard {
   recovery: { mode: string; runbook: string | null; runbookOk: boolean | null };
   rpo: { newestBefore: string | null; newestAfter: string | null } | null;
   verification: { check: string; ok: boolean; detail: string }[];
+  /** Kind-specific figures, in the order they were measured. */
+  measurements: { name: string; value: string | number }[];
   notes: string[];
   events: TimelineEntry[];
 }
@@ -84,6 +86,7 @@ export function scoreRun(runId: string, events: readonly RunEvent[]): Scorecard 
     },
     rpo: rpoMeasured ? { newestBefore: rpoMeasured.newestBefore, newestAfter: rpoMeasured.newestAfter } : null,
     verification,
+    measurements: findEvents(events, 'measured').map(({ name, value }) => ({ name, value })),
     notes,
     events: timeline(events, injected),
   };

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Environment } from '../../src/catalogue/config-schema.js';
 import { Drill } from '../../src/catalogue/drill-schema.js';
-import { runtimeFactory } from '../../src/compose.js';
+import { runtimeFactory } from '../../src/compose/index.js';
 import { systemClock, type Clock } from '../../src/engine/clock.js';
 import type { RunEvent } from '../../src/engine/events.js';
 import type { RunStore, RuntimeFactory } from '../../src/engine/ports.js';

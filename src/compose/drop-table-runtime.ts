@@ -1,0 +1,98 @@
+import pg from 'pg';
+import type { Environment } from '../catalogue/config-schema.js';
+import type { DropTableDrill } from '../catalogue/drill-schema.js';
+import { resolveSecret } from '../catalogue/load.js';
+import { looksLikeProduction } from '../engine/environment-guard.js';
+import type { Fault, Runbook } from '../engine/ports.js';
+import { UserError } from '../errors.js';
+import { commandRunbook, probeFor, rpoMarkerFor } from './probes.js';
+import { PROBE_TIMEOUT_MS, type ComposeOptions, type KindRuntime } from './kind-runtime.js';
+import { dropTableFault } from '../../adapters/postgres/drop-table-fault.js';
+import { restoreNewestBackupRunbook } from '../../adapters/postgres/restore-backup-runbook.js';
+import { restoreTableFromSafetyCopy } from '../../adapters/postgres/restore-table-undo.js';
+import { s3ObjectStoreFor } from '../../adapters/s3/s3-object-store.js';
+
+export const dropTableRuntime: KindRuntime<'drop-table'> = {
+  async build(drill, { environmentName, environment, runId, options }) {
+    const database = await connectToEnvironmentDatabase(environmentName, environment, options);
+    const fault = dropTableFault({
+      pool: database.pool,
+      table: drill.target.table,
+      allowedTables: environment.postgres?.allowedTables ?? [],
+      runId,
+      databaseLabel: database.label,
+    });
+    return {
+      fault: guardProductionDatabase(fault, database.label, environmentName, environment),
+      steadyState: drill.steadyState.probes.map((spec, index) => probeFor(spec, `probe ${index + 1}`, database.pool)),
+      verify: drill.verify.map((spec, index) => probeFor(spec, `check ${index + 1}`, database.pool)),
+      rpo: drill.rpo && rpoMarkerFor(drill.rpo, database.pool, runId),
+      runbook: runbookFor(drill, environmentName, environment, database.pool, options),
+      close: () => database.pool.end(),
+    };
+  },
+  undo: {
+    async 'restore-table'(params, { environmentName, environment, options }) {
+      const database = await connectToEnvironmentDatabase(environmentName, environment, options);
+      try {
+        return await restoreTableFromSafetyCopy(database.pool, params as unknown as Parameters<typeof restoreTableFromSafetyCopy>[1]);
+      } finally {
+        await database.pool.end();
+      }
+    },
+  },
+};
+
+function guardProductionDatabase(fault: Fault, label: string, environmentName: string, environment: Environment): Fault {
+  const productionLooking = !environment.allowProductionLookingNames && looksLikeProduction(label);
+  return {
+    ...fault,
+    preflight: async () => [
+      {
+        check: 'database allowed',
+        ok: !productionLooking,
+        detail: productionLooking
+          ? `${label} looks like a production database; set allowProductionLookingNames: true on ${environmentName} if it is staging`
+          : `${label} is not production-looking`,
+      },
+      ...(await fault.preflight()),
+    ],
+  };
+}
+
+export async function connectToEnvironmentDatabase(name: string, environment: Environment, options: ComposeOptions) {
+  if (!environment.postgres) {
+    throw new UserError(`environment "${name}" has no postgres: section`, 'drop-table drills need postgres.url and postgres.allowedTables');
+  }
+  const url = await resolveSecret(environment.postgres.url, options.configDir, options.env);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UserError(`environment "${name}": postgres.url is not a URL`, 'write it as postgres://user:password@host:5432/database');
+  }
+  const pool = new pg.Pool({ connectionString: url, max: 6, statement_timeout: PROBE_TIMEOUT_MS, connectionTimeoutMillis: PROBE_TIMEOUT_MS });
+  pool.on('error', () => undefined);
+  return { pool, label: `${parsed.hostname}${parsed.port ? `:${parsed.port}` : ''}${parsed.pathname}` };
+}
+
+function runbookFor(
+  drill: DropTableDrill,
+  environmentName: string,
+  environment: Environment,
+  pool: pg.Pool,
+  options: ComposeOptions,
+): Runbook | undefined {
+  if (drill.recovery.mode !== 'automated') return undefined;
+  const runbook = drill.recovery.runbook;
+  if (runbook.action === 'command') return commandRunbook(runbook.run, drill.maxDuration);
+  const bucket = environment.buckets[runbook.bucket];
+  if (!bucket) {
+    throw new UserError(
+      `environment "${environmentName}" has no bucket named "${runbook.bucket}"`,
+      `add it under environments.${environmentName}.buckets, or change the drill's recovery.runbook.bucket`,
+    );
+  }
+  return restoreNewestBackupRunbook(pool, drill.target.table, s3ObjectStoreFor(bucket, options.env));
+}
+

@@ -1,0 +1,92 @@
+/**
+ * The composition root: with src/cli.ts, the only place in src/ that names adapters. It
+ * turns configuration into the ports the engine uses. A drill kind is wired by one
+ * KindRuntime in this folder and one line in KIND_RUNTIMES.
+ */
+import { join } from 'node:path';
+import type { SecretRef } from '../catalogue/config-schema.js';
+import { DRILL_KINDS, type Drill } from '../catalogue/drill-schema.js';
+import { resolveSecret } from '../catalogue/load.js';
+import type { RunStore, RuntimeFactory } from '../engine/ports.js';
+import { UserError } from '../errors.js';
+import { stateDir } from '../state-dir.js';
+import { dropTableRuntime } from './drop-table-runtime.js';
+import type { ComposeOptions, KindRuntime } from './kind-runtime.js';
+import { openPostgresRunStore } from '../../adapters/postgres/run-store.js';
+import { startEmbeddedServer } from '../../adapters/postgres/embedded-server.js';
+
+export type { ComposeOptions } from './kind-runtime.js';
+
+const KIND_RUNTIMES: { [K in Drill['kind']]?: KindRuntime<K> } = {
+  'drop-table': dropTableRuntime,
+};
+
+export function runtimeFactory(options: ComposeOptions): RuntimeFactory {
+  return {
+    async runtimeFor(drill, environmentName, environment, runId) {
+      const kind = KIND_RUNTIMES[drill.kind] as KindRuntime | undefined;
+      if (!kind) {
+        const runnable = DRILL_KINDS.filter((name) => KIND_RUNTIMES[name]);
+        throw new UserError(
+          `drill kind "${drill.kind}" cannot run in this version of firedrill`,
+          `kinds that run: ${runnable.join(', ')}`,
+        );
+      }
+      return kind.build(drill, { environmentName, environment, runId, options });
+    },
+
+    async undoerFor(environmentName, environment) {
+      return {
+        async undo(action) {
+          for (const kind of Object.values(KIND_RUNTIMES) as KindRuntime[]) {
+            const handler = kind.undo[action.action];
+            if (handler) return handler(action.params, { environmentName, environment, options });
+          }
+          throw new Error(`no undo named "${action.action}" in this version of firedrill`);
+        },
+        close: async () => undefined,
+      };
+    },
+  };
+}
+
+export interface OpenedStore {
+  store: RunStore;
+  /** Where it lives, for messages (never with a password). */
+  location: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The run store: the config's `store.url`, else DATABASE_URL, else an embedded PostgreSQL
+ * in the state directory, so that nothing needs installing.
+ */
+export async function openStore(storeUrl: SecretRef | undefined, options: ComposeOptions): Promise<OpenedStore> {
+  const url = storeUrl ? await resolveSecret(storeUrl, options.configDir, options.env) : options.env.DATABASE_URL;
+  if (url) {
+    const store = await openPostgresRunStore(url);
+    return { store, location: redactUrl(url), close: () => store.close() };
+  }
+  const dataDir = join(stateDir(options.env), 'store');
+  const server = await startEmbeddedServer({ dataDir });
+  await server.createDatabase('firedrill');
+  const store = await openPostgresRunStore(server.url('firedrill'));
+  return {
+    store,
+    location: `embedded PostgreSQL in ${dataDir}`,
+    close: async () => {
+      await store.close();
+      await server.stop();
+    },
+  };
+}
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the configured database';
+  }
+}

@@ -1,0 +1,31 @@
+import type { Environment } from '../catalogue/config-schema.js';
+import type { Drill } from '../catalogue/drill-schema.js';
+import type { DrillRuntime } from '../engine/ports.js';
+
+export interface ComposeOptions {
+  /** Secret files are relative to the config file. */
+  configDir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface KindContext {
+  environmentName: string;
+  environment: Environment;
+  runId: string;
+  options: ComposeOptions;
+}
+
+export interface UndoContext {
+  environmentName: string;
+  environment: Environment;
+  options: ComposeOptions;
+}
+
+/** How one drill kind is wired to its adapters: its runtime, and the undo actions it records. */
+export interface KindRuntime<K extends Drill['kind'] = Drill['kind']> {
+  build(drill: Extract<Drill, { kind: K }>, context: KindContext): Promise<DrillRuntime>;
+  /** By undo action name; each must be idempotent. */
+  undo: Record<string, (params: Record<string, unknown>, context: UndoContext) => Promise<string>>;
+}
+
+export const PROBE_TIMEOUT_MS = 5_000;
