@@ -7,6 +7,7 @@ import { defaultContext, type CliContext } from './cli/context.js';
 import { demoCommand, DEMO_DRILL } from './cli/demo-command.js';
 import { formatFrom } from './cli/render.js';
 import { recoverCommand, runCommand, scorecardsCommand, signalCommand } from './cli/run-commands.js';
+import { incidentCommand, postponeCommand, scheduleCommand } from './cli/schedule-commands.js';
 import { serveCommand } from './cli/serve-command.js';
 import { isUserError } from './errors.js';
 
@@ -89,13 +90,34 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
   }
 
   program
+    .command('schedule')
+    .description('list the next starts of every schedule (date, time, time zone), with blackouts marked')
+    .addOption(new Option('-n, --count <n>', 'how many starts per schedule').default(5).argParser(positiveInteger))
+    .action(async (options: { count: number }) => done(await scheduleCommand(context, configPath(), options.count)));
+
+  program
+    .command('postpone <schedule>')
+    .description("move a schedule's next drill by its postpone delay (default 1 day), a limited number of times")
+    .option('--as <name>', 'who you are (default: $USER)')
+    .action(async (schedule: string, options: { as?: string }) => done(await postponeCommand(context, configPath(), schedule, options.as ?? me())));
+
+  program
+    .command('incident <action>')
+    .description('open | close | status: while an incident is open, schedules with that blackout skip their drills')
+    .option('--reason <text>', 'why (for open)')
+    .option('--as <name>', 'who you are (default: $USER)')
+    .action(async (action: string, options: { reason?: string; as?: string }) =>
+      done(await incidentCommand(context, configPath(), action, options.as ?? me(), options.reason)),
+    );
+
+  program
     .command('recover')
     .description('roll back runs left unfinished by a firedrill process that died (also done on every start)')
     .action(async () => done(await recoverCommand(context, configPath())));
 
   program
     .command('serve')
-    .description('run the bot: alert webhooks (/hooks/alertmanager, /hooks/grafana, /hooks/generic), /healthz, /metrics')
+    .description('run the bot: the schedules, webhooks (/hooks/alertmanager, /hooks/grafana, /hooks/generic, /hooks/incident), /healthz, /metrics')
     .option('-p, --port <port>', 'TCP port (default: $PORT, else server.port)')
     .action(async (options: { port?: string }) => done(await serveCommand(context, configPath(), { port: options.port, stop: interrupt })));
 

@@ -29,6 +29,29 @@ const MIGRATIONS: string[] = [
   );
   create index firedrill_run_events_run on firedrill_run_events (run_id, seq);
   `,
+  `
+  create table firedrill_schedule_occurrences (
+    schedule text not null,
+    cron_at timestamptz not null,
+    start_at timestamptz not null,
+    seed text not null,
+    status text not null check (status in ('planned', 'announced', 'started', 'skipped', 'missed')),
+    postponed_count int not null default 0,
+    detail text,
+    run_id uuid,
+    updated_at timestamptz not null default now(),
+    primary key (schedule, cron_at)
+  );
+  create table firedrill_incidents (
+    id bigserial primary key,
+    opened_at timestamptz not null default now(),
+    opened_by text not null,
+    reason text not null,
+    closed_at timestamptz
+  );
+  -- At most one open incident: opening twice is one incident.
+  create unique index firedrill_incidents_one_open on firedrill_incidents ((true)) where closed_at is null;
+  `,
 ];
 
 const MIGRATION_LOCK = 7_413_001;

@@ -2,42 +2,51 @@ import pg from 'pg';
 import type { RpoMarker } from '../../src/engine/ports.js';
 import { parseTableName, qualifiedName } from './table-definition.js';
 
+const NO_LIMIT = new Date('9999-12-31T00:00:00Z');
+
 /** The newest value of a timestamp column, e.g. `orders.created_at`. */
 export function columnMarker(pool: pg.Pool, table: string, column: string): RpoMarker {
-  const source = `${qualifiedName(parseTableName(table))}.${pg.escapeIdentifier(column)}`;
   const from = qualifiedName(parseTableName(table));
   const columnSql = pg.escapeIdentifier(column);
   return {
-    description: `newest ${source}`,
+    description: `newest ${from}.${columnSql}`,
     start: async () => undefined,
     stop: async () => undefined,
     newest: (atMost) =>
       atMost
-        ? readTimestamp(pool, `select max(${columnSql}) from ${from} where ${columnSql} <= $1`, [atMost])
+        ? readTimestamp(pool, `select max(${columnSql}) from ${from} where ${columnSql} < $1`, [justAfter(atMost)])
         : readTimestamp(pool, `select max(${columnSql}) from ${from}`, []),
   };
 }
 
 /** A query returning one timestamp; `$1`, when the query uses it, is the newest value before injection. */
 export function queryMarker(pool: pg.Pool, query: string): RpoMarker {
-  const usesBound = /\$1\b/.test(query);
+  const usesBound = /\$1/.test(query);
   return {
     description: query,
     start: async () => undefined,
     stop: async () => undefined,
-    newest: (atMost) => readTimestamp(pool, query, usesBound ? [atMost ?? new Date('9999-12-31T00:00:00Z')] : []),
+    newest: (atMost) => readTimestamp(pool, query, usesBound ? [atMost ?? NO_LIMIT] : []),
   };
 }
 
 /**
  * Writes a timestamped row every `intervalMs`, from before injection until verification,
- * so RPO can be read from data the bot knows it wrote.
+ * so RPO can be read from data the bot knows it wrote. One write at a time: while the
+ * database hangs, writes are skipped rather than piled up on the pool the probes share.
  */
 export function canaryMarker(pool: pg.Pool, table: string, intervalMs: number, runId: string): RpoMarker {
   const tableSql = qualifiedName(parseTableName(table));
   let timer: NodeJS.Timeout | undefined;
-  const write = () =>
-    pool.query(`insert into ${tableSql} (run_id) values ($1)`, [runId]).catch(() => undefined);
+  let writing: Promise<void> | undefined;
+  const write = () => {
+    writing ??= pool
+      .query(`insert into ${tableSql} (run_id) values ($1)`, [runId])
+      // While the table is gone (the drill may be dropping it) the write fails; the next one retries.
+      .then(() => undefined, () => undefined)
+      .finally(() => (writing = undefined));
+    return writing;
+  };
   return {
     description: `newest row of the canary ${tableSql}, written every ${intervalMs} ms`,
     async start() {
@@ -47,23 +56,41 @@ export function canaryMarker(pool: pg.Pool, table: string, intervalMs: number, r
            run_id text not null)`,
       );
       await write();
+      clearInterval(timer);
       timer = setInterval(() => void write(), intervalMs);
     },
     async stop() {
       clearInterval(timer);
       timer = undefined;
+      // A write already sent must land before stop() resolves, or it would land after.
+      await writing;
     },
     newest: (atMost) =>
-      readTimestamp(pool, `select max(written_at) from ${tableSql} where written_at <= $1`, [atMost ?? new Date('9999-12-31T00:00:00Z')]),
+      readTimestamp(pool, `select max(written_at) from ${tableSql} where written_at < $1`, [atMost ? justAfter(atMost) : NO_LIMIT]),
   };
+}
+
+/**
+ * PostgreSQL keeps microseconds, a Date milliseconds: the driver truncates 10:00:03.250750 to
+ * 10:00:03.250. "No later than atMost" is meant at that resolution, so that the baseline read
+ * before injection is found again after recovery if it survived (`< atMost + 1 ms`).
+ */
+function justAfter(atMost: Date): Date {
+  return new Date(atMost.getTime() + 1);
 }
 
 async function readTimestamp(pool: pg.Pool, text: string, values: unknown[]): Promise<Date | null> {
   const result = await pool.query({ text, values, rowMode: 'array' });
   const value: unknown = result.rows[0]?.[0];
   if (value === null || value === undefined) return null;
-  if (value instanceof Date) return value;
-  const parsed = new Date(String(value));
-  if (Number.isNaN(parsed.getTime())) throw new Error(`the RPO marker returned ${String(value)}, not a timestamp`);
+  // timestamptz, timestamp and date arrive as Date; text only if it reads as a date and time
+  // (`new Date('42')` is the year 2042, so numbers and bare words are refused).
+  const parsed =
+    value instanceof Date ? value : typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : undefined;
+  if (parsed === undefined || Number.isNaN(parsed.getTime())) {
+    throw new Error(
+      `the RPO marker returned ${String(value)}, not a timestamp: it must return one timestamptz, e.g. select max(created_at) from ...`,
+    );
+  }
   return parsed;
 }

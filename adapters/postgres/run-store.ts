@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { EventBody, Instant, Outcome, RunEvent } from '../../src/engine/events.js';
 import type { CreateRunResult, RunClaim, RunStore, RunSummary } from '../../src/engine/ports.js';
+import type { ScheduleStore } from '../../src/schedule/ports.js';
 import { migrate } from './migrations.js';
+import { postgresScheduleStore } from './schedule-store.js';
 
 const NOTIFY_CHANNEL = 'firedrill_run_events';
 const CLAIM_NAMESPACE = 7_413_002;
@@ -41,10 +43,15 @@ const toEvent = (row: EventRow): RunEvent =>
 
 /** Opens the store and applies pending migrations. */
 export async function openPostgresRunStore(connectionString: string): Promise<RunStore> {
+  return (await openPostgresStores(connectionString)).runs;
+}
+
+/** The run store and the schedule store, on one database and one pool. */
+export async function openPostgresStores(connectionString: string): Promise<{ runs: RunStore; schedules: ScheduleStore }> {
   const pool = new pg.Pool({ connectionString, max: 5 });
   pool.on('error', () => undefined);
   await migrate(pool);
-  return new PostgresRunStore(pool, connectionString);
+  return { runs: new PostgresRunStore(pool, connectionString), schedules: postgresScheduleStore(pool) };
 }
 
 class PostgresRunStore implements RunStore {

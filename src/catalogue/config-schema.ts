@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { Duration } from './duration.js';
 import { Objectives } from './drill-schema.js';
+import { trustSchema } from './trust-schema.js';
+import { Schedule } from '../schedule/schedule-schema.js';
 
 /** Secrets never sit in the file: they are read from an environment variable or a file. */
 export const SecretRef = z.union([
@@ -29,6 +31,12 @@ export const Bucket = z.strictObject({
   secretAccessKeyEnv: z.string().optional(),
 });
 export type Bucket = z.infer<typeof Bucket>;
+
+/** The circle of trust (trust-schema.ts): key-holders and the buckets of the sealed bundle. */
+export const Trust = trustSchema(Bucket);
+export type Trust = z.infer<typeof Trust>;
+export type TrustHolder = Trust['holders'][number];
+export type TrustBucket = Trust['buckets'][number];
 
 export const Environment = z.strictObject({
   description: z.string().optional(),
@@ -62,14 +70,20 @@ export const Config = z.strictObject({
     .default([])
     .describe('Drill files or folders, relative to this file; the built-in catalogue is always included'),
   builtInDrills: z.boolean().default(true).describe('Include the drills that ship with firedrill'),
-  environments: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes, e.g. staging'), Environment),
+  environments: z
+    .record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes, e.g. staging'), Environment)
+    // Optional so that a file holding only `trust:` is a valid config for the trust commands.
+    .default({}),
   overrides: z.record(z.string(), Override).default({}),
+  schedules: z.array(Schedule).default([]).describe('Random drills on a timetable (firedrill serve runs them)'),
+  trust: Trust.optional().describe('The circle of trust: key-holders and buckets of the sealed DR bundle'),
   store: z.strictObject({ url: Secret.optional() }).default({}),
   server: z
     .strictObject({
       port: z.number().int().min(0).max(65535).default(8080),
       host: z.string().default('127.0.0.1'),
       alertToken: Secret.optional().describe('Bearer token that alert webhooks must send'),
+      alertHmacSecret: Secret.optional().describe('Or: secret for an HMAC-SHA256 of the body, sent as X-Firedrill-Signature: sha256=<hex>'),
     })
     .default({ port: 8080, host: '127.0.0.1' }),
 });

@@ -35,6 +35,19 @@ export function crossCheck(
     });
     for (const { drill } of drills.values()) problems.push(...runnable(source, name, environment, drill));
   }
+  const environmentNames = Object.keys(config.environments);
+  config.schedules.forEach((schedule, index) => {
+    const path = ['schedules', index];
+    if (!config.environments[schedule.environment]) {
+      const where = [...path, 'environment'];
+      const hint = didYouMean(schedule.environment, environmentNames) || `environments: ${environmentNames.join(', ')}`;
+      problems.push(problemAt(source, where, atPath(where, joinParts(`unknown environment "${schedule.environment}"`, hint))));
+    }
+    if (schedule.pick !== 'random' && !drills.has(schedule.pick)) unknownDrill([...path, 'pick'], schedule.pick);
+    schedule.drills?.forEach((id, drillIndex) => {
+      if (!drills.has(id)) unknownDrill([...path, 'drills', drillIndex], id);
+    });
+  });
   return problems;
 }
 

@@ -121,7 +121,7 @@ function mergeDrills(loaded: readonly LoadedDrill[]): { drills: Map<string, Load
 }
 
 /**
- * Validates files named on the command line: a file with `environments:` at the top is
+ * Validates files named on the command line: a file with `environments:` (or `trust:`) at the top is
  * a config (checked with all its drills), anything else a single drill. Drill files
  * given together are also checked for duplicate ids.
  */
@@ -132,7 +132,7 @@ export async function validateFiles(paths: string[], options: LoadOptions = {}):
     const read = await readYamlFile(file);
     if (!read.ok) {
       problems.push(...read.problems);
-    } else if (isRecord(read.source.data) && 'environments' in read.source.data) {
+    } else if (isRecord(read.source.data) && ('environments' in read.source.data || 'trust' in read.source.data)) {
       const result = await loadFromSource(file, read.source, options);
       if (!result.ok) problems.push(...result.problems);
     } else {

@@ -12,7 +12,8 @@ import { UserError } from '../errors.js';
 import { stateDir } from '../state-dir.js';
 import { dropTableRuntime } from './drop-table-runtime.js';
 import type { ComposeOptions, KindRuntime } from './kind-runtime.js';
-import { openPostgresRunStore } from '../../adapters/postgres/run-store.js';
+import { openPostgresStores } from '../../adapters/postgres/run-store.js';
+import type { ScheduleStore } from '../schedule/ports.js';
 import { startEmbeddedServer } from '../../adapters/postgres/embedded-server.js';
 
 export type { ComposeOptions } from './kind-runtime.js';
@@ -52,6 +53,7 @@ export function runtimeFactory(options: ComposeOptions): RuntimeFactory {
 
 export interface OpenedStore {
   store: RunStore;
+  schedules: ScheduleStore;
   /** Where it lives, for messages (never with a password). */
   location: string;
   close(): Promise<void>;
@@ -64,15 +66,16 @@ export interface OpenedStore {
 export async function openStore(storeUrl: SecretRef | undefined, options: ComposeOptions): Promise<OpenedStore> {
   const url = storeUrl ? await resolveSecret(storeUrl, options.configDir, options.env) : options.env.DATABASE_URL;
   if (url) {
-    const store = await openPostgresRunStore(url);
-    return { store, location: redactUrl(url), close: () => store.close() };
+    const { runs: store, schedules } = await openPostgresStores(url);
+    return { store, schedules, location: redactUrl(url), close: () => store.close() };
   }
   const dataDir = join(stateDir(options.env), 'store');
   const server = await startEmbeddedServer({ dataDir });
   await server.createDatabase('firedrill');
-  const store = await openPostgresRunStore(server.url('firedrill'));
+  const { runs: store, schedules } = await openPostgresStores(server.url('firedrill'));
   return {
     store,
+    schedules,
     location: `embedded PostgreSQL in ${dataDir}`,
     close: async () => {
       await store.close();

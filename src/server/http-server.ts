@@ -1,16 +1,21 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '../log.js';
 import { parseAlerts, type AlertSource } from './alert-payloads.js';
 import { takeAlerts, type AlertIntakeDeps } from './alert-intake.js';
+import { authenticated, authenticationHint, readBody, webhooksEnabled } from './webhook-auth.js';
+import type { ScheduleStore } from '../schedule/ports.js';
+import { z } from 'zod';
 
 export interface HttpServerOptions {
   host: string;
   port: number;
-  /** Bearer token alert webhooks must present; without one the hooks answer 503. */
+  /** Webhooks need the bearer token or an HMAC signature; with neither they answer 503. */
   alertToken: string | undefined;
+  alertHmacSecret?: string;
+  /** The incident switch that schedules' blackouts read. */
+  incidents?: Pick<ScheduleStore, 'openIncident' | 'closeIncident'>;
   intake: AlertIntakeDeps;
   log: Logger;
 }
@@ -20,21 +25,27 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 1024 * 1024;
-const HOOKS: Record<string, AlertSource> = {
+const HOOKS: Record<string, AlertSource | 'incident'> = {
   '/hooks/alertmanager': 'alertmanager',
   '/hooks/grafana': 'grafana',
   '/hooks/generic': 'generic',
+  '/hooks/incident': 'incident',
 };
+
+const IncidentRequest = z.strictObject({
+  action: z.enum(['open', 'close']),
+  reason: z.string().default('opened through /hooks/incident'),
+  by: z.string().default('webhook'),
+});
 
 /** Health, Prometheus metrics and the alert webhooks that carry the team's detection. */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'firedrill_' });
-  const alertsReceived = new Counter({
-    name: 'firedrill_alert_webhooks_total',
-    help: 'Alert webhook requests, by source and result',
-    labelNames: ['source', 'result'],
+  const hooksReceived = new Counter({
+    name: 'firedrill_webhooks_total',
+    help: 'Webhook requests, by hook and result',
+    labelNames: ['hook', 'result'],
     registers: [registry],
   });
 
@@ -53,34 +64,53 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       response.end(await registry.metrics());
       return;
     }
-    const source = HOOKS[path];
-    if (!source) return send(response, 404, { error: `no route for ${request.method} ${path}` });
-    if (request.method !== 'POST') return send(response, 405, { error: 'alert webhooks take POST' });
-
-    if (!options.alertToken) {
-      alertsReceived.inc({ source, result: 'disabled' });
-      return send(response, 503, { error: 'alert webhooks are off: set server.alertToken in the firedrill config' });
+    const hook = HOOKS[path];
+    if (!hook) return send(response, 404, { error: `no route for ${request.method} ${path}` });
+    if (request.method !== 'POST') return send(response, 405, { error: 'webhooks take POST' });
+    const secrets = { token: options.alertToken, hmacSecret: options.alertHmacSecret };
+    if (!webhooksEnabled(secrets)) {
+      hooksReceived.inc({ hook, result: 'disabled' });
+      return send(response, 503, { error: 'webhooks are off: set server.alertToken or server.alertHmacSecret in the firedrill config' });
     }
-    if (!bearerMatches(request.headers.authorization, options.alertToken)) {
-      alertsReceived.inc({ source, result: 'unauthorized' });
-      options.log.warn({ source, remote: request.socket.remoteAddress }, 'alert webhook rejected: bad or missing bearer token');
-      response.setHeader('www-authenticate', 'Bearer');
-      return send(response, 401, { error: 'send the alert token as "Authorization: Bearer <token>"' });
+    const raw = await readBody(request);
+    if (!raw) return send(response, 413, { error: 'the body is larger than 1 MiB' });
+    if (!authenticated(request.headers, raw, secrets)) {
+      hooksReceived.inc({ hook, result: 'unauthorized' });
+      options.log.warn({ hook, remote: request.socket.remoteAddress }, 'webhook rejected: not authenticated');
+      if (secrets.token) response.setHeader('www-authenticate', 'Bearer');
+      return send(response, 401, { error: authenticationHint(secrets) });
     }
-    const body = await readJson(request);
-    if (!body.ok) {
-      alertsReceived.inc({ source, result: 'malformed' });
-      return send(response, body.status, { error: body.error });
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      hooksReceived.inc({ hook, result: 'malformed' });
+      return send(response, 400, { error: 'the body is not JSON' });
     }
-    const parsed = parseAlerts(source, body.value);
+    if (hook === 'incident') return incidentHook(body, response);
+    const parsed = parseAlerts(hook, body);
     if (!parsed.ok) {
-      alertsReceived.inc({ source, result: 'malformed' });
-      return send(response, 400, { error: `not a valid ${source} webhook payload: ${parsed.error}` });
+      hooksReceived.inc({ hook, result: 'malformed' });
+      return send(response, 400, { error: `not a valid ${hook} webhook payload: ${parsed.error}` });
     }
     const result = await takeAlerts(parsed.alerts, options.intake);
-    alertsReceived.inc({ source, result: 'accepted' });
-    options.log.info({ source, alerts: parsed.alerts.length, ...result }, 'alert webhook taken');
+    hooksReceived.inc({ hook, result: 'accepted' });
+    options.log.info({ hook, alerts: parsed.alerts.length, ...result }, 'alert webhook taken');
     send(response, 202, { received: parsed.alerts.length, ...result });
+  }
+
+  async function incidentHook(body: unknown, response: ServerResponse): Promise<void> {
+    const parsed = IncidentRequest.safeParse(body);
+    if (!parsed.success || !options.incidents) {
+      hooksReceived.inc({ hook: 'incident', result: 'malformed' });
+      return send(response, 400, { error: options.incidents ? 'send {"action": "open" | "close", "reason": "...", "by": "..."}' : 'incidents are not kept by this server' });
+    }
+    const { action, reason, by } = parsed.data;
+    if (action === 'open') await options.incidents.openIncident(by, reason);
+    else await options.incidents.closeIncident();
+    hooksReceived.inc({ hook: 'incident', result: 'accepted' });
+    options.log.info({ action, by }, 'incident switch');
+    send(response, 200, { incident: action === 'open' ? 'open' : 'closed' });
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -96,29 +126,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         server.close(() => resolve());
       }),
   };
-}
-
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const presented = Buffer.from(/^Bearer\s+(.+)$/i.exec(header ?? '')?.[1] ?? '');
-  const expected = Buffer.from(token);
-  return presented.length === expected.length && timingSafeEqual(presented, expected);
-}
-
-async function readJson(
-  request: IncomingMessage,
-): Promise<{ ok: true; value: unknown } | { ok: false; status: number; error: string }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return { ok: false, status: 413, error: 'the body is larger than 1 MiB' };
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
-  } catch {
-    return { ok: false, status: 400, error: 'the body is not JSON' };
-  }
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {

@@ -230,7 +230,7 @@ describe('alert webhooks into a run journal (real PostgreSQL, real HTTP)', () =>
       const response = await fetch(`${server.url}/metrics`);
       expect(response.status).toBe(200);
       const text = await response.text();
-      const line = new RegExp(`^firedrill_alert_webhooks_total\\{source="generic",result="${result}"\\} (\\d+)$`, 'm').exec(text);
+      const line = new RegExp(`^firedrill_webhooks_total\\{hook="generic",result="${result}"\\} (\\d+)$`, 'm').exec(text);
       return Number(line?.[1] ?? 0);
     };
     const [accepted, unauthorized] = [await counter('accepted'), await counter('unauthorized')];
@@ -238,6 +238,6 @@ describe('alert webhooks into a run journal (real PostgreSQL, real HTTP)', () =>
     await post('/hooks/generic', { name: 'Unrelated' }, {});
     expect(await counter('accepted')).toBe(accepted + 1);
     expect(await counter('unauthorized')).toBe(unauthorized + 1);
-    expect(await (await fetch(`${server.url}/metrics`)).text()).toContain('# TYPE firedrill_alert_webhooks_total counter');
+    expect(await (await fetch(`${server.url}/metrics`)).text()).toContain('# TYPE firedrill_webhooks_total counter');
   });
 });

@@ -1,0 +1,86 @@
+import type { Catalogue } from '../catalogue/load.js';
+import { effectiveDrill } from '../catalogue/load.js';
+import type { Drill } from '../catalogue/drill-schema.js';
+import { formatDuration } from '../catalogue/duration.js';
+import { blackoutReason } from '../schedule/blackout.js';
+import { formatInZone, nextCronTimes } from '../schedule/next-runs.js';
+import { Scheduler } from '../schedule/scheduler.js';
+import { UserError } from '../errors.js';
+import { loadCatalogueOrExplain, openStoreAndRecover, type CliContext } from './context.js';
+
+/** `firedrill schedule`: the next starts of every schedule, with blackouts marked. Needs no store. */
+export async function scheduleCommand(context: CliContext, configPath: string, count: number): Promise<number> {
+  const catalogue = await loadCatalogueOrExplain(configPath);
+  const { schedules } = catalogue.config;
+  if (schedules.length === 0) {
+    context.err(`no schedules in ${configPath}; add a schedules: section (see drills.example.yaml)\n`);
+    return 0;
+  }
+  for (const schedule of schedules) {
+    const extras = [
+      schedule.jitter && `starts up to ${formatDuration(schedule.jitter)} later at random`,
+      schedule.announce && `announced ${formatDuration(schedule.announce)} before`,
+      schedule.cooldown && `cooldown ${formatDuration(schedule.cooldown)}`,
+    ].filter(Boolean);
+    context.out(`${schedule.name}: ${schedule.pick === 'random' ? 'a random drill' : schedule.pick} in ${schedule.environment}, cron "${schedule.cron}"${extras.length ? ` (${extras.join(', ')})` : ''}\n`);
+    for (const at of nextCronTimes(schedule, count)) {
+      const blackout = blackoutReason(schedule, at, false);
+      context.out(`  ${formatInZone(at, schedule.timezone)}${blackout ? `  skipped: ${blackout}` : ''}\n`);
+    }
+  }
+  return 0;
+}
+
+export function drillsAllowedIn(catalogue: Catalogue, environment: string): Drill[] {
+  const drills: Drill[] = [];
+  for (const id of catalogue.drills.keys()) {
+    try {
+      drills.push(effectiveDrill(catalogue, id, environment));
+    } catch {
+      // Not allowed in this environment: not a candidate.
+    }
+  }
+  return drills;
+}
+
+export async function postponeCommand(context: CliContext, configPath: string, name: string, by: string): Promise<number> {
+  const catalogue = await loadCatalogueOrExplain(configPath);
+  const opened = await openStoreAndRecover(context, catalogue);
+  try {
+    const scheduler = new Scheduler({
+      schedules: catalogue.config.schedules,
+      store: opened.schedules,
+      runs: opened.store,
+      drillsFor: (environment) => drillsAllowedIn(catalogue, environment),
+      startRun: () => undefined,
+      announce: async () => undefined,
+    });
+    context.err(`${await scheduler.postpone(name, by)}\n`);
+    return 0;
+  } finally {
+    await opened.close();
+  }
+}
+
+export async function incidentCommand(context: CliContext, configPath: string, action: string, by: string, reason: string | undefined): Promise<number> {
+  if (action !== 'open' && action !== 'close' && action !== 'status') {
+    throw new UserError(`no incident action "${action}"`, 'use: firedrill incident open [--reason TEXT], firedrill incident close, or firedrill incident status');
+  }
+  const catalogue = await loadCatalogueOrExplain(configPath);
+  const opened = await openStoreAndRecover(context, catalogue);
+  try {
+    if (action === 'open') {
+      await opened.schedules.openIncident(by, reason ?? 'opened on the command line');
+      context.err('incident open: scheduled drills with the "an incident is open" blackout are skipped until it is closed\n');
+    } else if (action === 'close') {
+      const closed = await opened.schedules.closeIncident();
+      context.err(closed ? `incident closed (opened by ${closed.openedBy} at ${closed.openedAt.toISOString()}: ${closed.reason})\n` : 'no incident was open\n');
+    } else {
+      const open = await opened.schedules.openIncidentNow();
+      context.out(open ? `incident open since ${open.openedAt.toISOString()} by ${open.openedBy}: ${open.reason}\n` : 'no incident is open\n');
+    }
+    return 0;
+  } finally {
+    await opened.close();
+  }
+}
