@@ -21,7 +21,7 @@ export function columnMarker(pool: pg.Pool, table: string, column: string): RpoM
 
 /** A query returning one timestamp; `$1`, when the query uses it, is the newest value before injection. */
 export function queryMarker(pool: pg.Pool, query: string): RpoMarker {
-  const usesBound = /\$1/.test(query);
+  const usesBound = /\$1\b/.test(query);
   return {
     description: query,
     start: async () => undefined,

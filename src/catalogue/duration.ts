@@ -13,15 +13,17 @@ export function parseDuration(text: string): number | undefined {
   return total;
 }
 
-/** `1h30m`, `2.5s`, `800ms`: the shortest readable form of a duration, for scorecards. */
+/** `3d4h`, `1h30m`, `2.5s`, `800ms`: the shortest readable form of a duration, for scorecards. */
 export function formatDuration(ms: number): string {
   if (ms < 1_000) return `${Math.round(ms)}ms`;
   if (ms < 60_000) return `${(ms / 1_000).toFixed(1).replace(/\.0$/, '')}s`;
   const totalSeconds = Math.round(ms / 1_000);
-  const hours = Math.floor(totalSeconds / 3_600);
+  const days = Math.floor(totalSeconds / 86_400);
+  const hours = Math.floor((totalSeconds % 86_400) / 3_600);
   const minutes = Math.floor((totalSeconds % 3_600) / 60);
-  const seconds = totalSeconds % 60;
-  return [hours && `${hours}h`, minutes && `${minutes}m`, seconds && `${seconds}s`].filter(Boolean).join('');
+  // Past a day, seconds are noise: "3d4h", not "3d4h12m9s".
+  const seconds = days ? 0 : totalSeconds % 60;
+  return [days && `${days}d`, hours && `${hours}h`, minutes && `${minutes}m`, seconds && `${seconds}s`].filter(Boolean).join('');
 }
 
 /** A positive duration written as text; parses to milliseconds. */

@@ -83,7 +83,7 @@ export class Scheduler {
 
     if (now > startAt + MISSED_AFTER_MS) {
       const detail = `missed: firedrill was not running at ${formatInZone(occurrence.startAt, schedule.timezone)}, so that drill did not start (not run late)`;
-      await this.finish(schedule, occurrence, 'missed', `${schedule.name}: ${detail}; next: ${this.nextText(schedule)}`, detail);
+      await this.finish(schedule, occurrence, 'missed', `${schedule.name}: ${detail}; next: ${this.nextText(schedule, occurrence)}`, detail);
       return;
     }
     const calendarBlackout = blackoutReason(schedule, occurrence.startAt, false);
@@ -131,7 +131,7 @@ export class Scheduler {
   }
 
   private skip(schedule: Schedule, occurrence: Occurrence, reason: string): Promise<void> {
-    const text = `${schedule.name}: skipped the ${formatInZone(occurrence.startAt, schedule.timezone)} drill: ${reason}; next: ${this.nextText(schedule)}`;
+    const text = `${schedule.name}: skipped the ${formatInZone(occurrence.startAt, schedule.timezone)} drill: ${reason}; next: ${this.nextText(schedule, occurrence)}`;
     return this.finish(schedule, occurrence, 'skipped', text, reason);
   }
 
@@ -140,8 +140,9 @@ export class Scheduler {
     await this.deps.announce(schedule, text);
   }
 
-  private nextText(schedule: Schedule): string {
-    const upcoming = nextCronTimes(schedule, 2).find((date) => date.getTime() > Date.now() + 1_000);
+  /** The cron time after `occurrence` (which may still be ahead when it is skipped early). */
+  private nextText(schedule: Schedule, occurrence: Occurrence): string {
+    const upcoming = nextCronTimes(schedule, 3).find((date) => date > occurrence.cronAt);
     return upcoming ? formatInZone(upcoming, schedule.timezone) : 'none';
   }
 }

@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
+import { once } from 'node:events';
+import { runCli, spawnCli } from '../support/cli.js';
 import { startDrillWorld, type DrillWorld } from '../support/drill-world.js';
 
 let world: DrillWorld;
@@ -102,6 +103,34 @@ describe('firedrill CLI', () => {
     expect(one.stdout).toContain(runId);
   });
 
+  it('lists the next scheduled starts in their time zone', async () => {
+    const result = await cli(['schedule', '--count', '4']);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines[0]).toBe('weekly-staging: a random drill in staging, cron "0 10 * * 3" (starts up to 2h later at random, announced 15m before, cooldown 21d)');
+    expect(lines.slice(1)).toHaveLength(4);
+    for (const line of lines.slice(1)) expect(line).toMatch(/^ {2}Wed \d{4}-\d{2}-\d{2} 10:00 Europe\/London( {2}skipped: .+)?$/);
+  });
+
+  it('serves health and metrics until told to stop, then exits cleanly', async () => {
+    const child = spawnCli(['serve', '--port', '0', '--config', config], { env: { ...world.env, TEST_STORE_URL: world.storeUrl } });
+    let stderr = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr!.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const found = /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+        if (found) resolve(found[1]!);
+      });
+      child.on('exit', () => reject(new Error(`serve exited early:\n${stderr}`)));
+    });
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${url}/metrics`)).text()).toContain('firedrill_');
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    expect(code, stderr).toBe(0);
+  });
+
   it('prints the JSON Schema of drill files', async () => {
     const result = await cli(['schema']);
     const schema = JSON.parse(result.stdout) as { $schema: string };
@@ -110,7 +139,7 @@ describe('firedrill CLI', () => {
   });
 
   it('has --help on every command', async () => {
-    for (const command of ['validate', 'schema', 'plan', 'run', 'demo', 'scorecards', 'serve', 'recover', 'detected', 'abort', 'approve']) {
+    for (const command of ['validate', 'schema', 'plan', 'run', 'demo', 'scorecards', 'serve', 'recover', 'detected', 'abort', 'approve', 'schedule', 'postpone', 'incident']) {
       const result = await cli([command, '--help']);
       expect(result.code, command).toBe(0);
       expect(result.stdout).toContain(`Usage: firedrill ${command}`);
