@@ -140,7 +140,11 @@ export const DeleteClusterDrill = z.strictObject({
 export const KeyHolderDrill = z.strictObject({
   ...DrillCommon,
   kind: z.literal('key-holder-unavailable'),
-  target: z.strictObject({ holder: z.string().optional(), variant: z.enum(['holder', 'bucket-unavailable']).default('holder') }),
+  target: z.strictObject({
+    holder: z.string().optional().describe('The key-holder declared unavailable; default: one picked at random (seeded by the run id)'),
+    variant: z.enum(['holder', 'bucket-unavailable']).default('holder'),
+    bucket: z.string().optional().describe('For bucket-unavailable: the trust bucket taken away; default: one picked at random'),
+  }),
 });
 
 export const CommandDrill = z.strictObject({

@@ -1,4 +1,4 @@
-import type { Environment } from '../catalogue/config-schema.js';
+import type { Environment, Trust } from '../catalogue/config-schema.js';
 import type { Drill } from '../catalogue/drill-schema.js';
 import type { DrillRuntime } from '../engine/ports.js';
 
@@ -6,6 +6,9 @@ export interface ComposeOptions {
   /** Secret files are relative to the config file. */
   configDir: string;
   env: NodeJS.ProcessEnv;
+  /** The config's circle of trust, for key-holder drills; and the file it came from, for messages. */
+  trust?: Trust;
+  configPath?: string;
 }
 
 export interface KindContext {

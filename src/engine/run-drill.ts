@@ -71,9 +71,7 @@ export async function runDrill(deps: EngineDeps, request: RunRequest): Promise<R
       await journal.append({ type: 'refused', reason: error instanceof Error ? error.message : String(error) });
       return await score(store, journal);
     }
-    const refusal =
-      (await preflight(journal, environmentName, request.environment, runtime)) ??
-      (await awaitApproval(journal, request, signals));
+    const refusal = await refusalBeforeInjection(journal, request, runtime, signals, Boolean(claim));
     if (refusal) {
       await journal.append({ type: 'refused', reason: refusal });
       return await score(store, journal);
@@ -128,13 +126,40 @@ async function injectAndWatch(
   }
 }
 
+/** Everything that must hold before anything is touched; the first reason to refuse, if any. */
+async function refusalBeforeInjection(
+  journal: Journal,
+  request: RunRequest,
+  runtime: DrillRuntime,
+  signals: RunSignals,
+  claimed: boolean,
+): Promise<string | undefined> {
+  // Without the claim, crash recovery in another process could undo this run while it runs.
+  if (!claimed) return 'could not take ownership of the run in the store';
+  let refusal: string | undefined;
+  try {
+    refusal = await preflight(journal, request.environmentName, request.environment, runtime);
+  } catch (error) {
+    refusal = `preflight could not complete: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  refusal ??= await awaitApproval(journal, request, signals);
+  const abort = signals.abortRequested ?? (request.interrupt?.aborted ? { by: request.requestedBy, reason: 'interrupted on the terminal' } : undefined);
+  return refusal ?? (abort && `aborted by ${abort.by} before injection: ${abort.reason}`);
+}
+
 async function awaitApproval(journal: Journal, request: RunRequest, signals: RunSignals): Promise<string | undefined> {
   if (!request.drill.requiresApproval) return undefined;
   await journal.append({ type: 'approval-requested' });
   const timeoutMs = request.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
-  const wait = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(request.interrupt ? [request.interrupt] : [])]);
+  const abortRequested = new AbortController();
+  const wait = AbortSignal.any([AbortSignal.timeout(timeoutMs), abortRequested.signal, ...(request.interrupt ? [request.interrupt] : [])]);
+  void signals.aborted(wait).then((request) => request && abortRequested.abort());
   const approver = await signals.approvedBy(request.requestedBy, wait);
-  return approver ? undefined : `no approval from a second person within ${Math.round(timeoutMs / 1000)}s`;
+  abortRequested.abort();
+  if (approver) return undefined;
+  // An abort is reported by the caller, as an abort rather than as a missing approval.
+  if (signals.abortRequested || request.interrupt?.aborted) return undefined;
+  return `no approval from a second person within ${Math.round(timeoutMs / 1000)}s`;
 }
 
 async function score(store: RunStore, journal: Journal): Promise<RunResult> {

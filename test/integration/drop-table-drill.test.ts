@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { restoreTableBackup } from '../../adapters/postgres/table-backup.js';
 import { findEvent } from '../../src/engine/events.js';
 import { runDrill } from '../../src/engine/run-drill.js';
+import { runtimeFactory } from '../../src/compose/index.js';
 import { createLogger } from '../../src/log.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/server/http-server.js';
 import { eventWaiter, ordersDrill, startDrillWorld, type DrillWorld } from '../support/drill-world.js';
@@ -287,5 +288,36 @@ describe('the drop-table drill', () => {
     });
     expect(unapproved.scorecard.outcome).toBe('refused');
     expect(unapproved.scorecard.reason).toContain('no approval');
+  });
+
+  it('honours an abort that arrives before injection: nothing is touched', async () => {
+    const waiter = eventWaiter();
+    const running = runDrill(deps(), {
+      drill: ordersDrill({ requiresApproval: true }),
+      environmentName: 'staging',
+      environment: world.environment,
+      requestedBy: 'alice',
+      approvalTimeoutMs: 30_000,
+      onEvent: waiter.onEvent,
+    });
+    const { runId } = await waiter.next('approval-requested');
+    await world.store.append(runId, { type: 'abort-requested', by: 'bob', reason: 'not today' }, world.clock.now());
+    const { scorecard } = await running;
+    expect(scorecard.outcome).toBe('refused');
+    expect(scorecard.reason).toBe('aborted by bob before injection: not today');
+    expect(findEvent(await world.store.events(runId), 'injecting')).toBeUndefined();
+    expect(await world.orderCount()).toBe(500);
+  });
+
+  it('refuses, and leaves no active run behind, when the database cannot be reached in preflight', async () => {
+    const unreachable = { ...world.env, TEST_STAGING_URL: 'postgres://nobody:secret@127.0.0.1:1/none' };
+    const { scorecard } = await runDrill(
+      { ...deps(), runtimes: runtimeFactory({ configDir: process.cwd(), env: unreachable }) },
+      { drill: ordersDrill(), environmentName: 'staging', environment: world.environment, requestedBy: 'alice' },
+    );
+    expect(scorecard.outcome).toBe('refused');
+    expect(scorecard.reason).toContain('preflight could not complete');
+    expect(JSON.stringify(scorecard)).not.toContain('secret');
+    expect(await world.store.active('staging')).toEqual([]);
   });
 });

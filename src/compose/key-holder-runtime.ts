@@ -1,0 +1,59 @@
+import { errorText } from '../trust/circle.js';
+import { DELETE_CHALLENGE, keyHolderDrill, type DeleteChallengeParams } from '../trust/key-holder-drill.js';
+import { probeFor } from './probes.js';
+import type { KindRuntime } from './kind-runtime.js';
+import { openConfiguredCircle } from './trust.js';
+import { s3ClientFor, S3ObjectStore } from '../../adapters/s3/s3-object-store.js';
+
+/** The key-holder-unavailable drill: the circle of trust from the config, openpgp and S3. */
+export const keyHolderRuntime: KindRuntime<'key-holder-unavailable'> = {
+  async build(drill, { runId, options }) {
+    const opened = await openConfiguredCircle(options.trust, {
+      configPath: options.configPath ?? 'the config file',
+      configDir: options.configDir,
+      env: options.env,
+    });
+    try {
+      const core = keyHolderDrill(opened.circle, runId, drill.target, () => new Date());
+      return {
+        fault: core.fault,
+        // The drill's own probes still run: they show that nothing else was touched.
+        steadyState: [core.access, ...drill.steadyState.probes.map((spec, index) => probeFor(spec, `probe ${index + 1}`, undefined))],
+        verify: [core.quorum, ...drill.verify.map((spec, index) => probeFor(spec, `check ${index + 1}`, undefined))],
+        onEvent: core.onEvent,
+        close: async () => opened.close(),
+      };
+    } catch (error) {
+      opened.close();
+      throw error;
+    }
+  },
+
+  undo: {
+    /**
+     * Deleting a missing object succeeds in S3, so this is idempotent. A bucket that cannot
+     * be reached is reported, not retried forever: what is left there is an encrypted
+     * challenge for a finished run, which no later run reads.
+     */
+    async [DELETE_CHALLENGE](params, { options }) {
+      const { key, buckets } = params as unknown as DeleteChallengeParams;
+      const deleted: string[] = [];
+      const left: string[] = [];
+      for (const bucket of buckets) {
+        const client = s3ClientFor(bucket, options.env);
+        const store = new S3ObjectStore(client, bucket.bucket, bucket.prefix);
+        try {
+          await store.delete(key);
+          deleted.push(bucket.name);
+        } catch (error) {
+          left.push(`${store.location}${key} (${errorText(error)}; delete it when the bucket is back)`);
+        } finally {
+          client.destroy();
+        }
+      }
+      return [deleted.length ? `deleted from ${deleted.join(', ')}` : '', left.length ? `LEFT in ${left.join(', ')}` : '']
+        .filter(Boolean)
+        .join('; ');
+    },
+  },
+};
