@@ -9,6 +9,7 @@ import { formatFrom } from './cli/render.js';
 import { recoverCommand, runCommand, scorecardsCommand, signalCommand } from './cli/run-commands.js';
 import { incidentCommand, postponeCommand, scheduleCommand } from './cli/schedule-commands.js';
 import { serveCommand } from './cli/serve-command.js';
+import { addTrustCommands } from './cli/trust-commands.js';
 import { isUserError } from './errors.js';
 
 /** Builds the program; `main` runs it. Separate so tests can drive the same commands. */
@@ -120,6 +121,8 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
     .description('run the bot: the schedules, webhooks (/hooks/alertmanager, /hooks/grafana, /hooks/generic, /hooks/incident), /healthz, /metrics')
     .option('-p, --port <port>', 'TCP port (default: $PORT, else server.port)')
     .action(async (options: { port?: string }) => done(await serveCommand(context, configPath(), { port: options.port, stop: interrupt })));
+
+  addTrustCommands(program, context, configPath, done);
 
   return program;
 }

@@ -205,3 +205,10 @@ function messageOf(error: unknown): string {
   const stderr = (error as { stderr?: string }).stderr?.trim();
   return stderr || (error instanceof Error ? error.message : String(error));
 }
+
+/** Stops a server left running in `dataDir` by a process that died; nothing if none runs. */
+export async function stopAbandonedServer(dataDir: string): Promise<void> {
+  const pgdata = join(resolve(dataDir), 'pgdata');
+  if (!(await exists(join(pgdata, 'postmaster.pid')))) return;
+  await run((await loadBinaries()).pg_ctl, ['stop', '-w', '-t', '30', '-m', 'immediate', '-D', pgdata], await postgresUser()).catch(() => undefined);
+}

@@ -32,7 +32,7 @@ export async function planCommand(context: CliContext, configPath: string, drill
     throw new UserError(`no environment "${environmentName}" in ${configPath}${guess ? `; did you mean "${guess}"?` : ''}`, `environments: ${known.join(', ')}`);
   }
   const drill = effectiveDrill(catalogue, drillId, environmentName);
-  const runtime = await runtimeFactory({ configDir: catalogue.configDir, env: context.env }).runtimeFor(drill, environmentName, environment, 'planned-run');
+  const runtime = await runtimeFactory({ configDir: catalogue.configDir, env: context.env, trust: catalogue.config.trust, configPath: catalogue.configPath }).runtimeFor(drill, environmentName, environment, 'planned-run');
   try {
     const refusal = environmentRefusal(environmentName, environment);
     const lines = [

@@ -42,7 +42,7 @@ export async function openStoreAndRecover(context: CliContext, catalogue: Catalo
     const reports = await recoverUnfinishedRuns(
       opened.store,
       context.clock,
-      runtimeFactory({ configDir: catalogue.configDir, env: context.env }),
+      runtimeFactory({ configDir: catalogue.configDir, env: context.env, trust: catalogue.config.trust, configPath: catalogue.configPath }),
       (name) => catalogue.config.environments[name],
     );
     for (const report of reports) {

@@ -33,7 +33,7 @@ export async function runCommand(context: CliContext, configPath: string, drillI
   const progress = liveProgress(context.err);
   try {
     const result = await runDrill(
-      { store: opened.store, clock: context.clock, runtimes: runtimeFactory({ configDir: catalogue.configDir, env: context.env }) },
+      { store: opened.store, clock: context.clock, runtimes: runtimeFactory({ configDir: catalogue.configDir, env: context.env, trust: catalogue.config.trust, configPath: catalogue.configPath }) },
       {
         drill,
         environmentName,

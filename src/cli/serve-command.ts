@@ -57,7 +57,7 @@ export async function serveCommand(context: CliContext, configPath: string, opti
 }
 
 function startScheduler(context: CliContext, catalogue: Catalogue, opened: OpenedStore, runs: Set<Promise<unknown>>, stop: AbortSignal): Scheduler {
-  const runtimes = runtimeFactory({ configDir: catalogue.configDir, env: context.env });
+  const runtimes = runtimeFactory({ configDir: catalogue.configDir, env: context.env, trust: catalogue.config.trust, configPath: catalogue.configPath });
   const say = (text: string) => {
     context.log.info({ text }, 'schedule');
     context.err(`[schedule] ${text}\n`);

@@ -1,14 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Environment } from '../catalogue/config-schema.js';
+import { stopAbandonedServer } from '../../adapters/postgres/embedded-server.js';
 import { startLocalS3Server } from '../../adapters/s3/local-s3-server.js';
 import { s3ObjectStoreFor } from '../../adapters/s3/s3-object-store.js';
 import { startBackupJob, type BackupJob } from './backup-job.js';
 import { startShop, type Shop } from './shop.js';
 
 export const SANDBOX_ENVIRONMENT = 'sandbox';
+const SANDBOX_PREFIX = 'firedrill-sandbox-';
+const OWNER_FILE = 'owner.pid';
 
 export interface SandboxTiming {
   orderEveryMs: number;
@@ -31,7 +34,9 @@ export interface Sandbox {
  * directory that `stop` removes.
  */
 export async function startSandbox(timing: SandboxTiming): Promise<Sandbox> {
-  const dir = await mkdtemp(join(tmpdir(), 'firedrill-sandbox-'));
+  await removeAbandonedSandboxes();
+  const dir = await mkdtemp(join(tmpdir(), SANDBOX_PREFIX));
+  await writeFile(join(dir, OWNER_FILE), String(process.pid));
   const stops: (() => Promise<void>)[] = [() => rm(dir, { recursive: true, force: true })];
   const stop = async () => {
     for (const step of stops.splice(0).reverse()) await step().catch(() => undefined);
@@ -71,5 +76,29 @@ export async function startSandbox(timing: SandboxTiming): Promise<Sandbox> {
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/**
+ * A demo killed with SIGKILL leaves its sandbox database running and its directory behind;
+ * the next demo stops and removes them. The S3 server ends by itself with its parent.
+ */
+async function removeAbandonedSandboxes(): Promise<void> {
+  const entries = await readdir(tmpdir()).catch(() => [] as string[]);
+  for (const name of entries.filter((entry) => entry.startsWith(SANDBOX_PREFIX))) {
+    const dir = join(tmpdir(), name);
+    const owner = Number(await readFile(join(dir, OWNER_FILE), 'utf8').catch(() => ''));
+    if (!Number.isInteger(owner) || owner <= 0 || isAlive(owner)) continue;
+    await stopAbandonedServer(join(dir, 'postgres'));
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -44,8 +44,9 @@ export function scoreRun(runId: string, events: readonly RunEvent[]): Scorecard 
   const runbookFinished = findEvent(events, 'recovery-finished');
   const notes: string[] = [];
 
-  const ttdMs = injected && detected ? elapsedMs(injected, detected) : null;
-  const rtoMs = injected && recovered ? elapsedMs(injected, recovered) : null;
+  // Whole milliseconds: the probe interval, not the clock, limits the precision.
+  const ttdMs = injected && detected ? Math.round(elapsedMs(injected, detected)) : null;
+  const rtoMs = injected && recovered ? Math.round(elapsedMs(injected, recovered)) : null;
   const rpoMs = measuredRpo(rpoMeasured, notes);
   const { objectives } = created.drill;
   // A run that never injected (refused, or stopped before) had nothing to meet or miss.
@@ -96,7 +97,7 @@ export function scoreRun(runId: string, events: readonly RunEvent[]): Scorecard 
 function timeline(events: readonly RunEvent[], injected: RunEvent | undefined): TimelineEntry[] {
   return events
     .filter((event) => event.type !== 'scored')
-    .map((event) => ({ at: event.at, offsetMs: injected ? elapsedMs(injected, event) : null, text: describeEvent(event) }))
+    .map((event) => ({ at: event.at, offsetMs: injected ? Math.round(elapsedMs(injected, event)) : null, text: describeEvent(event) }))
     .sort((a, b) => (a.offsetMs !== null && b.offsetMs !== null ? a.offsetMs - b.offsetMs : Date.parse(a.at) - Date.parse(b.at)));
 }
 

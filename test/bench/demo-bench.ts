@@ -13,7 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -102,7 +102,7 @@ async function runDemo(cli: string, cwd: string, run: number, extraEnv: Record<s
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : null)));
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : null)));
   });
 
   let peakRssKb: number | null = null;
@@ -143,7 +143,8 @@ async function runDemo(cli: string, cwd: string, run: number, extraEnv: Record<s
       rpoMs: scorecard.rpoMs ?? null,
     });
   } catch {
-    console.error(`run ${run}: no scorecard on stdout (exit ${String(exitCode)}); stderr ends with:\n${stderr.split('\n').slice(-15).join('\n')}`);
+    if (interrupted) console.error(`run ${run}: interrupted`);
+    else console.error(`run ${run}: no scorecard on stdout (exit ${String(exitCode)}); stderr ends with:\n${stderr.split('\n').slice(-15).join('\n')}`);
   }
   return figures;
 }

@@ -1,0 +1,134 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { manifestSigners, openConfiguredCircle, type OpenedCircle } from '../compose/trust.js';
+import { findEvent } from '../engine/events.js';
+import { UserError } from '../errors.js';
+import { fetchChallenge } from '../trust/answer.js';
+import { sealFiles } from '../trust/seal.js';
+import { verifyCircle } from '../trust/verify.js';
+import { findRun, loadCatalogueOrExplain, openStoreAndRecover, type CliContext } from './context.js';
+import { renderSeal, renderVerify } from './trust-render.js';
+
+/** Environment variable read for a protected private key's passphrase, unless --passphrase-env names another. */
+export const DEFAULT_PASSPHRASE_ENV = 'FIREDRILL_KEY_PASSPHRASE';
+
+/** `firedrill trust seal | verify | answer`, on the program's --config. */
+export function addTrustCommands(program: Command, context: CliContext, configPath: () => string, done: (code: number) => void): void {
+  const trust = program.command('trust').description('the circle of trust: seal the DR bundle to every key-holder, check it, answer a drill');
+
+  trust
+    .command('seal <files...>')
+    .description('encrypt each FILE to every key-holder (ASCII-armoured) and put it, with a signed manifest, in every trust bucket')
+    .action(async (files: string[]) => done(await sealCommand(context, configPath(), files)));
+
+  trust
+    .command('verify')
+    .description('check every bucket holds the latest sealed files, unchanged, encrypted to exactly the circle; and the keys (exit 1 on problems)')
+    .option('--json', 'print the report as JSON')
+    .action(async (options: { json?: boolean }) => done(await verifyCommand(context, configPath(), Boolean(options.json))));
+
+  trust
+    .command('answer <run>')
+    .description("a key-holder's side of the key-holder drill: fetch the challenge, decrypt it locally, send the answer")
+    .option('--key <file>', 'your armoured private key (gpg --armor --export-secret-keys); used locally, never sent or stored')
+    .option('--passphrase-env <name>', `environment variable holding the key's passphrase (default: ${DEFAULT_PASSPHRASE_ENV})`)
+    .option('--bucket <name>', 'fetch from this trust bucket first')
+    .option('--answer <code>', 'the code, when you decrypted the challenge yourself (gpg --decrypt); needs --as')
+    .option('--as <holder>', 'your key-holder name, with --answer')
+    .action(async (run: string, options: AnswerOptions) => done(await answerCommand(context, configPath(), run, options)));
+}
+
+async function openCircleOf(context: CliContext, configPath: string): Promise<OpenedCircle> {
+  const catalogue = await loadCatalogueOrExplain(configPath);
+  return openConfiguredCircle(catalogue.config.trust, { configPath, configDir: catalogue.configDir, env: context.env });
+}
+
+export async function sealCommand(context: CliContext, configPath: string, files: string[]): Promise<number> {
+  const opened = await openCircleOf(context, configPath);
+  try {
+    const result = await sealFiles(opened.circle, manifestSigners(context.env), files, new Date());
+    context.out(renderSeal(result, opened.circle));
+    return 0;
+  } finally {
+    opened.close();
+  }
+}
+
+export async function verifyCommand(context: CliContext, configPath: string, json: boolean): Promise<number> {
+  const opened = await openCircleOf(context, configPath);
+  try {
+    const report = await verifyCircle(opened.circle, manifestSigners(context.env), new Date());
+    context.out(json ? `${JSON.stringify(report, null, 2)}\n` : renderVerify(report, opened.circle, configPath));
+    return report.ok ? 0 : 1;
+  } finally {
+    opened.close();
+  }
+}
+
+interface AnswerOptions {
+  key?: string;
+  passphraseEnv?: string;
+  bucket?: string;
+  answer?: string;
+  as?: string;
+}
+
+export async function answerCommand(context: CliContext, configPath: string, runIdOrPrefix: string, options: AnswerOptions): Promise<number> {
+  if (!options.key && !(options.answer && options.as)) {
+    throw new UserError('give your private key (--key FILE), or the code you decrypted yourself (--answer CODE --as NAME)');
+  }
+  const catalogue = await loadCatalogueOrExplain(configPath);
+  const opened = await openConfiguredCircle(catalogue.config.trust, { configPath, configDir: catalogue.configDir, env: context.env });
+  const store = await openStoreAndRecover(context, catalogue).catch((error: unknown) => {
+    opened.close();
+    throw error;
+  });
+  try {
+    // The run first: nobody should unlock their key for a run that is over.
+    const run = await findRun(store, runIdOrPrefix);
+    if (run.finishedAt) throw new UserError(`run ${run.id} is already over (${run.outcome})`);
+    const created = findEvent(await store.store.events(run.id), 'run-created');
+    if (created?.drill.kind !== 'key-holder-unavailable') {
+      throw new UserError(`run ${run.id} is a ${created?.drill.kind ?? 'unknown'} drill: only key-holder drills take answers`);
+    }
+    let by: string;
+    let answer: string;
+    let bucket: string | undefined = options.bucket;
+    let skipped: string[] = [];
+    if (options.key) {
+      const key = { armored: await readKeyFile(options.key), passphrase: passphraseFrom(context.env, options.passphraseEnv) };
+      const fetched = await fetchChallenge(opened.circle, run.id, key, options.bucket);
+      ({ code: answer, bucket, skipped } = fetched);
+      by = fetched.holder.name;
+    } else {
+      by = options.as!;
+      answer = options.answer!;
+    }
+    if (bucket) await store.store.append(run.id, { type: 'measured', name: `bucket used by ${by}`, value: bucket }, context.clock.now());
+    await store.store.append(run.id, { type: 'answer-submitted', by, answer }, context.clock.now());
+    const via = bucket ? ` (challenge fetched from bucket ${bucket}${skipped.length ? `; skipped ${skipped.join('; ')}` : ''})` : '';
+    context.err(`answer from ${by} sent for run ${run.id}${via}\n`);
+    return 0;
+  } finally {
+    await store.close();
+    opened.close();
+  }
+}
+
+async function readKeyFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UserError(`cannot read --key ${file} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`, 'export your key with: gpg --armor --export-secret-keys YOUR-FINGERPRINT > key.asc');
+  }
+}
+
+/** Read once from the environment; never echoed back, even in errors. */
+function passphraseFrom(env: NodeJS.ProcessEnv, name: string | undefined): string | undefined {
+  const variable = name ?? DEFAULT_PASSPHRASE_ENV;
+  const value = env[variable];
+  if (name !== undefined && (value === undefined || value === '')) {
+    throw new UserError(`--passphrase-env ${name}: the environment variable ${name} is not set`, `export ${name} first (read it with: read -rs ${name} && export ${name})`);
+  }
+  return value === '' ? undefined : value;
+}
