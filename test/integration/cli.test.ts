@@ -34,16 +34,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function waitForInjection(): Promise<string> {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    for (const run of await world.store.active('staging')) {
-      if ((await world.store.events(run.id)).some((event) => event.type === 'injected')) return run.id;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('no run was injected');
-}
-
 const cli = (args: string[]) => runCli(args, { env: { ...world.env, TEST_STORE_URL: world.storeUrl } });
 
 describe('firedrill CLI', () => {
@@ -87,7 +77,7 @@ describe('firedrill CLI', () => {
     await world.backupOrders();
     const env = { ...world.env, TEST_STORE_URL: world.storeUrl };
     const running = runCli(['run', 'drop-orders-table', '--env', 'staging', '--config', config, '--json', '--as', 'alice'], { env });
-    const runId = await waitForInjection();
+    const runId = await world.injectedRun();
     const detected = await cli(['detected', runId.slice(0, 8), '--as', 'bob', '--config', config]);
     expect(detected.code, detected.stderr).toBe(0);
     const run = await running;

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { findEvent } from '../../src/engine/events.js';
 import { recoverUnfinishedRuns } from '../../src/engine/recover.js';
 import { runCli, spawnCli } from '../support/cli.js';
 import { startDrillWorld, type DrillWorld } from '../support/drill-world.js';
@@ -51,23 +50,13 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function waitForInjectedRun(): Promise<string> {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    for (const run of await world.store.active('staging')) {
-      if (findEvent(await world.store.events(run.id), 'injected')) return run.id;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the child never injected');
-}
-
 it('rolls back a run whose process was killed with SIGKILL, and only then', async () => {
   await world.createOrders(500);
   const env = { ...world.env, TEST_STORE_URL: world.storeUrl };
   const child = spawnCli(['run', 'drop-orders-crash', '--env', 'staging', '--config', join(dir, 'firedrill.yaml')], { env });
   let childErr = '';
   child.stderr!.on('data', (chunk: Buffer) => (childErr += chunk.toString()));
-  const runId = await waitForInjectedRun().catch((error: Error) => {
+  const runId = await world.injectedRun().catch((error: Error) => {
     child.kill('SIGKILL');
     throw new Error(`${error.message}\n${childErr}`);
   });

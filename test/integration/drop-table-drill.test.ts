@@ -37,6 +37,10 @@ beforeEach(async () => {
 
 const deps = () => ({ store: world.store, clock: world.clock, runtimes: world.runtimes });
 
+/** A run of the orders drill in staging, requested by alice unless `request` says otherwise. */
+const runOrders = (drillFields: Record<string, unknown> = {}, request: Partial<Parameters<typeof runDrill>[1]> = {}) =>
+  runDrill(deps(), { drill: ordersDrill(drillFields), environmentName: 'staging', environment: world.environment, requestedBy: 'alice', ...request });
+
 async function restoreNewestBackup(): Promise<void> {
   const client = await world.staging.connect();
   try {
@@ -76,13 +80,7 @@ describe('the drop-table drill', () => {
     const backupAgeTarget = 1_200;
     await sleep(backupAgeTarget);
     const waiter = eventWaiter();
-    const running = runDrill(deps(), {
-      drill: ordersDrill(),
-      environmentName: 'staging',
-      environment: world.environment,
-      requestedBy: 'alice',
-      onEvent: waiter.onEvent,
-    });
+    const running = runOrders({}, { onEvent: waiter.onEvent });
 
     const { runId } = await waiter.next('injected');
     const injectedAt = performance.now();
@@ -115,13 +113,7 @@ describe('the drop-table drill', () => {
     const backup = await world.backupOrders();
     await sleep(800);
     const waiter = eventWaiter();
-    const running = runDrill(deps(), {
-      drill: ordersDrill({ recovery: { mode: 'automated', runbook: { action: 'restore-table-from-s3', bucket: 'backups' } } }),
-      environmentName: 'staging',
-      environment: world.environment,
-      requestedBy: 'alice',
-      onEvent: waiter.onEvent,
-    });
+    const running = runOrders({ recovery: { mode: 'automated', runbook: { action: 'restore-table-from-s3', bucket: 'backups' } } }, { onEvent: waiter.onEvent });
     const { runId } = await waiter.next('injected');
     const injectedAt = performance.now();
     await sleep(300);
@@ -154,12 +146,7 @@ describe('the drop-table drill', () => {
   });
 
   it('refuses a table the environment does not allow, and changes nothing', async () => {
-    const { scorecard } = await runDrill(deps(), {
-      drill: ordersDrill(),
-      environmentName: 'staging',
-      environment: { ...world.environment, postgres: { ...world.environment.postgres!, allowedTables: ['public.customers'] } },
-      requestedBy: 'alice',
-    });
+    const { scorecard } = await runOrders({}, { environment: { ...world.environment, postgres: { ...world.environment.postgres!, allowedTables: ['public.customers'] } } });
     expect(scorecard.outcome).toBe('refused');
     expect(scorecard.reason).toContain('not in the environment\'s allowedTables');
     expect(scorecard.timeline.injectedAt).toBeNull();
@@ -169,32 +156,17 @@ describe('the drop-table drill', () => {
 
   it('refuses when the steady state is not green before injection', async () => {
     await world.staging.query('truncate public.orders');
-    const { scorecard } = await runDrill(deps(), {
-      drill: ordersDrill(),
-      environmentName: 'staging',
-      environment: world.environment,
-      requestedBy: 'alice',
-    });
+    const { scorecard } = await runOrders();
     expect(scorecard.outcome).toBe('refused');
     expect(scorecard.reason).toContain('steady state: orders readable');
     expect(await world.orderCount()).toBe(0);
   });
 
   it('refuses protected and production-looking environments', async () => {
-    const protectedRun = await runDrill(deps(), {
-      drill: ordersDrill(),
-      environmentName: 'staging',
-      environment: { ...world.environment, protected: true },
-      requestedBy: 'alice',
-    });
+    const protectedRun = await runOrders({}, { environment: { ...world.environment, protected: true } });
     expect(protectedRun.scorecard.outcome).toBe('refused');
     expect(protectedRun.scorecard.reason).toContain('protected');
-    const production = await runDrill(deps(), {
-      drill: ordersDrill(),
-      environmentName: 'prod-eu',
-      environment: world.environment,
-      requestedBy: 'alice',
-    });
+    const production = await runOrders({}, { environmentName: 'prod-eu' });
     expect(production.scorecard.outcome).toBe('refused');
     expect(production.scorecard.reason).toContain('looks like production');
     expect(await world.orderCount()).toBe(500);
@@ -202,20 +174,9 @@ describe('the drop-table drill', () => {
 
   it('allows one active run per environment, enforced by the database', async () => {
     const waiter = eventWaiter();
-    const first = runDrill(deps(), {
-      drill: ordersDrill(),
-      environmentName: 'staging',
-      environment: world.environment,
-      requestedBy: 'alice',
-      onEvent: waiter.onEvent,
-    });
+    const first = runOrders({}, { onEvent: waiter.onEvent });
     const { runId } = await waiter.next('injected');
-    const second = await runDrill(deps(), {
-      drill: ordersDrill(),
-      environmentName: 'staging',
-      environment: world.environment,
-      requestedBy: 'bob',
-    });
+    const second = await runOrders({}, { requestedBy: 'bob' });
     expect(second.scorecard.outcome).toBe('refused');
     expect(second.scorecard.reason).toContain(runId);
     await world.store.append(runId, { type: 'abort-requested', by: 'alice', reason: 'test over' }, world.clock.now());
@@ -224,13 +185,7 @@ describe('the drop-table drill', () => {
 
   it('aborts on request: undoes the injection at once and says what it undid', async () => {
     const waiter = eventWaiter();
-    const running = runDrill(deps(), {
-      drill: ordersDrill(),
-      environmentName: 'staging',
-      environment: world.environment,
-      requestedBy: 'alice',
-      onEvent: waiter.onEvent,
-    });
+    const running = runOrders({}, { onEvent: waiter.onEvent });
     const { runId } = await waiter.next('injected');
     expect(await world.orderCount()).toBeNull();
     expect(await world.safetyCopies()).toHaveLength(1);
@@ -247,12 +202,7 @@ describe('the drop-table drill', () => {
   });
 
   it('rolls back at maxDuration when nobody recovers', async () => {
-    const { scorecard } = await runDrill(deps(), {
-      drill: ordersDrill({ maxDuration: '1s' }),
-      environmentName: 'staging',
-      environment: world.environment,
-      requestedBy: 'alice',
-    });
+    const { scorecard } = await runOrders({ maxDuration: '1s' });
     expect(scorecard.outcome).toBe('aborted');
     expect(scorecard.reason).toContain('timed out');
     expect(scorecard.rtoMs).toBeNull();
@@ -261,14 +211,7 @@ describe('the drop-table drill', () => {
 
   it('waits for a second person to approve; the requester cannot approve', async () => {
     const waiter = eventWaiter();
-    const running = runDrill(deps(), {
-      drill: ordersDrill({ requiresApproval: true, maxDuration: '1s' }),
-      environmentName: 'staging',
-      environment: world.environment,
-      requestedBy: 'alice',
-      approvalTimeoutMs: 10_000,
-      onEvent: waiter.onEvent,
-    });
+    const running = runOrders({ requiresApproval: true, maxDuration: '1s' }, { approvalTimeoutMs: 10_000, onEvent: waiter.onEvent });
     const { runId } = await waiter.next('approval-requested');
     await world.store.append(runId, { type: 'approved', by: 'alice' }, world.clock.now());
     await sleep(300);
@@ -279,27 +222,14 @@ describe('the drop-table drill', () => {
     expect(findEvent(events, 'injected')).toBeDefined();
     expect(scorecard.outcome).toBe('aborted');
 
-    const unapproved = await runDrill(deps(), {
-      drill: ordersDrill({ requiresApproval: true }),
-      environmentName: 'staging',
-      environment: world.environment,
-      requestedBy: 'alice',
-      approvalTimeoutMs: 300,
-    });
+    const unapproved = await runOrders({ requiresApproval: true }, { approvalTimeoutMs: 300 });
     expect(unapproved.scorecard.outcome).toBe('refused');
     expect(unapproved.scorecard.reason).toContain('no approval');
   });
 
   it('honours an abort that arrives before injection: nothing is touched', async () => {
     const waiter = eventWaiter();
-    const running = runDrill(deps(), {
-      drill: ordersDrill({ requiresApproval: true }),
-      environmentName: 'staging',
-      environment: world.environment,
-      requestedBy: 'alice',
-      approvalTimeoutMs: 30_000,
-      onEvent: waiter.onEvent,
-    });
+    const running = runOrders({ requiresApproval: true }, { approvalTimeoutMs: 30_000, onEvent: waiter.onEvent });
     const { runId } = await waiter.next('approval-requested');
     await world.store.append(runId, { type: 'abort-requested', by: 'bob', reason: 'not today' }, world.clock.now());
     const { scorecard } = await running;

@@ -32,6 +32,8 @@ export interface DrillWorld {
   backupOrders(): Promise<TableBackup>;
   orderCount(): Promise<number | null>;
   safetyCopies(): Promise<string[]>;
+  /** The id of the active staging run once it has injected (runs started by another process). */
+  injectedRun(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -123,6 +125,15 @@ export async function startDrillWorld(): Promise<DrillWorld> {
         "select table_name as name from information_schema.tables where table_schema = 'firedrill_safety'",
       );
       return result.rows.map((row) => row.name);
+    },
+    async injectedRun() {
+      for (let attempt = 0; attempt < 300; attempt++) {
+        for (const run of await store.active('staging')) {
+          if ((await store.events(run.id)).some((event) => event.type === 'injected')) return run.id;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error('no staging run injected within 30 s');
     },
     async stop() {
       await staging.end();

@@ -47,6 +47,8 @@ export async function startGpgHome(): Promise<GpgHome> {
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       child.on('error', reject);
       child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr }));
+      // gpg may exit before reading all input (no secret key): that is its answer, not a test error.
+      child.stdin.on('error', () => undefined);
       child.stdin.end(input ?? '');
     });
   const ok = async (args: string[], input?: string | Buffer) => {
