@@ -4,6 +4,7 @@ import { userInfo } from 'node:os';
 import { defaultConfigPath } from './catalogue/load.js';
 import { planCommand, schemaCommand, validateCommand } from './cli/catalogue-commands.js';
 import { defaultContext, type CliContext } from './cli/context.js';
+import { chatCommand } from './cli/chat-command.js';
 import { demoCommand, DEMO_DRILL } from './cli/demo-command.js';
 import { formatFrom } from './cli/render.js';
 import { recoverCommand, runCommand, scorecardsCommand, signalCommand } from './cli/run-commands.js';
@@ -121,6 +122,12 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
     .description('run the bot: the schedules, webhooks (/hooks/alertmanager, /hooks/grafana, /hooks/generic, /hooks/incident), /healthz, /metrics')
     .option('-p, --port <port>', 'TCP port (default: $PORT, else server.port)')
     .action(async (options: { port?: string }) => done(await serveCommand(context, configPath(), { port: options.port, stop: interrupt })));
+
+  program
+    .command('chat')
+    .description('the chat commands on the terminal (help, list, run, detected, abort, ...), one per line from stdin')
+    .option('--as <name>', 'who you are (default: $USER)')
+    .action(async (options: { as?: string }) => done(await chatCommand(context, configPath(), { as: options.as ?? me(), input: process.stdin, stop: interrupt })));
 
   addTrustCommands(program, context, configPath, done);
 

@@ -17,7 +17,8 @@ export function openpgpPgp(): Pgp {
         revoked: await key.isRevoked(undefined, undefined, at),
         encryption: await encryptionKeyAt(key, at),
         keyIds: key.getKeyIDs().map((id) => id.toHex()),
-        armored,
+        // Re-armoured from the public part: a file that held a secret key never passes it on.
+        armored: key.armor(),
       };
     },
 
@@ -105,13 +106,18 @@ async function readOnePrivateKey(armoredKey: string): Promise<openpgp.PrivateKey
 }
 
 async function encryptionKeyAt(key: openpgp.PublicKey, at: Date): Promise<PublicKeyInfo['encryption']> {
+  // Found with the size limits relaxed, so that a too-weak key is reported as too weak
+  // rather than as having no encryption key; openpgp's defaults then decide `usable`.
+  const relaxed = { ...openpgp.config, minRSABits: 512 };
   try {
-    const subkey = await key.getEncryptionKey(undefined, at);
+    const subkey = await key.getEncryptionKey(undefined, at, undefined, relaxed);
     const expiry = await subkey.getExpirationTime();
+    const usable = await key.getEncryptionKey(undefined, at).then(() => true, () => false);
     return {
       keyId: subkey.getKeyID().toHex(),
       algorithm: describeAlgorithm(subkey.getAlgorithmInfo()),
       expires: expiry instanceof Date ? expiry : null,
+      usable,
     };
   } catch {
     return null;

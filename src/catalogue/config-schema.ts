@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Duration } from './duration.js';
 import { Objectives } from './drill-schema.js';
 import { trustSchema } from './trust-schema.js';
+import { ChatPermissions } from '../chat/chat-schema.js';
 import { Schedule } from '../schedule/schedule-schema.js';
 
 /** Secrets never sit in the file: they are read from an environment variable or a file. */
@@ -53,6 +54,7 @@ export const Environment = z.strictObject({
     })
     .optional(),
   buckets: z.record(z.string(), Bucket).default({}),
+  chat: ChatPermissions.optional().describe('Who may run, abort and approve drills here from chat, and in which channels'),
 });
 export type Environment = z.infer<typeof Environment>;
 

@@ -7,8 +7,9 @@ import { Scheduler } from '../schedule/scheduler.js';
 import { startHttpServer } from '../server/http-server.js';
 import { loadCatalogueOrExplain, openStoreAndRecover, type CliContext } from './context.js';
 import { drillsAllowedIn } from './schedule-commands.js';
+import { startServeChat } from './serve-chat.js';
 
-/** The long-running bot: webhooks, health, metrics and the schedules (chat joins it later). */
+/** The long-running bot: webhooks, health, metrics, the schedules and chat (Slack, when configured). */
 export async function serveCommand(context: CliContext, configPath: string, options: { port?: string; stop: AbortSignal }): Promise<number> {
   const catalogue = await loadCatalogueOrExplain(configPath);
   const { server } = catalogue.config;
@@ -23,7 +24,9 @@ export async function serveCommand(context: CliContext, configPath: string, opti
   const opened = await openStoreAndRecover(context, catalogue);
   const runs = new Set<Promise<unknown>>();
   try {
+    const chat = await startServeChat(context, catalogue, opened, options.stop);
     const http = await startHttpServer({
+      routes: chat?.routes,
       host: server.host,
       port,
       alertToken,
@@ -43,11 +46,12 @@ export async function serveCommand(context: CliContext, configPath: string, opti
       },
     });
     const scheduler = startScheduler(context, catalogue, opened, runs, options.stop);
-    context.err(`firedrill is serving on ${http.url} (store: ${opened.location}; ${catalogue.config.schedules.length} schedule(s))\n`);
+    context.err(`firedrill is serving on ${http.url} (store: ${opened.location}; ${catalogue.config.schedules.length} schedule(s); chat: ${chat?.describe ?? 'off'})\n`);
     if (!alertToken && !alertHmacSecret) context.err('webhooks are off: set server.alertToken or server.alertHmacSecret\n');
     await new Promise((resolve) => options.stop.addEventListener('abort', resolve, { once: true }));
     context.err('stopping: running drills undo what they injected\n');
     await scheduler.stop();
+    await chat?.stop();
     await Promise.allSettled(runs);
     await http.close();
     return 0;

@@ -18,6 +18,8 @@ export interface HttpServerOptions {
   incidents?: Pick<ScheduleStore, 'openIncident' | 'closeIncident'>;
   intake: AlertIntakeDeps;
   log: Logger;
+  /** More routes by exact path (chat platforms: /slack/events); they read the request themselves. */
+  routes?: Record<string, (request: IncomingMessage, response: ServerResponse) => void>;
 }
 
 export interface RunningHttpServer {
@@ -64,6 +66,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       response.end(await registry.metrics());
       return;
     }
+    const mounted = options.routes?.[path];
+    if (mounted) return mounted(request, response);
     const hook = HOOKS[path];
     if (!hook) return send(response, 404, { error: `no route for ${request.method} ${path}` });
     if (request.method !== 'POST') return send(response, 405, { error: 'webhooks take POST' });

@@ -48,7 +48,7 @@ export function keyHolderDrill(circle: Circle, runId: string, target: KeyHolderT
 
   const fault: Fault = {
     plan: () => [
-      `declare key-holder ${gone.item.name} unavailable (${target.holder ? 'named by the drill' : `random pick, seed ${gone.seed} from the run id`})`,
+      `declare key-holder ${gone.item.name} unavailable (${target.holder ? 'named by the drill' : `random pick, seed ${gone.seed} from run id ${runId}`})`,
       ...(goneBucket ? [`declare bucket ${goneBucket.item.name} unavailable (${target.bucket ? 'named by the drill' : `random pick, seed ${goneBucket.seed}`})`] : []),
       `seal a fresh random challenge to ${names(remaining)} only`,
       `put it in ${buckets.map((bucket) => `${bucket.store.location}${key}`).join(', ')}`,
@@ -98,8 +98,12 @@ export function keyHolderDrill(circle: Circle, runId: string, target: KeyHolderT
   function onEvent(event: RunEvent, runJournal: { append(body: EventBody): Promise<RunEvent> }): void {
     journal = runJournal;
     if (event.type === 'injected') {
-      void runJournal.append({ type: 'measured', name: 'unavailable holder', value: gone.item.name }).catch(() => undefined);
-      if (goneBucket) void runJournal.append({ type: 'measured', name: 'unavailable bucket', value: goneBucket.item.name }).catch(() => undefined);
+      // One after the other, so the scorecard lists them in this order.
+      const recordWhatIsGone = async () => {
+        await runJournal.append({ type: 'measured', name: 'unavailable holder', value: gone.item.name });
+        if (goneBucket) await runJournal.append({ type: 'measured', name: 'unavailable bucket', value: goneBucket.item.name });
+      };
+      void recordWhatIsGone().catch(() => undefined);
     }
     if (event.type !== 'answer-submitted') return;
     const holder = holderNamed(circle.holders, event.by);
@@ -150,7 +154,7 @@ function holderNamed(holders: readonly Holder[], by: string): Holder | undefined
 }
 
 async function preflightChecks(circle: Circle, remaining: readonly Holder[], buckets: readonly CircleBucket[]) {
-  const unusable = remaining.filter((holder) => holder.key.revoked || !holder.key.encryption);
+  const unusable = remaining.filter((holder) => holder.key.revoked || !holder.key.encryption?.usable);
   const reads = await Promise.all(buckets.map(async (bucket) => ({ bucket, read: await readManifest(bucket.store, circle.pgp) })));
   const unreachable = reads.filter(({ read }) => read.state === 'unreachable');
   const sealed = reads.filter(({ read }) => read.state === 'ok');
@@ -161,7 +165,7 @@ async function preflightChecks(circle: Circle, remaining: readonly Holder[], buc
       detail: remaining.length === 0
         ? 'nobody is left in the circle'
         : unusable.length
-          ? `no usable encryption key for ${names(unusable)} (expired or revoked): firedrill trust verify says more`
+          ? `no usable encryption key for ${names(unusable)} (expired, revoked or too weak): firedrill trust verify says more`
           : `${names(remaining)}`,
     },
     {

@@ -22,8 +22,11 @@ export interface PublicKeyInfo {
   /** When the key stops being usable; null when it never expires. */
   expires: Date | null;
   revoked: boolean;
-  /** The (sub)key messages are encrypted to at the time asked for; null when none is valid then. */
-  encryption: { keyId: string; algorithm: KeyAlgorithm; expires: Date | null } | null;
+  /**
+   * The (sub)key messages would be encrypted to at the time asked for; null when it has none
+   * (or all are expired or revoked). `usable` is false when it exists but is refused as too weak.
+   */
+  encryption: { keyId: string; algorithm: KeyAlgorithm; expires: Date | null; usable: boolean } | null;
   /** Key ids of the key and all its subkeys (lower-case hex), to match a message's recipients. */
   keyIds: string[];
   armored: string;

@@ -98,7 +98,7 @@ export async function sealFiles(circle: Circle, signers: SignerSource, files: re
 
 function refuseUnusableKeys(circle: Circle, now: Date): void {
   // A weak or soon-expiring key still works: `trust verify` reports it. These do not.
-  const unusable = circle.holders.filter((holder) => holder.key.revoked || !holder.key.encryption);
+  const unusable = circle.holders.filter((holder) => holder.key.revoked || !holder.key.encryption?.usable);
   const lines = unusable.flatMap((holder) =>
     keyFindings(holder, now)
       .filter((finding) => finding.severity === 'error')

@@ -10,12 +10,12 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Starts the real CLI from source in a child process (so a test can kill it). */
-export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): ChildProcess {
+/** Starts the real CLI from source in a child process (so a test can kill it, or write to its stdin with `stdin: 'pipe'`). */
+export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: 'pipe' } = {}): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, FIREDRILL_LOG_LEVEL: 'warn', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
   });
 }
 

@@ -1,0 +1,117 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver } from '@slack/bolt';
+import type { ChatAdapter, ChatRequest, MessageRef } from '../../src/chat/adapter.js';
+import type { ChatMessage } from '../../src/chat/message.js';
+import type { Logger } from '../../src/log.js';
+import { ACTION_PREFIX, renderBlockKit } from './block-kit.js';
+import { boltLogger } from './bolt-logger.js';
+import { userGroups } from './user-groups.js';
+import type { SlackEnv } from './slack-env.js';
+
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+export interface SlackAdapterOptions extends SlackEnv {
+  log: Logger;
+  /** Listen on a port of its own; without it, mount `requestListener` in another server. */
+  listen?: { port: number; host: string };
+}
+
+export interface SlackAdapter extends ChatAdapter {
+  /** Serves `/slack/events` (signature checks included) inside another node:http server. */
+  requestListener(request: IncomingMessage, response: ServerResponse): void;
+  /** With `listen`: where it listens, once started. */
+  url(): string | undefined;
+}
+
+/** Strips the bot's mention (`<@U…>`) and a `drill` word, as in "@firedrill drill status". */
+const MENTION = /<@[A-Z0-9]+>\s*/g;
+const DRILL_WORD = /^[/!]?drill\s+/i;
+
+/**
+ * Slack through Bolt in HTTP mode: `/drill ...`, mentions and Block Kit buttons. Bolt checks
+ * every request's signature and age (401 otherwise); each handler acks at once, within Slack's
+ * 3 seconds, and the command's work goes on after the ack.
+ */
+export function slackAdapter(options: SlackAdapterOptions): SlackAdapter {
+  const logger = boltLogger(options.log);
+  const receiver = new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: SLACK_EVENTS_PATH, logger });
+  const app = new App({
+    token: options.botToken,
+    receiver,
+    logger,
+    ignoreSelf: true,
+    clientOptions: options.apiUrl ? { slackApiUrl: options.apiUrl } : {},
+  });
+  const inFlight = new Set<Promise<void>>();
+  let onRequest: ((request: ChatRequest) => Promise<void>) | undefined;
+  let startedAtSeconds = Number.POSITIVE_INFINITY;
+  let listeningUrl: string | undefined;
+
+  const groupsOf = userGroups(app.client, options.log);
+
+  /** After the ack: the command runs on its own, and stop() waits for it. */
+  const dispatch = (request: ChatRequest) => {
+    const handler = onRequest;
+    if (!handler) return;
+    const work = groupsOf(request.user.id)
+      .then((groups) => handler({ ...request, user: { ...request.user, groups } }))
+      .catch((error: unknown) => options.log.error({ err: error }, 'slack request failed'));
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  };
+  const user = (id: string) => ({ id, label: `<@${id}>`, groups: [] });
+
+  app.command('/drill', async ({ command, ack }) => {
+    await ack();
+    dispatch({ text: command.text.trim().replace(DRILL_WORD, '') || 'help', user: user(command.user_id), channel: command.channel_id });
+  });
+
+  app.event('app_mention', async ({ event, context }) => {
+    // Retries, edits and mentions from before this start were (or will never be) answered.
+    if (context.retryNum || Number(event.ts) < startedAtSeconds || !event.user || 'edited' in event) return;
+    const text = event.text.replace(MENTION, '').trim().replace(DRILL_WORD, '') || 'help';
+    dispatch({ text, user: user(event.user), channel: event.channel, thread: event.thread_ts ?? event.ts });
+  });
+
+  app.action(new RegExp(`^${ACTION_PREFIX}(detected|abort|approve)$`), async ({ ack, body, action }) => {
+    await ack();
+    if (action.type !== 'button' || !('action_id' in action) || body.type !== 'block_actions' || !body.channel) return;
+    const kind = action.action_id.slice(ACTION_PREFIX.length);
+    dispatch({ text: `${kind} ${action.value ?? ''}`.trim(), user: user(body.user.id), channel: body.channel.id, thread: body.message?.ts });
+  });
+
+  app.error(async (error) => options.log.error({ err: error }, 'slack handler failed'));
+
+  const payload = (message: ChatMessage) => renderBlockKit(message);
+
+  return {
+    platform: 'slack',
+    requestListener: (request, response) => receiver.requestListener(request, response),
+    url: () => listeningUrl,
+    async start(handler) {
+      onRequest = handler;
+      startedAtSeconds = Date.now() / 1000;
+      if (options.listen) {
+        const server = await receiver.start({ port: options.listen.port, host: options.listen.host });
+        const { port } = server.address() as AddressInfo;
+        listeningUrl = `http://${options.listen.host}:${port}`;
+      }
+    },
+    async stop() {
+      onRequest = undefined;
+      if (options.listen) await receiver.stop();
+      await Promise.allSettled([...inFlight]);
+    },
+    async post(channel, message): Promise<MessageRef> {
+      const result = await app.client.chat.postMessage({ channel, ...payload(message) });
+      return { channel: result.channel ?? channel, id: result.ts ?? '' };
+    },
+    async update(ref, message) {
+      await app.client.chat.update({ channel: ref.channel, ts: ref.id, ...payload(message) });
+    },
+    async reply(to, message) {
+      await app.client.chat.postMessage({ channel: to.channel, ...(to.thread ? { thread_ts: to.thread } : {}), ...payload(message) });
+    },
+  };
+}

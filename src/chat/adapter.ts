@@ -1,0 +1,43 @@
+import type { ChatMessage } from './message.js';
+
+/** A person talking to the bot, as the journal names them. */
+export interface ChatUser {
+  /** Stable platform id (Slack U…, Matrix @user:server, a console name); permissions match it. */
+  id: string;
+  /** How the journal and messages name them; unique per person (Slack: `<@U…>`). */
+  label: string;
+  /** Groups the platform says they belong to (Slack user groups); permissions match these too. */
+  groups: readonly string[];
+}
+
+/** One command as it reached the bot: typed text, or a button turned into its command text. */
+export interface ChatRequest {
+  text: string;
+  user: ChatUser;
+  /** Channel or room id (`console` on the terminal). */
+  channel: string;
+  /** Platform detail a reply needs (a Slack thread ts); opaque to the core. */
+  thread?: string;
+}
+
+/** Where a posted message lives, so that it can be updated. */
+export interface MessageRef {
+  channel: string;
+  id: string;
+}
+
+/**
+ * One chat platform (console, Slack, Matrix), like a Bolt receiver: it starts, hands the
+ * core each request, and shows the core's neutral messages. Nothing platform-specific leaks in.
+ */
+export interface ChatAdapter {
+  readonly platform: string;
+  /** Starts listening; `onRequest` must not throw (the handler answers every failure itself). */
+  start(onRequest: (request: ChatRequest) => Promise<void>): Promise<void>;
+  stop(): Promise<void>;
+  /** Posts a new message (a run's live message) in a channel. */
+  post(channel: string, message: ChatMessage): Promise<MessageRef>;
+  update(ref: MessageRef, message: ChatMessage): Promise<void>;
+  /** Answers a request where the person asked (their channel or thread). */
+  reply(to: ChatRequest, message: ChatMessage): Promise<void>;
+}

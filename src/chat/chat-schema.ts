@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { Duration } from '../catalogue/duration.js';
+
+const Who = z
+  .array(z.string().min(1))
+  .describe('People who may: chat user ids (Slack U…), Slack user-group ids (S…), console names, or "*" for everyone');
+
+/**
+ * `environments.<name>.chat`: who may change things in this environment from chat, and
+ * where. Read-only commands (help, list, plan, status, scorecard, history) are always answered.
+ * Without this section nobody can start a drill in the environment from chat: opting in is explicit.
+ */
+export const ChatPermissions = z.strictObject({
+  channels: z
+    .array(z.string().min(1))
+    .optional()
+    .describe('Channel/room ids (or "console") where run, abort, approve and signals are taken for this environment; default: any'),
+  run: Who.default([]).describe('Who may run drills here (run, random); default: nobody'),
+  abort: Who.optional().describe('Who may abort a run here; default: those who may run (the requester may always abort)'),
+  approve: Who.default([]).describe('Who may approve runs that need a second person; never the requester'),
+  signal: Who.default(['*']).describe('Who may say detected / recovered; default: everyone'),
+  cooldown: Duration.prefault('7d').describe('`random` skips drills run in this environment within this window'),
+  approvalTimeout: Duration.prefault('15m').describe('How long a run waits for an approval before it is refused'),
+});
+export type ChatPermissions = z.infer<typeof ChatPermissions>;

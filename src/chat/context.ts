@@ -1,0 +1,58 @@
+import type { Catalogue } from '../catalogue/load.js';
+import type { Drill } from '../catalogue/drill-schema.js';
+import type { Environment } from '../catalogue/config-schema.js';
+import { didYouMean, joinParts } from '../catalogue/suggest.js';
+import type { Clock } from '../engine/clock.js';
+import type { RunStore, RunSummary, RuntimeFactory } from '../engine/ports.js';
+import { UserError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { ChatAdapter } from './adapter.js';
+
+/** Everything the chat commands need, built once by the composition root. */
+export interface ChatDeps {
+  catalogue: Catalogue;
+  store: RunStore;
+  clock: Clock;
+  runtimes: RuntimeFactory;
+  log: Logger;
+  adapter: ChatAdapter;
+  /** The drills allowed in an environment, overrides applied. */
+  drillsIn(environment: string): Drill[];
+  /** The dry-run plan of a drill, as text lines (throws UserError for unknown names). */
+  plan(drill: string, environment: string): Promise<string[]>;
+  /** Stops runs started from chat when the bot shuts down (they undo what they injected). */
+  stop: AbortSignal;
+}
+
+/** The named environment, or the only one when no name is given. */
+export function resolveEnvironment(catalogue: Catalogue, name: string | undefined): [string, Environment] {
+  const environments = catalogue.config.environments;
+  const names = Object.keys(environments);
+  if (name === undefined) {
+    if (names.length === 1) return [names[0]!, environments[names[0]!]!];
+    throw new UserError(
+      names.length ? `say which environment: ${names.join(', ')}` : `${catalogue.configPath} has no environments`,
+      names.length ? undefined : 'add one under environments: (see drills.example.yaml)',
+    );
+  }
+  const environment = environments[name];
+  if (!environment) throw new UserError(joinParts(`unknown environment "${name}"`, didYouMean(name, names), `environments: ${names.join(', ') || 'none'}`));
+  return [name, environment];
+}
+
+/** A run named by a unique id prefix, or, with none, the only active run. */
+export async function resolveRun(store: RunStore, prefix: string | undefined): Promise<RunSummary> {
+  if (prefix === undefined) {
+    const active = await store.active();
+    if (active.length === 1) return active[0]!;
+    if (active.length === 0) throw new UserError('no run is active', 'give a run id, e.g. from: history');
+    throw new UserError(`${active.length} runs are active: ${active.map((run) => `${run.id.slice(0, 8)} (${run.drill} in ${run.environment})`).join(', ')}`, 'say which run');
+  }
+  if (!/^[0-9a-f-]{4,}$/i.test(prefix)) throw new UserError(`"${prefix}" is not a run id`, 'give at least 4 characters of a run id, e.g. from: status or history');
+  const matches = await store.findByPrefix(prefix.toLowerCase());
+  const exact = matches.find((run) => run.id === prefix);
+  if (exact) return exact;
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0) throw new UserError(`no run ${prefix}`, 'see recent runs with: history');
+  throw new UserError(`run id ${prefix} is ambiguous: ${matches.map((run) => run.id.slice(0, 12)).join(', ')}`, 'type more of the id');
+}

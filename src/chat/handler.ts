@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { isUserError } from '../errors.js';
+import type { ChatRequest } from './adapter.js';
+import { randomCommand, runCommand, signalCommand } from './change-commands.js';
+import { parseCommand, type ChatCommand } from './commands.js';
+import type { ChatDeps } from './context.js';
+import { textMessage, type ChatMessage } from './message.js';
+import { helpMessage, historyMessage, listMessage, planMessage, scorecardReply, statusMessage } from './read-commands.js';
+
+export interface ChatHandler {
+  /** Answers one request; never throws (every failure becomes a reply and, if internal, a log line). */
+  handle(request: ChatRequest): Promise<void>;
+  /** Resolves when every run started from chat is over. */
+  idle(): Promise<void>;
+}
+
+export function createChatHandler(deps: ChatDeps): ChatHandler {
+  const runs = new Set<Promise<void>>();
+  const track = (run: Promise<void>) => {
+    runs.add(run);
+    void run.finally(() => runs.delete(run));
+  };
+
+  async function execute(command: ChatCommand, request: ChatRequest): Promise<ChatMessage | undefined> {
+    switch (command.kind) {
+      case 'help':
+        return helpMessage();
+      case 'list':
+        return listMessage(deps);
+      case 'plan':
+        return planMessage(deps, command.drill, command.environment);
+      case 'status':
+        return statusMessage(deps);
+      case 'scorecard':
+        return scorecardReply(deps, command.run);
+      case 'history':
+        return historyMessage(deps, command.filter, command.limit);
+      case 'run':
+        track((await runCommand(deps, request, command.drill, command.environment)).done);
+        return undefined;
+      case 'random':
+        track((await randomCommand(deps, request, command.environment)).done);
+        return undefined;
+      case 'detected':
+      case 'recovered':
+      case 'abort':
+      case 'approve':
+        return signalCommand(deps, request, command.kind, command.run);
+    }
+  }
+
+  async function answer(request: ChatRequest): Promise<ChatMessage | undefined> {
+    const parsed = parseCommand(request.text);
+    if (!parsed.ok) return textMessage(parsed.error, [parsed.usage], 'warning');
+    try {
+      return await execute(parsed.command, request);
+    } catch (error) {
+      if (isUserError(error)) return textMessage(error.message, error.hint ? [error.hint] : [], 'warning');
+      // Never a stack trace in chat: a reference that finds the detail in the log.
+      const reference = randomUUID().slice(0, 8);
+      deps.log.error({ err: error, reference, command: parsed.command.kind, channel: request.channel }, 'chat command failed');
+      return textMessage(`internal error (reference ${reference})`, ['the firedrill log has the detail'], 'bad');
+    }
+  }
+
+  return {
+    async handle(request) {
+      const message = await answer(request);
+      if (!message) return;
+      try {
+        await deps.adapter.reply(request, message);
+      } catch (error) {
+        deps.log.error({ err: error, platform: deps.adapter.platform, channel: request.channel }, 'chat reply failed');
+      }
+    },
+    async idle() {
+      while (runs.size) await Promise.allSettled([...runs]);
+    },
+  };
+}

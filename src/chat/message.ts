@@ -1,0 +1,49 @@
+/**
+ * The platform-neutral message: the core builds these, and each adapter renders them
+ * (Slack Block Kit, Matrix HTML, plain text on the console).
+ */
+export type ActionKind = 'detected' | 'abort' | 'approve';
+
+export interface ChatAction {
+  kind: ActionKind;
+  label: string;
+  /** The run the action is for; a click becomes the command `<kind> <runId>`. */
+  runId: string;
+  /** Destructive actions get a warning style where the platform has one. */
+  style: 'primary' | 'danger' | 'default';
+}
+
+export type MessageTone = 'info' | 'good' | 'warning' | 'bad';
+
+export interface ChatMessage {
+  title: string;
+  /** One line: where things stand. */
+  status: string;
+  tone: MessageTone;
+  fields: { label: string; value: string }[];
+  /** Timeline or list lines, in order. */
+  lines: string[];
+  actions: ChatAction[];
+}
+
+/** A plain answer: a few lines, no fields, no buttons. */
+export function textMessage(title: string, lines: string[] = [], tone: MessageTone = 'info'): ChatMessage {
+  return { title, status: '', tone, fields: [], lines, actions: [] };
+}
+
+/** The message as plain text: the console's rendering and every platform's fallback text. */
+export function plainText(message: ChatMessage): string {
+  const out = [message.title];
+  if (message.status) out.push(message.status);
+  for (const field of message.fields) out.push(`${field.label}: ${field.value}`);
+  for (const line of message.lines) out.push(`  ${line}`);
+  const actions = actionsText(message);
+  if (actions) out.push(actions);
+  return out.join('\n');
+}
+
+/** The actions as the commands that do the same, for text-only platforms. */
+export function actionsText(message: ChatMessage): string {
+  if (!message.actions.length) return '';
+  return `actions: ${message.actions.map((action) => `${action.kind} ${action.runId.slice(0, 8)}`).join(' | ')}`;
+}

@@ -1,0 +1,96 @@
+import { formatDuration } from '../catalogue/duration.js';
+import { didYouMean, joinParts } from '../catalogue/suggest.js';
+import type { Scorecard } from '../scoring/score-run.js';
+import { UserError } from '../errors.js';
+import { USAGE, type CommandKind } from './commands.js';
+import { resolveEnvironment, resolveRun, type ChatDeps } from './context.js';
+import { textMessage, type ChatMessage } from './message.js';
+import { liveRunMessage, scorecardMessage, short } from './run-message.js';
+
+const HELP: Record<CommandKind, string> = {
+  help: 'this list',
+  list: 'the drills: kind, severity, objectives',
+  plan: 'dry run: every action a run would take; changes nothing',
+  run: 'run a drill now; one message follows it to its scorecard',
+  random: 'run a weighted random drill, skipping drills run recently',
+  status: 'active runs: elapsed time, state, what the run waits for',
+  detected: 'say you noticed the outage (sets the TTD)',
+  recovered: 'say service is back (the probes confirm it)',
+  abort: 'undo the fault now',
+  approve: 'approve a run that needs a second person',
+  scorecard: 'the scorecard of a run (default: the latest)',
+  history: 'recent runs, for a drill or an environment',
+};
+
+export function helpMessage(): ChatMessage {
+  return textMessage(
+    'firedrill: disaster-recovery fire drills',
+    (Object.keys(USAGE) as CommandKind[]).map((kind) => `${USAGE[kind]}: ${HELP[kind]}`),
+  );
+}
+
+export function listMessage(deps: ChatDeps): ChatMessage {
+  const lines = [...deps.catalogue.drills.values()].map(({ drill }) => {
+    const objectives = Object.entries(drill.objectives)
+      .filter(([, ms]) => ms !== undefined)
+      .map(([name, ms]) => `${name.toUpperCase()} ${formatDuration(ms as number)}`)
+      .join(', ');
+    return `${drill.id}: ${drill.title} [${drill.kind}, ${drill.severity}] ${objectives}`;
+  });
+  const environments = Object.keys(deps.catalogue.config.environments);
+  return textMessage(`${lines.length} drills; environments: ${environments.join(', ') || 'none'}`, lines);
+}
+
+export async function planMessage(deps: ChatDeps, drill: string, environmentName: string | undefined): Promise<ChatMessage> {
+  const [name] = resolveEnvironment(deps.catalogue, environmentName);
+  return textMessage(`Plan of ${drill} in ${name} (dry run)`, await deps.plan(drill, name));
+}
+
+export async function statusMessage(deps: ChatDeps): Promise<ChatMessage> {
+  const active = await deps.store.active();
+  if (active.length === 0) return textMessage('No drill is running', ['start one with: run <drill> [env], or random [env]']);
+  const now = Date.now();
+  const lines = await Promise.all(
+    active.map(async (run) => {
+      const message = liveRunMessage(run.id, await deps.store.events(run.id));
+      return `${short(run.id)}  ${run.drill} in ${run.environment}, ${formatDuration(now - Date.parse(run.createdAt))} so far: ${message.status}`;
+    }),
+  );
+  return textMessage(`${active.length} drill(s) running`, lines);
+}
+
+export async function scorecardReply(deps: ChatDeps, prefix: string | undefined): Promise<ChatMessage> {
+  const run = prefix === undefined ? (await deps.store.list({ limit: 1 }))[0] : await resolveRun(deps.store, prefix);
+  if (!run) throw new UserError('no runs yet', 'start one with: run <drill> [env]');
+  const scorecard = (await deps.store.scorecard(run.id)) as Scorecard | null;
+  // A run still going has no scorecard yet: show where it stands instead.
+  return scorecard ? scorecardMessage(scorecard) : liveRunMessage(run.id, await deps.store.events(run.id));
+}
+
+export async function historyMessage(deps: ChatDeps, filter: string | undefined, limit: number): Promise<ChatMessage> {
+  const { catalogue } = deps;
+  const environments = Object.keys(catalogue.config.environments);
+  const drills = [...catalogue.drills.keys()];
+  let query: { drill?: string; environment?: string } = {};
+  if (filter !== undefined) {
+    if (environments.includes(filter)) query = { environment: filter };
+    else if (drills.includes(filter)) query = { drill: filter };
+    else throw new UserError(joinParts(`"${filter}" is neither a drill nor an environment`, didYouMean(filter, [...environments, ...drills])), 'usage: history [drill|env] [n]');
+  }
+  const runs = await deps.store.list({ ...query, limit });
+  if (runs.length === 0) return textMessage(`No runs${filter ? ` for ${filter}` : ''} yet`);
+  const lines = await Promise.all(
+    runs.map(async (run) => {
+      const scorecard = (await deps.store.scorecard(run.id)) as Scorecard | null;
+      const measures = scorecard
+        ? (['ttd', 'rto', 'rpo'] as const).map((key) => `${key.toUpperCase()} ${msText(scorecard[`${key}Ms`])}`).join(' ')
+        : 'running';
+      return `${run.createdAt.slice(0, 16).replace('T', ' ')}  ${short(run.id)}  ${(run.outcome ?? 'active').padEnd(7)}  ${run.drill} in ${run.environment}  ${measures}`;
+    }),
+  );
+  return textMessage(`Last ${runs.length} run(s)${filter ? ` for ${filter}` : ''}`, lines);
+}
+
+function msText(ms: number | null): string {
+  return ms === null ? '-' : formatDuration(ms);
+}

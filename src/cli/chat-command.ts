@@ -1,0 +1,29 @@
+import { consoleAdapter } from '../chat/console-adapter.js';
+import { createChatHandler } from '../chat/handler.js';
+import { chatDeps } from './chat-deps.js';
+import { loadCatalogueOrExplain, openStoreAndRecover, type CliContext } from './context.js';
+
+/**
+ * `firedrill chat`: the chat commands on the terminal, one per line from stdin. Ends when the
+ * input ends and every run it started is over; Ctrl-C aborts those runs (they undo first).
+ */
+export async function chatCommand(
+  context: CliContext,
+  configPath: string,
+  options: { as: string; input: NodeJS.ReadableStream; stop: AbortSignal },
+): Promise<number> {
+  const catalogue = await loadCatalogueOrExplain(configPath);
+  const opened = await openStoreAndRecover(context, catalogue);
+  const adapter = consoleAdapter(options.input, context.out, { id: options.as, label: options.as, groups: [] });
+  try {
+    const handler = createChatHandler(chatDeps(context, catalogue, opened, adapter, options.stop));
+    await adapter.start((request) => handler.handle(request));
+    context.err(`firedrill chat as ${options.as}: type help; end with Ctrl-D\n`);
+    await Promise.race([adapter.inputClosed, new Promise((resolve) => options.stop.addEventListener('abort', resolve, { once: true }))]);
+    await handler.idle();
+    return 0;
+  } finally {
+    await adapter.stop();
+    await opened.close();
+  }
+}

@@ -1,0 +1,27 @@
+import type { Catalogue } from '../catalogue/load.js';
+import type { ChatAdapter } from '../chat/adapter.js';
+import type { ChatDeps } from '../chat/context.js';
+import { runtimeFactory, type OpenedStore } from '../compose/index.js';
+import { planCommand } from './catalogue-commands.js';
+import type { CliContext } from './context.js';
+import { drillsAllowedIn } from './schedule-commands.js';
+
+/** What the chat commands need, wired from the CLI's pieces (console and `serve` share it). */
+export function chatDeps(context: CliContext, catalogue: Catalogue, opened: OpenedStore, adapter: ChatAdapter, stop: AbortSignal): ChatDeps {
+  return {
+    catalogue,
+    store: opened.store,
+    clock: context.clock,
+    runtimes: runtimeFactory({ configDir: catalogue.configDir, env: context.env, trust: catalogue.config.trust, configPath: catalogue.configPath }),
+    log: context.log,
+    adapter,
+    drillsIn: (environment) => drillsAllowedIn(catalogue, environment),
+    // The same plan as `firedrill plan`, collected as lines instead of printed.
+    plan: async (drill, environment) => {
+      let text = '';
+      await planCommand({ ...context, out: (chunk) => (text += chunk) }, catalogue.configPath, drill, environment);
+      return text.trimEnd().split('\n');
+    },
+    stop,
+  };
+}

@@ -1,0 +1,74 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { Catalogue } from '../../../src/catalogue/load.js';
+import type { ChatAdapter, ChatRequest } from '../../../src/chat/adapter.js';
+import type { ChatDeps } from '../../../src/chat/context.js';
+import { createChatHandler } from '../../../src/chat/handler.js';
+import type { ChatMessage } from '../../../src/chat/message.js';
+import { systemClock } from '../../../src/engine/clock.js';
+import type { RunStore, RuntimeFactory } from '../../../src/engine/ports.js';
+
+/** An adapter that keeps what the handler answered. */
+function recordingAdapter(): ChatAdapter & { replies: ChatMessage[] } {
+  const replies: ChatMessage[] = [];
+  return {
+    platform: 'test',
+    replies,
+    start: async () => undefined,
+    stop: async () => undefined,
+    post: async (channel) => ({ channel, id: '1' }),
+    update: async () => undefined,
+    reply: async (_to, message) => void replies.push(message),
+  };
+}
+
+function handlerWith(store: Partial<RunStore>) {
+  const logged: string[] = [];
+  const log = pino({ level: 'info' }, new Writable({ write: (chunk, _encoding, done) => (logged.push(String(chunk)), done()) }));
+  const adapter = recordingAdapter();
+  const catalogue = { configPath: 'firedrill.yaml', configDir: '.', config: { environments: {} }, drills: new Map() } as unknown as Catalogue;
+  const deps: ChatDeps = {
+    catalogue,
+    store: store as RunStore,
+    clock: systemClock(),
+    runtimes: {} as RuntimeFactory,
+    log,
+    adapter,
+    drillsIn: () => [],
+    plan: async () => [],
+    stop: new AbortController().signal,
+  };
+  return { handler: createChatHandler(deps), adapter, logged };
+}
+
+const request = (text: string): ChatRequest => ({ text, user: { id: 'U1', label: '<@U1>', groups: [] }, channel: 'C1' });
+
+describe('the chat command handler', () => {
+  it('answers an unexpected failure with a reference, never the error, and logs the detail under it', async () => {
+    const { handler, adapter, logged } = handlerWith({
+      active: async () => {
+        throw new Error('connection to 10.0.0.5:5432 refused, password=hunter2');
+      },
+    });
+    await handler.handle(request('status'));
+    const [reply] = adapter.replies;
+    expect(reply!.title).toMatch(/^internal error \(reference [0-9a-f]{8}\)$/);
+    expect(JSON.stringify(reply)).not.toContain('refused');
+    const reference = /reference ([0-9a-f]{8})/.exec(reply!.title)![1]!;
+    expect(logged.join('')).toContain(reference);
+    expect(logged.join('')).toContain('connection to 10.0.0.5:5432 refused');
+  });
+
+  it('shows a UserError as it is, with its hint', async () => {
+    const { handler, adapter } = handlerWith({});
+    await handler.handle(request('approve zz!'));
+    expect(adapter.replies[0]).toMatchObject({ title: '"zz!" is not a run id', lines: ['give at least 4 characters of a run id, e.g. from: status or history'] });
+  });
+
+  it('needs an environment name when the config has none to default to', async () => {
+    const { handler, adapter } = handlerWith({});
+    await handler.handle(request('random'));
+    expect(adapter.replies[0]).toMatchObject({ title: 'firedrill.yaml has no environments' });
+  });
+});
