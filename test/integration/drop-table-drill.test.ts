@@ -82,29 +82,34 @@ describe('the drop-table drill', () => {
     const waiter = eventWaiter();
     const running = runOrders({}, { onEvent: waiter.onEvent });
 
-    const { runId } = await waiter.next('injected');
-    const injectedAt = performance.now();
+    const { runId, event: injected } = await waiter.next('injected');
+    // The engine's own t0, on the clock the test shares with it: the comparisons below are exact.
+    const t0 = injected.mono;
     expect(await world.orderCount()).toBeNull();
     await sleep(400);
-    await world.store.append(runId, { type: 'detected', by: { source: 'cli', name: 'bob' } }, world.clock.now());
-    const detectedAt = performance.now();
+    const detected = world.clock.now();
+    await world.store.append(runId, { type: 'detected', by: { source: 'cli', name: 'bob' } }, detected);
     await sleep(300);
+    const restoreStarted = performance.now();
     await restoreNewestBackup();
-    const restoredAt = performance.now();
+    const restored = performance.now();
     const { scorecard } = await running;
     await writer.stop();
 
     expect(scorecard.outcome).toBe('pass');
     expect(scorecard.detectedBy).toEqual({ source: 'cli', name: 'bob' });
-    // Known times, measured by the test itself; the engine may be off by one probe interval.
-    expect(scorecard.ttdMs).toBeGreaterThanOrEqual(detectedAt - injectedAt - 50);
-    expect(scorecard.ttdMs).toBeLessThanOrEqual(detectedAt - injectedAt + 50);
-    expect(scorecard.rtoMs).toBeGreaterThanOrEqual(restoredAt - injectedAt - 50);
-    expect(scorecard.rtoMs).toBeLessThanOrEqual(restoredAt - injectedAt + PROBE_INTERVAL_MS + 100);
-    // Restoring a backup of known age loses about that much data.
+    expect(scorecard.ttdMs).toBe(Math.round(detected.mono - t0));
+    // Service is back between the restore's start and one probe interval after it returned
+    // (plus scheduling delay when the machine is loaded).
+    expect(scorecard.rtoMs).toBeGreaterThanOrEqual(Math.floor(restoreStarted - t0));
+    expect(scorecard.rtoMs).toBeLessThanOrEqual(Math.ceil(restored - t0) + PROBE_INTERVAL_MS + 500);
+    // Restoring a backup of known age loses about that much data: the newest order before
+    // injection minus the newest order in the backup, never more than the backup's age at t0.
     const backupAge = Date.parse(scorecard.timeline.injectedAt!) - Date.parse(scorecard.rpo!.newestAfter!);
-    expect(scorecard.rpoMs).toBeGreaterThanOrEqual(backupAgeTarget - 60);
-    expect(Math.abs(scorecard.rpoMs! - backupAge)).toBeLessThanOrEqual(60);
+    // Within one writer interval when the machine is idle; 500 ms leaves room for a loaded CI.
+    expect(backupAge).toBeGreaterThanOrEqual(backupAgeTarget);
+    expect(scorecard.rpoMs).toBeLessThanOrEqual(backupAge);
+    expect(scorecard.rpoMs).toBeGreaterThanOrEqual(backupAge - 500);
     expect(await world.safetyCopies()).toEqual([]);
   });
 
@@ -114,15 +119,15 @@ describe('the drop-table drill', () => {
     await sleep(800);
     const waiter = eventWaiter();
     const running = runOrders({ recovery: { mode: 'automated', runbook: { action: 'restore-table-from-s3', bucket: 'backups' } } }, { onEvent: waiter.onEvent });
-    const { runId } = await waiter.next('injected');
-    const injectedAt = performance.now();
+    const { runId, event: injected } = await waiter.next('injected');
     await sleep(300);
+    const sent = performance.now();
     const response = await fetch(`${server.url}/hooks/alertmanager`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify(alertmanagerFiring(new Date())),
     });
-    const alertedAt = performance.now();
+    const answered = performance.now();
     expect(response.status).toBe(202);
     const { scorecard } = await running;
     await writer.stop();
@@ -131,8 +136,9 @@ describe('the drop-table drill', () => {
     expect(scorecard.outcome).toBe('pass');
     expect(scorecard.detectedBy?.source).toBe('alertmanager');
     expect(scorecard.detectedBy?.name).toBe('OrdersTableMissing');
-    expect(scorecard.ttdMs).toBeGreaterThanOrEqual(300 - 50);
-    expect(scorecard.ttdMs).toBeLessThanOrEqual(alertedAt - injectedAt + 50);
+    // Detection is the moment the webhook reached firedrill: between sending and the answer.
+    expect(scorecard.ttdMs).toBeGreaterThanOrEqual(Math.floor(sent - injected.mono));
+    expect(scorecard.ttdMs).toBeLessThanOrEqual(Math.ceil(answered - injected.mono));
     expect(scorecard.rtoMs).toBeGreaterThan(scorecard.ttdMs!);
     expect(scorecard.recovery.runbookOk).toBe(true);
     // The restored table holds exactly the backup: orders written after it are really gone.
