@@ -3,7 +3,7 @@ import { Duration } from '../catalogue/duration.js';
 
 const Who = z
   .array(z.string().min(1))
-  .describe('People who may: chat user ids (Slack U…), Slack user-group ids (S…), console names, or "*" for everyone');
+  .describe('People who may: Slack user ids (U…) or user-group ids (S…), Matrix user ids (@name:server) or matrix-power>=N (room power level at least N: 0, 50 or 100), console names, or "*" for everyone');
 
 /**
  * `environments.<name>.chat`: who may change things in this environment from chat, and

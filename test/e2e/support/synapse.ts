@@ -17,6 +17,8 @@ export interface Synapse {
   serverName: string;
   /** Registers a user through the shared-secret admin API; returns its access token. */
   register(localpart: string, options?: { admin?: boolean }): Promise<{ userId: string; accessToken: string }>;
+  /** Stops the server and starts it again on the same port and data (clients must reconnect). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -69,18 +71,24 @@ export async function startSynapse(): Promise<Synapse> {
   delete config.log_config;
   await writeFile(configPath, stringify(config));
 
-  const child: ChildProcess = spawn(PYTHON, ['-m', 'synapse.app.homeserver', '-c', configPath], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
-  child.stderr!.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-8000)));
+  const launch = () => {
+    const started = spawn(PYTHON, ['-m', 'synapse.app.homeserver', '-c', configPath], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    started.stderr!.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-8000)));
+    return started;
+  };
+  let child: ChildProcess = launch();
   const url = `http://127.0.0.1:${port}`;
+  const halt = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await halt();
     await rm(dir, { recursive: true, force: true });
   };
   try {
@@ -107,6 +115,11 @@ export async function startSynapse(): Promise<Synapse> {
       if (!response.ok) throw new Error(`registering ${localpart} failed: ${response.status} ${await response.text()}`);
       const body = (await response.json()) as { user_id: string; access_token: string };
       return { userId: body.user_id, accessToken: body.access_token };
+    },
+    async restart() {
+      await halt();
+      child = launch();
+      await waitForHealth(url, child, () => log);
     },
     stop,
   };
