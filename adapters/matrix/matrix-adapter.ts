@@ -56,6 +56,7 @@ export function matrixAdapter(settings: MatrixSettings): ChatAdapter {
 
   return {
     platform: 'matrix',
+    ownsChannel: (channel) => /^![^:]+:.+$/.test(channel),
 
     async start(onRequest) {
       startedAt = Date.now();
@@ -125,7 +126,7 @@ export function matrixAdapter(settings: MatrixSettings): ChatAdapter {
       const actions = relation?.event_id ? actionsByEvent.get(relation.event_id) : undefined;
       const kind = REACTION_ACTIONS[relation?.key as keyof typeof REACTION_ACTIONS];
       const action = actions?.find((candidate) => candidate.kind === kind);
-      return action && { text: `${action.kind} ${action.runId}`, user, channel: room.roomId, thread: relation?.event_id };
+      return action && { text: `${action.kind} ${action.target}`, user, channel: room.roomId, thread: relation?.event_id };
     }
     if (event.getType() !== EventType.RoomMessage || relation?.rel_type === 'm.replace') return undefined;
     const text = commandText(String(content.body ?? ''), settings.userId);

@@ -1,5 +1,5 @@
 import type { ChatMessage, MessageTone } from '../../src/chat/message.js';
-import { plainText } from '../../src/chat/message.js';
+import { plainText, shortTarget } from '../../src/chat/message.js';
 
 /** What Matrix clients show: `body` everywhere, `formatted_body` where HTML is rendered. */
 export interface MatrixContent {
@@ -12,7 +12,7 @@ export interface MatrixContent {
 const TONE_MARK: Record<MessageTone, string> = { info: 'ℹ️', good: '✅', warning: '⚠️', bad: '🚨' };
 
 /** Reactions stand in for buttons on Matrix: react to the run's message to act on it. */
-export const REACTION_ACTIONS = { '👀': 'detected', '🛑': 'abort', '👍': 'approve' } as const;
+export const REACTION_ACTIONS = { '👀': 'detected', '🛑': 'abort', '👍': 'approve', '⏰': 'postpone' } as const;
 const ACTION_REACTION: Record<string, string> = Object.fromEntries(Object.entries(REACTION_ACTIONS).map(([emoji, kind]) => [kind, emoji]));
 
 /**
@@ -28,7 +28,7 @@ export function renderMatrix(message: ChatMessage): MatrixContent {
   }
   if (message.lines.length) html.push(`<ul>${message.lines.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>`);
   if (message.actions.length) {
-    const ways = message.actions.map((action) => `${ACTION_REACTION[action.kind] ?? ''} ${escapeHtml(action.label)}: <code>!drill ${action.kind} ${action.runId.slice(0, 8)}</code>`);
+    const ways = message.actions.map((action) => `${ACTION_REACTION[action.kind] ?? ''} ${escapeHtml(action.label)}: <code>!drill ${action.kind} ${escapeHtml(shortTarget(action))}</code>`);
     html.push(`<p><em>React or type:</em> ${ways.join(' · ')}</p>`);
   }
   return { msgtype: 'm.notice', body: plainText(message), format: 'org.matrix.custom.html', formatted_body: html.join('') };

@@ -60,7 +60,7 @@ function button(action: ChatAction): Button {
     type: 'button',
     action_id: `${ACTION_PREFIX}${action.kind}`,
     text: { type: 'plain_text', text: action.label },
-    value: action.runId,
+    value: action.target,
   };
   if (action.style !== 'default') element.style = action.style;
   // Abort undoes the drill for everyone: one more click to be sure.

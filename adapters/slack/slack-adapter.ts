@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver } from '@slack/bolt';
+import { App } from '@slack/bolt';
 import type { ChatAdapter, ChatRequest, MessageRef } from '../../src/chat/adapter.js';
 import type { ChatMessage } from '../../src/chat/message.js';
 import type { Logger } from '../../src/log.js';
@@ -8,18 +7,21 @@ import { ACTION_PREFIX, renderBlockKit } from './block-kit.js';
 import { boltLogger } from './bolt-logger.js';
 import { userGroups } from './user-groups.js';
 import type { SlackEnv } from './slack-env.js';
+import { SLACK_EVENTS_PATH, slackTransport } from './slack-transport.js';
 
-export const SLACK_EVENTS_PATH = '/slack/events';
+export { SLACK_EVENTS_PATH };
 
-export interface SlackAdapterOptions extends SlackEnv {
+export type SlackAdapterOptions = SlackEnv & {
   log: Logger;
-  /** Listen on a port of its own; without it, mount `requestListener` in another server. */
+  /** HTTP mode: listen on a port of its own; without it, mount `requestListener` in another server. */
   listen?: { port: number; host: string };
-}
+};
 
 export interface SlackAdapter extends ChatAdapter {
-  /** Serves `/slack/events` (signature checks included) inside another node:http server. */
-  requestListener(request: IncomingMessage, response: ServerResponse): void;
+  /** `http` with SLACK_SIGNING_SECRET, `socket` (Socket Mode) with SLACK_APP_TOKEN. */
+  mode: 'http' | 'socket';
+  /** HTTP mode only: serves `/slack/events` (signature checks included) inside another node:http server. */
+  requestListener?: (request: IncomingMessage, response: ServerResponse) => void;
   /** With `listen`: where it listens, once started. */
   url(): string | undefined;
 }
@@ -29,16 +31,17 @@ const MENTION = /<@[A-Z0-9]+>\s*/g;
 const DRILL_WORD = /^[/!]?drill\s+/i;
 
 /**
- * Slack through Bolt in HTTP mode: `/drill ...`, mentions and Block Kit buttons. Bolt checks
- * every request's signature and age (401 otherwise); each handler acks at once, within Slack's
- * 3 seconds, and the command's work goes on after the ack.
+ * Slack through Bolt: `/drill ...`, mentions and Block Kit buttons. In HTTP mode Bolt checks
+ * every request's signature and age (401 otherwise); in Socket Mode the events come over a
+ * WebSocket the bot opens with its app token. Either way each handler acks at once, within
+ * Slack's 3 seconds, and the command's work goes on after the ack.
  */
 export function slackAdapter(options: SlackAdapterOptions): SlackAdapter {
   const logger = boltLogger(options.log);
-  const receiver = new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: SLACK_EVENTS_PATH, logger });
+  const transport = slackTransport({ env: options, logger, listen: options.listen });
   const app = new App({
     token: options.botToken,
-    receiver,
+    receiver: transport.receiver,
     logger,
     ignoreSelf: true,
     clientOptions: options.apiUrl ? { slackApiUrl: options.apiUrl } : {},
@@ -87,20 +90,17 @@ export function slackAdapter(options: SlackAdapterOptions): SlackAdapter {
 
   return {
     platform: 'slack',
-    requestListener: (request, response) => receiver.requestListener(request, response),
+    mode: transport.mode,
+    ...(transport.requestListener ? { requestListener: transport.requestListener } : {}),
     url: () => listeningUrl,
     async start(handler) {
       onRequest = handler;
       startedAtSeconds = Date.now() / 1000;
-      if (options.listen) {
-        const server = await receiver.start({ port: options.listen.port, host: options.listen.host });
-        const { port } = server.address() as AddressInfo;
-        listeningUrl = `http://${options.listen.host}:${port}`;
-      }
+      listeningUrl = await transport.start();
     },
     async stop() {
       onRequest = undefined;
-      if (options.listen) await receiver.stop();
+      await transport.stop();
       await Promise.allSettled([...inFlight]);
     },
     async post(channel, message): Promise<MessageRef> {

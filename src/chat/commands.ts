@@ -13,7 +13,9 @@ export type ChatCommand =
   | { kind: 'abort'; run?: string }
   | { kind: 'approve'; run: string }
   | { kind: 'scorecard'; run?: string }
-  | { kind: 'history'; filter?: string; limit: number };
+  | { kind: 'history'; filter?: string; limit: number }
+  | { kind: 'postpone'; schedule: string }
+  | { kind: 'incident'; action: 'open' | 'close' | 'status'; reason?: string };
 
 export type CommandKind = ChatCommand['kind'];
 
@@ -33,6 +35,8 @@ export const USAGE: Record<CommandKind, string> = {
   approve: 'approve <run>',
   scorecard: 'scorecard [run]',
   history: 'history [drill|env] [n]',
+  postpone: 'postpone <schedule>',
+  incident: 'incident open [reason] | incident close | incident status',
 };
 
 export const USAGE_LINE = `usage: ${Object.values(USAGE).join(' | ')}`;
@@ -61,7 +65,8 @@ export function parseCommand(text: string): ParsedCommand {
     help: arity(0, 0), list: arity(0, 0), status: arity(0, 0),
     plan: arity(1, 2), run: arity(1, 2), random: arity(0, 1),
     detected: arity(0, 1), recovered: arity(0, 1), abort: arity(0, 1), scorecard: arity(0, 1),
-    approve: arity(1, 1), history: arity(0, 2),
+    approve: arity(1, 1), history: arity(0, 2), postpone: arity(1, 1),
+    incident: arity(1, Number.POSITIVE_INFINITY),
   }[kind];
   if (arityError) return fail(arityError, usage);
   switch (kind) {
@@ -83,6 +88,14 @@ export function parseCommand(text: string): ParsedCommand {
       return ok({ kind, run: first! });
     case 'history':
       return parseHistory(args, usage);
+    case 'postpone':
+      return ok({ kind, schedule: first! });
+    case 'incident': {
+      const action = first!.toLowerCase();
+      if (action !== 'open' && action !== 'close' && action !== 'status') return fail(`incident: "${first}" is not open, close or status`, usage);
+      if (action !== 'open' && args.length > 1) return fail(`incident ${action} takes no reason`, usage);
+      return ok({ kind, action, reason: args.slice(1).join(' ') || undefined });
+    }
   }
 }
 

@@ -28,6 +28,7 @@ export function consoleAdapter(input: NodeJS.ReadableStream, write: (text: strin
 
   return {
     platform: 'console',
+    ownsChannel: (channel) => channel === 'console',
     inputClosed,
     async start(onRequest) {
       reader = createInterface({ input, terminal: false });

@@ -7,6 +7,7 @@ import type { RunStore, RunSummary, RuntimeFactory } from '../engine/ports.js';
 import { UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ChatAdapter } from './adapter.js';
+import type { ScheduleStore } from '../schedule/ports.js';
 
 /** Everything the chat commands need, built once by the composition root. */
 export interface ChatDeps {
@@ -22,6 +23,16 @@ export interface ChatDeps {
   plan(drill: string, environment: string): Promise<string[]>;
   /** Stops runs started from chat when the bot shuts down (they undo what they injected). */
   stop: AbortSignal;
+  /** The schedules and the incident switch, for `postpone` and `incident`; absent where there is no store for them. */
+  schedules?: ChatSchedules;
+}
+
+export interface ChatSchedules {
+  /** The environment a schedule drills, or undefined for an unknown schedule. */
+  environmentOf(schedule: string): string | undefined;
+  /** Moves the schedule's next drill; returns the announcement text. */
+  postpone(schedule: string, by: string): Promise<string>;
+  incidents: Pick<ScheduleStore, 'openIncident' | 'closeIncident' | 'openIncidentNow'>;
 }
 
 /** The named environment, or the only one when no name is given. */

@@ -3,6 +3,7 @@ import { isUserError } from '../errors.js';
 import type { ChatRequest } from './adapter.js';
 import { randomCommand, runCommand, signalCommand } from './change-commands.js';
 import { parseCommand, type ChatCommand } from './commands.js';
+import { incidentCommand, postponeCommand } from './schedule-commands.js';
 import type { ChatDeps } from './context.js';
 import { textMessage, type ChatMessage } from './message.js';
 import { helpMessage, historyMessage, listMessage, planMessage, scorecardReply, statusMessage } from './read-commands.js';
@@ -46,6 +47,10 @@ export function createChatHandler(deps: ChatDeps): ChatHandler {
       case 'abort':
       case 'approve':
         return signalCommand(deps, request, command.kind, command.run);
+      case 'postpone':
+        return postponeCommand(deps, request, command.schedule);
+      case 'incident':
+        return incidentCommand(deps, request, command.action, command.reason);
     }
   }
 

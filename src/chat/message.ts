@@ -2,13 +2,13 @@
  * The platform-neutral message: the core builds these, and each adapter renders them
  * (Slack Block Kit, Matrix HTML, plain text on the console).
  */
-export type ActionKind = 'detected' | 'abort' | 'approve';
+export type ActionKind = 'detected' | 'abort' | 'approve' | 'postpone';
 
 export interface ChatAction {
   kind: ActionKind;
   label: string;
-  /** The run the action is for; a click becomes the command `<kind> <runId>`. */
-  runId: string;
+  /** What the action is for (a run id, or a schedule name for postpone); a click becomes the command `<kind> <target>`. */
+  target: string;
   /** Destructive actions get a warning style where the platform has one. */
   style: 'primary' | 'danger' | 'default';
 }
@@ -45,5 +45,10 @@ export function plainText(message: ChatMessage): string {
 /** The actions as the commands that do the same, for text-only platforms. */
 export function actionsText(message: ChatMessage): string {
   if (!message.actions.length) return '';
-  return `actions: ${message.actions.map((action) => `${action.kind} ${action.runId.slice(0, 8)}`).join(' | ')}`;
+  return `actions: ${message.actions.map((action) => `${action.kind} ${shortTarget(action)}`).join(' | ')}`;
+}
+
+/** Run ids are shown by their first 8 characters, as people type them; schedule names in full. */
+export function shortTarget(action: ChatAction): string {
+  return action.kind === 'postpone' ? action.target : action.target.slice(0, 8);
 }

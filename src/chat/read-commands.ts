@@ -20,6 +20,8 @@ const HELP: Record<CommandKind, string> = {
   approve: 'approve a run that needs a second person',
   scorecard: 'the scorecard of a run (default: the latest)',
   history: 'recent runs, for a drill or an environment',
+  postpone: "move a schedule's next drill by its postpone delay",
+  incident: 'while an incident is open, scheduled drills are skipped',
 };
 
 export function helpMessage(): ChatMessage {

@@ -79,14 +79,14 @@ function liveStatus(events: readonly RunEvent[]): { status: string; tone: Messag
 
 function liveActions(runId: string, events: readonly RunEvent[]): ChatAction[] {
   if (findEvent(events, 'scored') || findEvent(events, 'refused') || findEvent(events, 'rollback-started')) return [];
-  const abort: ChatAction = { kind: 'abort', label: 'Abort', runId, style: 'danger' };
+  const abort: ChatAction = { kind: 'abort', label: 'Abort', target: runId, style: 'danger' };
   const injected = findEvent(events, 'injected');
   if (injected) {
     const detected = events.some((event) => event.type === 'detected' && event.seq > injected.seq);
-    return detected ? [abort] : [{ kind: 'detected', label: 'Detected', runId, style: 'primary' }, abort];
+    return detected ? [abort] : [{ kind: 'detected', label: 'Detected', target: runId, style: 'primary' }, abort];
   }
   if (findEvent(events, 'approval-requested') && !findEvent(events, 'approved')) {
-    return [{ kind: 'approve', label: 'Approve', runId, style: 'primary' }, abort];
+    return [{ kind: 'approve', label: 'Approve', target: runId, style: 'primary' }, abort];
   }
   return [abort];
 }

@@ -10,8 +10,9 @@ export { SLACK_EVENTS_PATH };
 export type { SlackAdapter };
 
 /**
- * The chat platforms that the environment sets up: Slack (HTTP mode) and Matrix.
- * Slack is mounted at /slack/events of `firedrill serve`'s HTTP server, so one port serves all.
+ * The chat platforms that the environment sets up: Slack and Matrix. Slack in HTTP mode is
+ * mounted at /slack/events of `firedrill serve`'s HTTP server, so one port serves all; with
+ * SLACK_APP_TOKEN it uses Socket Mode instead and needs no route.
  */
 export function slackFromEnv(env: NodeJS.ProcessEnv, log: Logger): SlackAdapter | undefined {
   const settings = readSlackEnv(env);

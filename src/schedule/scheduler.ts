@@ -17,7 +17,8 @@ export interface SchedulerDeps {
   drillsFor(environment: string): Drill[];
   /** Starts the run and returns at once; the run reports through its own journal. */
   startRun(drill: Drill, schedule: Schedule, reason: string): void;
-  announce(schedule: Schedule, text: string): Promise<void>;
+  /** `upcoming` is the heads-up before a start, which people may answer with a postpone. */
+  announce(schedule: Schedule, text: string, kind: 'upcoming' | 'notice'): Promise<void>;
   newSeed?: () => string;
 }
 
@@ -72,7 +73,7 @@ export class Scheduler {
     const startAt = new Date(occurrence.startAt.getTime() + schedule.postpone.delay);
     await this.deps.store.update({ ...occurrence, startAt, status: 'planned', postponedCount: occurrence.postponedCount + 1, detail: `postponed by ${by}` });
     const text = `${by} postponed the ${name} drill by ${formatDuration(schedule.postpone.delay)} to ${formatInZone(startAt, schedule.timezone)}`;
-    await this.deps.announce(schedule, text);
+    await this.deps.announce(schedule, text, 'notice');
     return text;
   }
 
@@ -95,6 +96,7 @@ export class Scheduler {
         schedule,
         `${schedule.name}: a ${schedule.pick === 'random' ? 'random drill' : `${schedule.pick} drill`} starts in ${schedule.environment} at ` +
           `${formatInZone(occurrence.startAt, schedule.timezone)}. Postpone it: firedrill postpone ${schedule.name}`,
+        'upcoming',
       );
       return;
     }
@@ -137,7 +139,7 @@ export class Scheduler {
 
   private async finish(schedule: Schedule, occurrence: Occurrence, status: Occurrence['status'], text: string, detail: string): Promise<void> {
     await this.deps.store.update({ ...occurrence, status, detail });
-    await this.deps.announce(schedule, text);
+    await this.deps.announce(schedule, text, 'notice');
   }
 
   /** The cron time after `occurrence` (which may still be ahead when it is skipped early). */

@@ -7,6 +7,13 @@ export interface SlackCall {
   body: Record<string, unknown>;
   /** What the stand-in answered (chat.postMessage: the message's `ts`). */
   response: Record<string, unknown>;
+  /** The token the call was made with (`Authorization: Bearer …`). */
+  token?: string;
+}
+
+export interface SlackApiStandInOptions {
+  /** Answers of its own for some methods, e.g. `apps.connections.open` → a Socket Mode URL. */
+  answers?: Record<string, (body: Record<string, unknown>) => Record<string, unknown>>;
 }
 
 /**
@@ -27,7 +34,7 @@ export const BOT_USER_ID = 'U0BOT';
 export const SRE_GROUP_ID = 'S0SRE';
 export const SRE_GROUP_MEMBERS = ['U0DAVE'];
 
-export async function startSlackApiStandIn(): Promise<SlackApiStandIn> {
+export async function startSlackApiStandIn(options: SlackApiStandInOptions = {}): Promise<SlackApiStandIn> {
   const calls: SlackCall[] = [];
   const waiters: { match: (call: SlackCall) => boolean; resolve: (call: SlackCall) => void }[] = [];
   let messages = 0;
@@ -37,8 +44,10 @@ export async function startSlackApiStandIn(): Promise<SlackApiStandIn> {
     request.on('end', () => {
       const method = (request.url ?? '').replace(/^\/api\//, '').split('?')[0]!;
       const body = parseBody(raw, request.headers['content-type'] ?? '');
-      const answer: Record<string, unknown> =
-        method === 'auth.test'
+      const custom = options.answers?.[method];
+      const answer: Record<string, unknown> = custom
+        ? custom(body)
+        : method === 'auth.test'
           ? { ok: true, user_id: BOT_USER_ID, bot_id: 'B0BOT', team_id: 'T0TEAM', url: 'https://example.slack.com/' }
           : method === 'chat.postMessage'
             ? { ok: true, channel: body.channel, ts: `1700000000.${String(++messages).padStart(6, '0')}` }
@@ -47,7 +56,8 @@ export async function startSlackApiStandIn(): Promise<SlackApiStandIn> {
               : method === 'usergroups.list'
                 ? { ok: true, usergroups: [{ id: SRE_GROUP_ID, handle: 'sre', users: SRE_GROUP_MEMBERS }] }
                 : { ok: true };
-      const call = { method, body, response: answer };
+      const authorization = request.headers.authorization;
+      const call: SlackCall = { method, body, response: answer, ...(authorization ? { token: authorization.replace(/^Bearer /, '') } : {}) };
       calls.push(call);
       for (const waiter of waiters.filter((w) => w.match(call))) {
         waiters.splice(waiters.indexOf(waiter), 1);

@@ -1,0 +1,55 @@
+import { UserError } from '../errors.js';
+import type { ChatRequest } from './adapter.js';
+import type { ChatDeps, ChatSchedules } from './context.js';
+import { textMessage, type ChatMessage } from './message.js';
+import { requirePermission } from './permissions.js';
+
+/** `postpone <schedule>`: whoever may run drills in the schedule's environment may postpone it. */
+export async function postponeCommand(deps: ChatDeps, request: ChatRequest, schedule: string): Promise<ChatMessage> {
+  const schedules = schedulesOf(deps);
+  const environmentName = schedules.environmentOf(schedule);
+  const environment = environmentName === undefined ? undefined : deps.catalogue.config.environments[environmentName];
+  if (environmentName === undefined || !environment) {
+    const names = deps.catalogue.config.schedules.map((entry) => entry.name);
+    throw new UserError(`no schedule "${schedule}"`, names.length ? `schedules: ${names.join(', ')}` : 'the config has no schedules');
+  }
+  requirePermission('run', request.user, request.channel, environmentName, environment);
+  return textMessage(await schedules.postpone(schedule, request.user.label), [], 'info');
+}
+
+/**
+ * `incident open|close|status`: the switch that schedules with the "an incident is open"
+ * blackout read. Whoever may run drills in some environment may flip it.
+ */
+export async function incidentCommand(deps: ChatDeps, request: ChatRequest, action: 'open' | 'close' | 'status', reason?: string): Promise<ChatMessage> {
+  const { incidents } = schedulesOf(deps);
+  if (action === 'status') {
+    const open = await incidents.openIncidentNow();
+    return textMessage(open ? `incident open since ${open.openedAt.toISOString()} by ${open.openedBy}: ${open.reason}` : 'no incident is open');
+  }
+  requireRunSomewhere(deps, request);
+  if (action === 'open') {
+    await incidents.openIncident(request.user.label, reason ?? 'opened from chat');
+    return textMessage('incident open: scheduled drills with the incident blackout are skipped until: incident close', [], 'warning');
+  }
+  const closed = await incidents.closeIncident();
+  return textMessage(closed ? `incident closed (opened by ${closed.openedBy}: ${closed.reason})` : 'no incident was open', [], 'good');
+}
+
+function requireRunSomewhere(deps: ChatDeps, request: ChatRequest): void {
+  let refusal: unknown;
+  for (const [name, environment] of Object.entries(deps.catalogue.config.environments)) {
+    try {
+      requirePermission('run', request.user, request.channel, name, environment);
+      return;
+    } catch (error) {
+      refusal ??= error;
+    }
+  }
+  throw refusal ?? new UserError('the config has no environments');
+}
+
+function schedulesOf(deps: ChatDeps): ChatSchedules {
+  if (!deps.schedules) throw new UserError('schedules and incidents are not available here', 'use them through firedrill serve');
+  return deps.schedules;
+}
