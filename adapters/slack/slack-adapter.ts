@@ -77,7 +77,7 @@ export function slackAdapter(options: SlackAdapterOptions): SlackAdapter {
     dispatch({ text, user: user(event.user), channel: event.channel, thread: event.thread_ts ?? event.ts });
   });
 
-  app.action(new RegExp(`^${ACTION_PREFIX}(detected|abort|approve)$`), async ({ ack, body, action }) => {
+  app.action(new RegExp(`^${ACTION_PREFIX}(detected|abort|approve|postpone)$`), async ({ ack, body, action }) => {
     await ack();
     if (action.type !== 'button' || !('action_id' in action) || body.type !== 'block_actions' || !body.channel) return;
     const kind = action.action_id.slice(ACTION_PREFIX.length);
@@ -90,6 +90,8 @@ export function slackAdapter(options: SlackAdapterOptions): SlackAdapter {
 
   return {
     platform: 'slack',
+    // Channel ids (C…, G…, D…) or names (#sre-drills): what a schedule's `channel` may say.
+    ownsChannel: (channel) => /^[CGD][A-Z0-9]{6,}$/.test(channel) || /^#[\w-]+$/.test(channel),
     mode: transport.mode,
     ...(transport.requestListener ? { requestListener: transport.requestListener } : {}),
     url: () => listeningUrl,

@@ -33,7 +33,7 @@ export interface MessageRef {
 export interface ChatAdapter {
   readonly platform: string;
   /** Whether a channel id is one of this platform's (a schedule's `channel` picks its platform). */
-  ownsChannel?(channel: string): boolean;
+  ownsChannel(channel: string): boolean;
   /** Starts listening; `onRequest` must not throw (the handler answers every failure itself). */
   start(onRequest: (request: ChatRequest) => Promise<void>): Promise<void>;
   stop(): Promise<void>;

@@ -51,7 +51,7 @@ export async function startServeChat(
     // Socket Mode needs no route: the bot opens the connection to Slack.
     routes: slack?.requestListener ? { [SLACK_EVENTS_PATH]: slack.requestListener } : {},
     describe: [slack && (slack.mode === 'socket' ? 'slack over socket mode' : `slack at ${SLACK_EVENTS_PATH}`), matrix && 'matrix'].filter(Boolean).join(', '),
-    ownerOf: (channel) => started.find(({ adapter }) => adapter.ownsChannel?.(channel))?.deps,
+    ownerOf: (channel) => started.find(({ adapter }) => adapter.ownsChannel(channel))?.deps,
     async stop() {
       for (const { adapter } of started) await adapter.stop();
       await Promise.all(started.map(({ handler }) => handler.idle()));

@@ -52,7 +52,7 @@ it("announces an upcoming scheduled drill in the schedule's channel, with a Post
   const chat: ServeChat = {
     routes: {},
     describe: 'test',
-    ownerOf: (channel) => (adapter.ownsChannel?.(channel) ? ({ adapter } as ChatDeps) : undefined),
+    ownerOf: (channel) => (adapter.ownsChannel(channel) ? ({ adapter } as ChatDeps) : undefined),
     stop: async () => undefined,
   };
   const lines: string[] = [];

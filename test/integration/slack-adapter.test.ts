@@ -146,6 +146,13 @@ describe('Slack (Bolt over HTTP, signed requests, Web API stand-in)', () => {
     expect(await world.orderCount()).toBe(10);
   });
 
+  it('turns a Postpone button into the postpone command for its schedule', async () => {
+    const response = await postToSlackEvents(url, buttonClick('postpone', 'weekly-staging', 'U0ALICE'), SECRET);
+    expect(response.status).toBe(200);
+    // This handler has no schedule store: the answer proves the click arrived as `postpone weekly-staging`.
+    await api.waitFor((call) => call.method === 'chat.postMessage' && texts(call).includes('schedules and incidents are not available here'));
+  });
+
   it('answers a mention in its thread', async () => {
     const response = await postSlackEvent(
       url,

@@ -14,6 +14,7 @@ function recordingAdapter(): ChatAdapter & { replies: ChatMessage[] } {
   const replies: ChatMessage[] = [];
   return {
     platform: 'test',
+    ownsChannel: () => false,
     replies,
     start: async () => undefined,
     stop: async () => undefined,

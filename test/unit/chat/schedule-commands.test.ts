@@ -17,6 +17,7 @@ function world() {
   let incident: Incident | undefined;
   const adapter: ChatAdapter = {
     platform: 'test',
+    ownsChannel: () => false,
     start: async () => undefined,
     stop: async () => undefined,
     post: async (channel) => ({ channel, id: '1' }),
