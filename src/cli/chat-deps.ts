@@ -1,11 +1,11 @@
 import type { Catalogue } from '../catalogue/load.js';
 import type { ChatAdapter } from '../chat/adapter.js';
 import type { ChatDeps, ChatSchedules } from '../chat/context.js';
-import { Scheduler } from '../schedule/scheduler.js';
+import type { Scheduler } from '../schedule/scheduler.js';
 import { runtimeFactory, type OpenedStore } from '../compose/index.js';
 import { planCommand } from './catalogue-commands.js';
 import type { CliContext } from './context.js';
-import { drillsAllowedIn } from './schedule-commands.js';
+import { drillsAllowedIn, postponer } from './schedule-commands.js';
 
 /** What the chat commands need, wired from the CLI's pieces (console and `serve` share it). */
 export function chatDeps(
@@ -35,24 +35,11 @@ export function chatDeps(
   };
 }
 
-/**
- * Postpone and the incident switch without a running scheduler (the console): the schedule
- * state is in the store, so `firedrill serve` sees the change at its next tick.
- */
-export function chatSchedules(catalogue: Catalogue, opened: OpenedStore, scheduler?: Scheduler): ChatSchedules {
-  const postponer =
-    scheduler ??
-    new Scheduler({
-      schedules: catalogue.config.schedules,
-      store: opened.schedules,
-      runs: opened.store,
-      drillsFor: (environment) => drillsAllowedIn(catalogue, environment),
-      startRun: () => undefined,
-      announce: async () => undefined,
-    });
+/** Postpone and the incident switch for chat: through `serve`'s scheduler, else a postpone-only one. */
+export function chatSchedules(catalogue: Catalogue, opened: OpenedStore, scheduler: Pick<Scheduler, 'postpone'> = postponer(catalogue, opened)): ChatSchedules {
   return {
     environmentOf: (name) => catalogue.config.schedules.find((schedule) => schedule.name === name)?.environment,
-    postpone: (name, by) => postponer.postpone(name, by),
+    postpone: (name, by) => scheduler.postpone(name, by),
     incidents: opened.schedules,
   };
 }

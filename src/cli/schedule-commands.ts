@@ -1,4 +1,5 @@
 import type { Catalogue } from '../catalogue/load.js';
+import type { OpenedStore } from '../compose/index.js';
 import { effectiveDrill } from '../catalogue/load.js';
 import type { Drill } from '../catalogue/drill-schema.js';
 import { formatDuration } from '../catalogue/duration.js';
@@ -43,19 +44,26 @@ export function drillsAllowedIn(catalogue: Catalogue, environment: string): Dril
   return drills;
 }
 
+/**
+ * A scheduler that only postpones (the CLI, the console chat): the schedule state is in the
+ * store, so a running `firedrill serve` sees the new start at its next tick.
+ */
+export function postponer(catalogue: Catalogue, opened: OpenedStore): Pick<Scheduler, 'postpone'> {
+  return new Scheduler({
+    schedules: catalogue.config.schedules,
+    store: opened.schedules,
+    runs: opened.store,
+    drillsFor: (environment) => drillsAllowedIn(catalogue, environment),
+    startRun: () => undefined,
+    announce: async () => undefined,
+  });
+}
+
 export async function postponeCommand(context: CliContext, configPath: string, name: string, by: string): Promise<number> {
   const catalogue = await loadCatalogueOrExplain(configPath);
   const opened = await openStoreAndRecover(context, catalogue);
   try {
-    const scheduler = new Scheduler({
-      schedules: catalogue.config.schedules,
-      store: opened.schedules,
-      runs: opened.store,
-      drillsFor: (environment) => drillsAllowedIn(catalogue, environment),
-      startRun: () => undefined,
-      announce: async () => undefined,
-    });
-    context.err(`${await scheduler.postpone(name, by)}\n`);
+    context.err(`${await postponer(catalogue, opened).postpone(name, by)}\n`);
     return 0;
   } finally {
     await opened.close();

@@ -17,13 +17,7 @@ beforeAll(async () => {
   await writeFile(
     config,
     `environments:
-  staging:
-    postgres:
-      url: { env: TEST_STAGING_URL }
-      allowedTables: [public.orders]
-    buckets:
-      backups: { bucket: backups, endpoint: "${world.s3.endpoint}", forcePathStyle: true, accessKeyIdEnv: TEST_S3_KEY, secretAccessKeyEnv: TEST_S3_SECRET }
-store:
+${world.environmentYaml('staging')}store:
   url: { env: TEST_STORE_URL }
 `,
   );

@@ -27,13 +27,7 @@ beforeAll(async () => {
   await writeFile(
     config,
     `environments:
-  staging:
-    postgres:
-      url: { env: TEST_STAGING_URL }
-      allowedTables: [public.orders]
-    buckets:
-      backups: { bucket: backups, endpoint: "${world.s3.endpoint}", forcePathStyle: true, accessKeyIdEnv: TEST_S3_KEY, secretAccessKeyEnv: TEST_S3_SECRET }
-    chat:
+${world.environmentYaml('staging')}    chat:
       channels: [C0DRILLS]
       run: [U0ALICE]
       approve: [S0SRE, U0ALICE]

@@ -32,6 +32,8 @@ export interface DrillWorld {
   backupOrders(): Promise<TableBackup>;
   orderCount(): Promise<number | null>;
   safetyCopies(): Promise<string[]>;
+  /** A config file's `<name>:` environment entry (2-space indent) for this world's database and bucket. */
+  environmentYaml(name: string): string;
   /** The id of the active staging run once it has injected (runs started by another process). */
   injectedRun(): Promise<string>;
   stop(): Promise<void>;
@@ -125,6 +127,17 @@ export async function startDrillWorld(): Promise<DrillWorld> {
         "select table_name as name from information_schema.tables where table_schema = 'firedrill_safety'",
       );
       return result.rows.map((row) => row.name);
+    },
+    environmentYaml(name) {
+      return [
+        `  ${name}:`,
+        '    postgres:',
+        '      url: { env: TEST_STAGING_URL }',
+        '      allowedTables: [public.orders]',
+        '    buckets:',
+        `      backups: { bucket: backups, endpoint: "${s3.endpoint}", forcePathStyle: true, accessKeyIdEnv: TEST_S3_KEY, secretAccessKeyEnv: TEST_S3_SECRET }`,
+        '',
+      ].join('\n');
     },
     async injectedRun() {
       for (let attempt = 0; attempt < 300; attempt++) {
