@@ -79,6 +79,14 @@ export const Config = z.strictObject({
   overrides: z.record(z.string(), Override).default({}),
   schedules: z.array(Schedule).default([]).describe('Random drills on a timetable (firedrill serve runs them)'),
   trust: Trust.optional().describe('The circle of trust: key-holders and buckets of the sealed DR bundle'),
+  chat: z
+    .strictObject({
+      answerIn: z
+        .array(z.string().min(1))
+        .optional()
+        .describe('Channels/rooms where read-only commands (help, list, plan, status, scorecard, history) are answered; default: wherever the bot is reachable'),
+    })
+    .default({}),
   store: z.strictObject({ url: Secret.optional() }).default({}),
   server: z
     .strictObject({

@@ -57,6 +57,11 @@ export function createChatHandler(deps: ChatDeps): ChatHandler {
   async function answer(request: ChatRequest): Promise<ChatMessage | undefined> {
     const parsed = parseCommand(request.text);
     if (!parsed.ok) return textMessage(parsed.error, [parsed.usage], 'warning');
+    const answerIn = deps.catalogue.config.chat?.answerIn;
+    // The terminal is the operator's own: always answered.
+    if (answerIn && isReadOnly(parsed.command) && request.channel !== 'console' && !answerIn.includes(request.channel)) {
+      return textMessage('firedrill does not answer questions in this channel', [`ask in: ${answerIn.join(', ')}`], 'warning');
+    }
     try {
       return await execute(parsed.command, request);
     } catch (error) {
@@ -82,4 +87,10 @@ export function createChatHandler(deps: ChatDeps): ChatHandler {
       while (runs.size) await Promise.allSettled([...runs]);
     },
   };
+}
+
+const READ_ONLY = new Set<ChatCommand['kind']>(['help', 'list', 'plan', 'status', 'scorecard', 'history']);
+
+function isReadOnly(command: ChatCommand): boolean {
+  return READ_ONLY.has(command.kind) || (command.kind === 'incident' && command.action === 'status');
 }

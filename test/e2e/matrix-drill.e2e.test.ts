@@ -118,6 +118,20 @@ it('runs a whole drill from a Matrix room, survives a homeserver restart, and ne
     return bot.userId in joined ? true : undefined;
   });
 
+  // Someone who may not run drills invites the bot: it declines.
+  const mallory = await synapse.register('mallory');
+  const asMallory = (method: string, path: string, body?: unknown) =>
+    fetch(`${synapse.url}/_matrix/client/v3${path}`, {
+      method,
+      headers: { authorization: `Bearer ${mallory.accessToken}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).then((response) => response.json() as Promise<Record<string, unknown>>);
+  const { room_id: strangerRoom } = (await asMallory('POST', '/createRoom', { preset: 'private_chat', invite: [bot.userId] })) as { room_id: string };
+  await until('the bot to decline the invite', async () => {
+    const member = await asMallory('GET', `/rooms/${encodeURIComponent(strangerRoom)}/state/m.room.member/${encodeURIComponent(bot.userId)}`);
+    return member.membership === 'leave' ? true : undefined;
+  });
+
   await say(roomId, '!drill run drop-orders-table staging');
   const live = await until('the live message to show the fault', async () =>
     (await botMessages(roomId)).find((message) => message.body.includes('fault in effect since')),

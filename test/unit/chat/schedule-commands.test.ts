@@ -46,6 +46,7 @@ function world() {
     config: {
       environments: { staging: { chat: ChatPermissions.parse({ run: ['U1'] }) } },
       schedules: [{ name: 'weekly-staging', environment: 'staging' }],
+      chat: { answerIn: ['C1'] },
     },
     drills: new Map(),
   } as unknown as Catalogue;
@@ -62,8 +63,8 @@ function world() {
     schedules,
   };
   const handler = createChatHandler(deps);
-  const say = async (text: string, user = 'U1') => {
-    const request: ChatRequest = { text, user: { id: user, label: `<@${user}>`, groups: [] }, channel: 'C1' };
+  const say = async (text: string, user = 'U1', channel = 'C1') => {
+    const request: ChatRequest = { text, user: { id: user, label: `<@${user}>`, groups: [] }, channel };
     await handler.handle(request);
     return replies.at(-1)!;
   };
@@ -98,5 +99,13 @@ describe('postpone and incident from chat', () => {
     expect((await say('incident status', 'U2')).title).toBe('incident open since 2027-03-03T10:00:00.000Z by <@U1>: db failover');
     expect((await say('incident close')).title).toBe('incident closed (opened by <@U1>: db failover)');
     expect((await say('incident close')).title).toBe('no incident was open');
+  });
+
+  it('answers read-only commands only where the config says, when it says', async () => {
+    const { say } = world();
+    expect((await say('incident status', 'U1', 'C2')).title).toBe('firedrill does not answer questions in this channel');
+    expect((await say('help', 'U1', 'C2')).lines).toEqual(['ask in: C1']);
+    expect((await say('incident status', 'U1', 'console')).title).toBe('no incident is open');
+    expect((await say('incident status', 'U1', 'C1')).title).toBe('no incident is open');
   });
 });
