@@ -2,7 +2,6 @@ import { loadCatalogue, type Catalogue } from '../catalogue/load.js';
 import { formatProblem } from '../catalogue/problems.js';
 import { openStore, runtimeFactory, type OpenedStore } from '../compose/index.js';
 import { systemClock, type Clock } from '../engine/clock.js';
-import type { RunSummary } from '../engine/ports.js';
 import { recoverUnfinishedRuns } from '../engine/recover.js';
 import { UserError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
@@ -54,14 +53,4 @@ export async function openStoreAndRecover(context: CliContext, catalogue: Catalo
     throw error;
   }
   return opened;
-}
-
-/** A run named by its full id or a unique prefix, as people type them. */
-export async function findRun(opened: OpenedStore, idOrPrefix: string): Promise<RunSummary> {
-  const matches = await opened.store.findByPrefix(idOrPrefix);
-  const exact = matches.find((run) => run.id === idOrPrefix);
-  if (exact) return exact;
-  if (matches.length === 1) return matches[0]!;
-  if (matches.length === 0) throw new UserError(`no run ${idOrPrefix}`, 'list runs with: firedrill scorecards');
-  throw new UserError(`run id ${idOrPrefix} is ambiguous: ${matches.map((run) => run.id).join(', ')}`, 'type more of the id');
 }

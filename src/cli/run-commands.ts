@@ -5,8 +5,9 @@ import { runtimeFactory } from '../compose/index.js';
 import { runDrill } from '../engine/run-drill.js';
 import type { EventBody } from '../engine/events.js';
 import { UserError } from '../errors.js';
+import { resolveRun } from '../engine/resolve-run.js';
 import type { Scorecard } from '../scoring/score-run.js';
-import { findRun, loadCatalogueOrExplain, openStoreAndRecover, type CliContext } from './context.js';
+import { loadCatalogueOrExplain, openStoreAndRecover, type CliContext } from './context.js';
 import { liveProgress } from './live-progress.js';
 import { renderScorecard, type ScorecardFormat } from './render.js';
 
@@ -70,7 +71,7 @@ export async function scorecardsCommand(
   const opened = await openStoreAndRecover(context, catalogue);
   try {
     if (options.run) {
-      const run = await findRun(opened, options.run);
+      const run = await resolveRun(opened.store, options.run);
       const scorecard = (await opened.store.scorecard(run.id)) as Scorecard | null;
       if (!scorecard) throw new UserError(`run ${run.id} is still going: it has no scorecard yet`);
       context.out(renderScorecard(scorecard, options.format));
@@ -111,7 +112,7 @@ export async function signalCommand(
   const catalogue = await loadCatalogueOrExplain(configPath);
   const opened = await openStoreAndRecover(context, catalogue);
   try {
-    const run = await findRun(opened, runIdOrPrefix);
+    const run = await resolveRun(opened.store, runIdOrPrefix);
     if (run.finishedAt) throw new UserError(`run ${run.id} is already over (${run.outcome})`);
     const body: EventBody =
       signal === 'detected'

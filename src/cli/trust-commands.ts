@@ -3,10 +3,11 @@ import type { Command } from 'commander';
 import { manifestSigners, openConfiguredCircle, type OpenedCircle } from '../compose/trust.js';
 import { findEvent } from '../engine/events.js';
 import { UserError } from '../errors.js';
+import { resolveRun } from '../engine/resolve-run.js';
 import { fetchChallenge } from '../trust/answer.js';
 import { sealFiles } from '../trust/seal.js';
 import { verifyCircle } from '../trust/verify.js';
-import { findRun, loadCatalogueOrExplain, openStoreAndRecover, type CliContext } from './context.js';
+import { loadCatalogueOrExplain, openStoreAndRecover, type CliContext } from './context.js';
 import { renderSeal, renderVerify } from './trust-render.js';
 
 /** Environment variable read for a protected private key's passphrase, unless --passphrase-env names another. */
@@ -85,7 +86,7 @@ export async function answerCommand(context: CliContext, configPath: string, run
   });
   try {
     // The run first: nobody should unlock their key for a run that is over.
-    const run = await findRun(store, runIdOrPrefix);
+    const run = await resolveRun(store.store, runIdOrPrefix);
     if (run.finishedAt) throw new UserError(`run ${run.id} is already over (${run.outcome})`);
     const created = findEvent(await store.store.events(run.id), 'run-created');
     if (created?.drill.kind !== 'key-holder-unavailable') {

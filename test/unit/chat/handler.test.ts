@@ -64,7 +64,7 @@ describe('the chat command handler', () => {
   it('shows a UserError as it is, with its hint', async () => {
     const { handler, adapter } = handlerWith({});
     await handler.handle(request('approve zz!'));
-    expect(adapter.replies[0]).toMatchObject({ title: '"zz!" is not a run id', lines: ['give at least 4 characters of a run id, e.g. from: status or history'] });
+    expect(adapter.replies[0]).toMatchObject({ title: '"zz!" is not a run id', lines: ['give at least 4 characters of a run id, from `status` or `history` in chat or `firedrill scorecards`'] });
   });
 
   it('needs an environment name when the config has none to default to', async () => {
