@@ -199,6 +199,13 @@ if want kwok || want kwokctl; then
   done
 fi
 
+# --- report what each binary says it is ------------------------------------------
+for name in kube-apiserver kube-controller-manager kube-scheduler etcd kwok kwokctl; do
+  [[ -x "$BIN/$name" ]] || continue
+  log "$name --version: $("$BIN/$name" --version 2>&1 | head -n1)"
+done
+[[ -x "$BIN/kubectl" ]] && log "kubectl: $("$BIN/kubectl" version --client 2>&1 | head -n1)"
+
 TOTAL_END=$(date +%s)
 for line in "${SUMMARY[@]}"; do log "  $line"; done
 log "total: $((TOTAL_END - TOTAL_START))s; bin dir: $BIN"
