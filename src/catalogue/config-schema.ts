@@ -39,6 +39,19 @@ export type Trust = z.infer<typeof Trust>;
 export type TrustHolder = Trust['holders'][number];
 export type TrustBucket = Trust['buckets'][number];
 
+/** Where lose-node (and later delete-cluster) drills may act; nothing outside it is touched. */
+export const KubernetesTarget = z.strictObject({
+  kubeconfig: z
+    .union([z.string().min(1), z.strictObject({ env: z.string().regex(/^[A-Za-z_]\w*$/, 'an environment variable name, e.g. STAGING_KUBECONFIG') })])
+    .optional()
+    .describe('A kubeconfig file (relative to the config file), or {env: NAME} holding the kubeconfig YAML; default: the in-cluster service account'),
+  context: z.string().min(1).optional().describe("The kubeconfig context to use; default: the file's current context"),
+  allowedNamespaces: z.array(z.string().min(1)).min(1).describe('The only namespaces whose pods a drill may evict or whose workloads it probes'),
+  nodeSelector: z.string().optional().describe('Label selector for the nodes a drill may take away, e.g. pool=staging'),
+  allowControlPlane: z.boolean().default(false).describe('Whether a control-plane node may be picked'),
+});
+export type KubernetesTarget = z.infer<typeof KubernetesTarget>;
+
 export const Environment = z.strictObject({
   description: z.string().optional(),
   protected: z.boolean().default(false).describe('A protected environment is never a drill target'),
@@ -53,6 +66,7 @@ export const Environment = z.strictObject({
       allowedTables: z.array(z.string()).min(1).describe('The only tables a drill may drop, as schema.table'),
     })
     .optional(),
+  kubernetes: KubernetesTarget.optional(),
   buckets: z.record(z.string(), Bucket).default({}),
   chat: ChatPermissions.optional().describe('Who may run, abort and approve drills here from chat, and in which channels'),
 });

@@ -41,6 +41,10 @@ export const Probe = z.discriminatedUnion('type', [
     name: z.string().optional(),
     run: z.string().min(1).describe('Succeeds when the shell command exits 0'),
   }),
+  z.strictObject({
+    type: z.literal('kubernetes-workloads'),
+    name: z.string().optional(),
+  }).describe("Succeeds when every Deployment and StatefulSet in the environment's kubernetes.allowedNamespaces has all its desired replicas ready"),
 ]);
 export type Probe = z.infer<typeof Probe>;
 
@@ -156,3 +160,4 @@ export const CommandDrill = z.strictObject({
 export const Drill = z.discriminatedUnion('kind', [DropTableDrill, LoseNodeDrill, DeleteClusterDrill, KeyHolderDrill, CommandDrill]);
 export type Drill = z.infer<typeof Drill>;
 export type DropTableDrill = z.infer<typeof DropTableDrill>;
+export type LoseNodeDrill = z.infer<typeof LoseNodeDrill>;

@@ -12,6 +12,7 @@ import { UserError } from '../errors.js';
 import { stateDir } from '../state-dir.js';
 import { dropTableRuntime } from './drop-table-runtime.js';
 import { keyHolderRuntime } from './key-holder-runtime.js';
+import { loseNodeRuntime } from './lose-node-runtime.js';
 import type { ComposeOptions, KindRuntime } from './kind-runtime.js';
 import { openPostgresStores } from '../../adapters/postgres/run-store.js';
 import type { ScheduleStore } from '../schedule/ports.js';
@@ -22,6 +23,7 @@ export type { ComposeOptions } from './kind-runtime.js';
 const KIND_RUNTIMES: { [K in Drill['kind']]?: KindRuntime<K> } = {
   'drop-table': dropTableRuntime,
   'key-holder-unavailable': keyHolderRuntime,
+  'lose-node': loseNodeRuntime,
 };
 
 export function runtimeFactory(options: ComposeOptions): RuntimeFactory {

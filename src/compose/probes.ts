@@ -7,8 +7,11 @@ import { PROBE_TIMEOUT_MS } from './kind-runtime.js';
 import { canaryMarker, columnMarker, queryMarker } from '../../adapters/postgres/rpo-markers.js';
 import { sqlProbe } from '../../adapters/postgres/sql-probe.js';
 
-/** `pool` is the environment's database, for SQL probes; kinds without one pass undefined. */
-export function probeFor(spec: ProbeSpec, fallbackName: string, pool: pg.Pool | undefined): Probe {
+/**
+ * `pool` is the environment's database, for SQL probes; `workloads` builds a Kubernetes
+ * workloads probe. Kinds without a database or a cluster pass undefined.
+ */
+export function probeFor(spec: ProbeSpec, fallbackName: string, pool: pg.Pool | undefined, workloads?: (name: string) => Probe): Probe {
   const name = spec.name ?? fallbackName;
   switch (spec.type) {
     case 'sql':
@@ -18,6 +21,9 @@ export function probeFor(spec: ProbeSpec, fallbackName: string, pool: pg.Pool | 
       return httpProbe(name, spec.url, spec.expectStatus, PROBE_TIMEOUT_MS);
     case 'command':
       return commandProbe(name, spec.run, PROBE_TIMEOUT_MS);
+    case 'kubernetes-workloads':
+      if (!workloads) return { name, check: async () => ({ ok: false, detail: 'kubernetes-workloads probes need a lose-node drill and a kubernetes: section in the environment' }) };
+      return workloads(name);
   }
 }
 

@@ -1,0 +1,44 @@
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+
+/** A kubeconfig pinned to one context: every client built from it talks to that cluster only. */
+export interface KubeContext {
+  config: KubeConfig;
+  contextName: string;
+  /** The API server URL, for messages and the production-name check. */
+  server: string;
+  core: CoreV1Api;
+  apps: AppsV1Api;
+}
+
+export type KubeconfigSource = { kind: 'file'; path: string } | { kind: 'text'; text: string } | { kind: 'in-cluster' };
+
+/**
+ * Loads the kubeconfig and selects `context`. Throws an Error naming the known contexts when
+ * `context` is not among them, so a typo never silently falls back to the current context.
+ */
+export function openKubeContext(source: KubeconfigSource, context: string | undefined): KubeContext {
+  const config = new KubeConfig();
+  if (source.kind === 'file') config.loadFromFile(source.path);
+  else if (source.kind === 'text') config.loadFromString(source.text);
+  else config.loadFromCluster();
+  if (context !== undefined) {
+    const known = config.getContexts().map((entry) => entry.name);
+    if (!known.includes(context)) throw new Error(`no context "${context}" in the kubeconfig; it has: ${known.join(', ') || 'none'}`);
+    config.setCurrentContext(context);
+  }
+  const server = config.getCurrentCluster()?.server;
+  if (!server) throw new Error(`the kubeconfig context "${config.getCurrentContext()}" names no cluster server`);
+  return {
+    config,
+    contextName: config.getCurrentContext(),
+    server,
+    core: config.makeApiClient(CoreV1Api),
+    apps: config.makeApiClient(AppsV1Api),
+  };
+}
+
+/** The HTTP status of a failed client-node call, if it has one. */
+export function statusOf(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}

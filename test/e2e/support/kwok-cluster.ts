@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import { access, mkdtemp, rm } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const K8S_VERSION = process.env.FIREDRILL_K8S_VERSION ?? 'v1.36.3';
+const BINARIES = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd', 'kwok', 'kwokctl', 'kubectl'];
+
+export interface KwokCluster {
+  name: string;
+  kubeconfig: string;
+  /** The kubeconfig context kwokctl wrote: `kwok-<name>`. */
+  context: string;
+  kubectl(...args: string[]): Promise<string>;
+  /** Sets the number of kwok nodes (adds or removes `node-00000N`). */
+  scaleNodes(replicas: number): Promise<void>;
+  /** Deletes the cluster and its temporary directory. */
+  stop(): Promise<void>;
+}
+
+/** The cached control plane of build-control-plane.sh; built first when any binary is missing. */
+export async function controlPlaneBin(): Promise<string> {
+  const bin = join(process.env.FIREDRILL_CACHE_DIR ?? join(homedir(), '.cache', 'firedrill'), `k8s-${K8S_VERSION}`, 'bin');
+  const missing = await Promise.all(BINARIES.map((name) => access(join(bin, name)).then(() => false, () => true)));
+  if (missing.some(Boolean)) {
+    const script = join(dirname(fileURLToPath(import.meta.url)), 'build-control-plane.sh');
+    // About 9 minutes cold (see README.md); the hook timeout of the e2e config allows for it.
+    await run(script, [], { maxBuffer: 64 * 1024 * 1024, timeout: 30 * 60_000 });
+  }
+  return bin;
+}
+
+/** A real kube-apiserver, controller-manager, scheduler and etcd, with `nodes` nodes simulated by kwok. */
+export async function startKwokCluster(nodes: number): Promise<KwokCluster> {
+  const bin = await controlPlaneBin();
+  const dir = await mkdtemp(join(tmpdir(), 'firedrill-kwok-'));
+  const name = `fd-${process.pid}`;
+  const kubeconfig = join(dir, 'kubeconfig');
+  const env = {
+    ...process.env,
+    PATH: `${bin}:${process.env.PATH ?? ''}`,
+    KWOK_WORKDIR: join(dir, 'kwok'),
+    KWOK_RUNTIME: 'binary',
+    KWOK_KUBE_APISERVER_BINARY: join(bin, 'kube-apiserver'),
+    KWOK_KUBE_CONTROLLER_MANAGER_BINARY: join(bin, 'kube-controller-manager'),
+    KWOK_KUBE_SCHEDULER_BINARY: join(bin, 'kube-scheduler'),
+    KWOK_ETCD_BINARY: join(bin, 'etcd'),
+    KWOK_CONTROLLER_BINARY: join(bin, 'kwok'),
+    KWOK_KUBECTL_BINARY: join(bin, 'kubectl'),
+    KUBECONFIG: kubeconfig,
+  };
+  const kwokctl = (...args: string[]) => run(join(bin, 'kwokctl'), args, { env, maxBuffer: 16 * 1024 * 1024 });
+  const kubectl = async (...args: string[]) => (await run(join(bin, 'kubectl'), args, { env, maxBuffer: 16 * 1024 * 1024 })).stdout;
+  const stop = async () => {
+    try {
+      await kwokctl('delete', 'cluster', '--name', name, '--kubeconfig', kubeconfig);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+  try {
+    // --wait: create returns before the apiserver is ready otherwise.
+    await kwokctl('create', 'cluster', '--name', name, '--runtime', 'binary', '--kubeconfig', kubeconfig, '--wait', '90s');
+    const scaleNodes = async (replicas: number) => {
+      await kwokctl('--name', name, 'scale', 'node', '--replicas', String(replicas));
+    };
+    await scaleNodes(nodes);
+    return { name, kubeconfig, context: `kwok-${name}`, kubectl, scaleNodes, stop };
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+}
