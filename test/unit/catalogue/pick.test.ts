@@ -1,3 +1,4 @@
+import { chiSquare } from '../../support/chi-square.js';
 import { describe, expect, it } from 'vitest';
 import { pickWeighted, randomSeed, seededRandom } from '../../../src/catalogue/pick.js';
 
@@ -33,13 +34,8 @@ describe('pickWeighted', () => {
       const id = pickWeighted(drills, random)?.id ?? 'none';
       counts.set(id, (counts.get(id) ?? 0) + 1);
     }
-    const total = drills.reduce((sum, d) => sum + d.weight, 0);
-    const chiSquare = drills.reduce((sum, d) => {
-      const expected = (picks * d.weight) / total;
-      return sum + ((counts.get(d.id) ?? 0) - expected) ** 2 / expected;
-    }, 0);
     // 3 degrees of freedom: 16.27 is the p = 0.001 critical value.
-    expect(chiSquare).toBeLessThan(16.27);
+    expect(chiSquare(counts, drills, picks)).toBeLessThan(16.27);
     expect(counts.get('none')).toBeUndefined();
   });
 

@@ -1,3 +1,4 @@
+import { chiSquare } from '../../support/chi-square.js';
 import { describe, expect, it } from 'vitest';
 import { Drill } from '../../../src/catalogue/drill-schema.js';
 import type { RunSummary } from '../../../src/engine/ports.js';
@@ -39,13 +40,8 @@ describe('picking a scheduled drill', () => {
       const { drill: picked } = selectDrill(schedule({ cooldown: undefined }), drills, [], now, `seed-${i}`);
       counts.set(picked!.id, (counts.get(picked!.id) ?? 0) + 1);
     }
-    const total = drills.reduce((sum, d) => sum + d.weight, 0);
-    const chiSquare = drills.reduce((sum, d) => {
-      const expected = (picks * d.weight) / total;
-      return sum + ((counts.get(d.id) ?? 0) - expected) ** 2 / expected;
-    }, 0);
     // 3 degrees of freedom: p = 0.001 at 16.27.
-    expect(chiSquare).toBeLessThan(16.27);
+    expect(chiSquare(counts, drills, picks)).toBeLessThan(16.27);
   });
 
   it('is reproducible from the recorded seed, and says why it picked what', () => {
