@@ -38,7 +38,6 @@ const MIGRATIONS: string[] = [
     status text not null check (status in ('planned', 'announced', 'started', 'skipped', 'missed')),
     postponed_count int not null default 0,
     detail text,
-    run_id uuid,
     updated_at timestamptz not null default now(),
     primary key (schedule, cron_at)
   );

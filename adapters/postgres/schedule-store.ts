@@ -9,10 +9,9 @@ interface OccurrenceRow {
   status: OccurrenceStatus;
   postponed_count: number;
   detail: string | null;
-  run_id: string | null;
 }
 
-const COLUMNS = 'schedule, cron_at, start_at, seed, status, postponed_count, detail, run_id';
+const COLUMNS = 'schedule, cron_at, start_at, seed, status, postponed_count, detail';
 
 const toOccurrence = (row: OccurrenceRow): Occurrence => ({
   schedule: row.schedule,
@@ -22,7 +21,6 @@ const toOccurrence = (row: OccurrenceRow): Occurrence => ({
   status: row.status,
   postponedCount: row.postponed_count,
   detail: row.detail,
-  runId: row.run_id,
 });
 
 /** Uses the run store's database (its migrations create these tables). */
@@ -38,9 +36,9 @@ export function postgresScheduleStore(pool: pg.Pool): ScheduleStore {
     },
     async plan(occurrence) {
       await pool.query(
-        `insert into firedrill_schedule_occurrences (${COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8)
+        `insert into firedrill_schedule_occurrences (${COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7)
          on conflict (schedule, cron_at) do nothing`,
-        [occurrence.schedule, occurrence.cronAt, occurrence.startAt, occurrence.seed, occurrence.status, occurrence.postponedCount, occurrence.detail, occurrence.runId],
+        [occurrence.schedule, occurrence.cronAt, occurrence.startAt, occurrence.seed, occurrence.status, occurrence.postponedCount, occurrence.detail],
       );
       const stored = await pool.query<OccurrenceRow>(
         `select ${COLUMNS} from firedrill_schedule_occurrences where schedule = $1 and cron_at = $2`,
@@ -51,9 +49,9 @@ export function postgresScheduleStore(pool: pg.Pool): ScheduleStore {
     async update(occurrence) {
       await pool.query(
         `update firedrill_schedule_occurrences
-         set start_at = $3, status = $4, postponed_count = $5, detail = $6, run_id = $7, updated_at = now()
+         set start_at = $3, status = $4, postponed_count = $5, detail = $6, updated_at = now()
          where schedule = $1 and cron_at = $2`,
-        [occurrence.schedule, occurrence.cronAt, occurrence.startAt, occurrence.status, occurrence.postponedCount, occurrence.detail, occurrence.runId],
+        [occurrence.schedule, occurrence.cronAt, occurrence.startAt, occurrence.status, occurrence.postponedCount, occurrence.detail],
       );
     },
     async recent(schedule, limit) {

@@ -2,10 +2,9 @@ import { validateFiles, effectiveDrill } from '../catalogue/load.js';
 import { formatProblem } from '../catalogue/problems.js';
 import { configJsonSchema, drillJsonSchema } from '../catalogue/json-schema.js';
 import { formatDuration } from '../catalogue/duration.js';
-import { runtimeFactory } from '../compose/index.js';
+import { runtimeFactoryFor } from '../compose/index.js';
 import { environmentRefusal } from '../engine/environment-guard.js';
 import { UserError } from '../errors.js';
-import { closestName } from '../catalogue/suggest.js';
 import { loadCatalogueOrExplain, type CliContext } from './context.js';
 
 export async function validateCommand(context: CliContext, files: string[]): Promise<number> {
@@ -25,14 +24,10 @@ export function schemaCommand(context: CliContext, which: string): number {
 /** A dry run: what the run would do, in order. Nothing is connected to, nothing changes. */
 export async function planCommand(context: CliContext, configPath: string, drillId: string, environmentName: string): Promise<number> {
   const catalogue = await loadCatalogueOrExplain(configPath);
-  const environment = catalogue.config.environments[environmentName];
-  if (!environment) {
-    const known = Object.keys(catalogue.config.environments);
-    const guess = closestName(environmentName, known);
-    throw new UserError(`no environment "${environmentName}" in ${configPath}${guess ? `; did you mean "${guess}"?` : ''}`, `environments: ${known.join(', ')}`);
-  }
+  // Throws a UserError, with did-you-mean, for an unknown drill or environment.
   const drill = effectiveDrill(catalogue, drillId, environmentName);
-  const runtime = await runtimeFactory({ configDir: catalogue.configDir, env: context.env, trust: catalogue.config.trust, configPath: catalogue.configPath }).runtimeFor(drill, environmentName, environment, 'planned-run');
+  const environment = catalogue.config.environments[environmentName]!;
+  const runtime = await runtimeFactoryFor(catalogue, context.env).runtimeFor(drill, environmentName, environment, 'planned-run');
   try {
     const refusal = environmentRefusal(environmentName, environment);
     const lines = [

@@ -2,7 +2,7 @@ import type { Catalogue } from '../catalogue/load.js';
 import type { ChatAdapter } from '../chat/adapter.js';
 import type { ChatDeps, ChatSchedules } from '../chat/context.js';
 import type { Scheduler } from '../schedule/scheduler.js';
-import { runtimeFactory, type OpenedStore } from '../compose/index.js';
+import { runtimeFactoryFor, type OpenedStore } from '../compose/index.js';
 import { planCommand } from './catalogue-commands.js';
 import type { CliContext } from './context.js';
 import { drillsAllowedIn, postponer } from './schedule-commands.js';
@@ -20,7 +20,7 @@ export function chatDeps(
     catalogue,
     store: opened.store,
     clock: context.clock,
-    runtimes: runtimeFactory({ configDir: catalogue.configDir, env: context.env, trust: catalogue.config.trust, configPath: catalogue.configPath }),
+    runtimes: runtimeFactoryFor(catalogue, context.env),
     log: context.log,
     adapter,
     drillsIn: (environment) => drillsAllowedIn(catalogue, environment),

@@ -1,6 +1,6 @@
 import { loadCatalogue, type Catalogue } from '../catalogue/load.js';
 import { formatProblem } from '../catalogue/problems.js';
-import { openStore, runtimeFactory, type OpenedStore } from '../compose/index.js';
+import { openStore, runtimeFactoryFor, type OpenedStore } from '../compose/index.js';
 import { systemClock, type Clock } from '../engine/clock.js';
 import { recoverUnfinishedRuns } from '../engine/recover.js';
 import { UserError } from '../errors.js';
@@ -41,7 +41,7 @@ export async function openStoreAndRecover(context: CliContext, catalogue: Catalo
     const reports = await recoverUnfinishedRuns(
       opened.store,
       context.clock,
-      runtimeFactory({ configDir: catalogue.configDir, env: context.env, trust: catalogue.config.trust, configPath: catalogue.configPath }),
+      runtimeFactoryFor(catalogue, context.env),
       (name) => catalogue.config.environments[name],
     );
     for (const report of reports) {

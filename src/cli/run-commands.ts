@@ -1,7 +1,6 @@
 import { effectiveDrill } from '../catalogue/load.js';
-import { closestName } from '../catalogue/suggest.js';
 import { parseDuration } from '../catalogue/duration.js';
-import { runtimeFactory } from '../compose/index.js';
+import { runtimeFactoryFor } from '../compose/index.js';
 import { runDrill } from '../engine/run-drill.js';
 import type { EventBody } from '../engine/events.js';
 import { UserError } from '../errors.js';
@@ -20,12 +19,9 @@ export interface RunOptions {
 
 export async function runCommand(context: CliContext, configPath: string, drillId: string, environmentName: string, options: RunOptions): Promise<number> {
   const catalogue = await loadCatalogueOrExplain(configPath);
-  const environment = catalogue.config.environments[environmentName];
-  if (!environment) {
-    const guess = closestName(environmentName, Object.keys(catalogue.config.environments));
-    throw new UserError(`no environment "${environmentName}" in ${configPath}${guess ? `; did you mean "${guess}"?` : ''}`);
-  }
+  // Throws a UserError, with did-you-mean, for an unknown drill or environment.
   const drill = effectiveDrill(catalogue, drillId, environmentName);
+  const environment = catalogue.config.environments[environmentName]!;
   const approvalTimeoutMs = options.approvalTimeout === undefined ? undefined : parseDuration(options.approvalTimeout);
   if (approvalTimeoutMs === undefined && options.approvalTimeout !== undefined) {
     throw new UserError(`--approval-timeout ${options.approvalTimeout} is not a duration`, 'write e.g. 90s, 15m or 1h');
@@ -34,7 +30,7 @@ export async function runCommand(context: CliContext, configPath: string, drillI
   const progress = liveProgress(context.err);
   try {
     const result = await runDrill(
-      { store: opened.store, clock: context.clock, runtimes: runtimeFactory({ configDir: catalogue.configDir, env: context.env, trust: catalogue.config.trust, configPath: catalogue.configPath }) },
+      { store: opened.store, clock: context.clock, runtimes: runtimeFactoryFor(catalogue, context.env) },
       {
         drill,
         environmentName,

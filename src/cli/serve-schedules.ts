@@ -1,7 +1,7 @@
 import type { Catalogue } from '../catalogue/load.js';
 import { startRun } from '../chat/start-run.js';
 import { textMessage, type ChatMessage } from '../chat/message.js';
-import { runtimeFactory, type OpenedStore } from '../compose/index.js';
+import { runtimeFactoryFor, type OpenedStore } from '../compose/index.js';
 import { runDrill } from '../engine/run-drill.js';
 import type { Schedule } from '../schedule/schedule-schema.js';
 import { Scheduler } from '../schedule/scheduler.js';
@@ -26,7 +26,7 @@ export function serveScheduler(
     runs.add(run);
     void run.finally(() => runs.delete(run));
   };
-  const runtimes = runtimeFactory({ configDir: catalogue.configDir, env: context.env, trust: catalogue.config.trust, configPath: catalogue.configPath });
+  const runtimes = runtimeFactoryFor(catalogue, context.env);
   const log = (text: string) => {
     context.log.info({ text }, 'schedule');
     context.err(`[schedule] ${text}\n`);

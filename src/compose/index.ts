@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { SecretRef } from '../catalogue/config-schema.js';
 import { DRILL_KINDS, type Drill } from '../catalogue/drill-schema.js';
-import { resolveSecret } from '../catalogue/load.js';
+import { resolveSecret, type Catalogue } from '../catalogue/load.js';
 import type { RunStore, RuntimeFactory } from '../engine/ports.js';
 import { UserError } from '../errors.js';
 import { stateDir } from '../state-dir.js';
@@ -25,6 +25,11 @@ const KIND_RUNTIMES: { [K in Drill['kind']]?: KindRuntime<K> } = {
   'key-holder-unavailable': keyHolderRuntime,
   'lose-node': loseNodeRuntime,
 };
+
+/** The factory for a loaded config: secrets and key files resolve relative to it, with its trust circle. */
+export function runtimeFactoryFor(catalogue: Catalogue, env: NodeJS.ProcessEnv): RuntimeFactory {
+  return runtimeFactory({ configDir: catalogue.configDir, env, trust: catalogue.config.trust, configPath: catalogue.configPath });
+}
 
 export function runtimeFactory(options: ComposeOptions): RuntimeFactory {
   return {

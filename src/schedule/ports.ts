@@ -10,7 +10,6 @@ export interface Occurrence {
   status: OccurrenceStatus;
   postponedCount: number;
   detail: string | null;
-  runId: string | null;
 }
 
 export interface Incident {

@@ -123,7 +123,6 @@ export class Scheduler {
       status: 'planned',
       postponedCount: 0,
       detail: null,
-      runId: null,
     });
   }
 

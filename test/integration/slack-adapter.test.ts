@@ -1,12 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackAdapter, type SlackAdapter } from '../../adapters/slack/slack-adapter.js';
-import { loadCatalogue } from '../../src/catalogue/load.js';
-import { createChatHandler, type ChatHandler } from '../../src/chat/handler.js';
+import type { ChatHandler } from '../../src/chat/handler.js';
 import { createLogger } from '../../src/log.js';
 import { startDrillWorld, type DrillWorld } from '../support/drill-world.js';
+import { buttonsOf, hasButton, slackTestCatalogue, slackTestHandler, texts } from '../support/slack-chat.js';
 import { buttonClick, postSlackEvent, postToSlackEvents, slashCommand, startSlackApiStandIn, type SlackApiStandIn, type SlackCall } from '../support/slack.js';
 
 const SECRET = 'test-signing-secret';
@@ -21,35 +21,14 @@ const stop = new AbortController();
 beforeAll(async () => {
   world = await startDrillWorld();
   dir = await mkdtemp(join(tmpdir(), 'firedrill-slack-'));
-  const config = join(dir, 'firedrill.yaml');
-  await writeFile(
-    config,
-    `environments:
-${world.environmentYaml('staging')}    chat:
-      channels: [C0DRILLS]
-      run: [U0ALICE]
-      approve: [S0SRE, U0ALICE]
-overrides:
+  const catalogue = await slackTestCatalogue(world, dir, `overrides:
   drop-orders-table-manual:
     requiresApproval: true
-`,
-  );
-  const loaded = await loadCatalogue(config);
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+`);
   api = await startSlackApiStandIn();
   const log = createLogger('silent');
   adapter = slackAdapter({ botToken: 'xoxb-test', signingSecret: SECRET, apiUrl: api.url, log, listen: { port: 0, host: '127.0.0.1' } });
-  handler = createChatHandler({
-    catalogue: loaded.catalogue,
-    store: world.store,
-    clock: world.clock,
-    runtimes: world.runtimes,
-    log,
-    adapter,
-    drillsIn: () => [],
-    plan: async () => ['a plan'],
-    stop: stop.signal,
-  });
+  handler = slackTestHandler(world, catalogue, adapter, log, stop.signal);
   await adapter.start((request) => handler.handle(request));
   url = adapter.url()!;
 });
@@ -63,9 +42,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const texts = (call: SlackCall) => JSON.stringify(call.body.blocks ?? call.body.text ?? '');
-const buttonsOf = (call: SlackCall) => ((call.body.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]) ?? []).flatMap((block) => block.elements ?? []);
-const hasButton = (kind: string) => (call: SlackCall) => call.method === 'chat.update' && buttonsOf(call).some((button) => button.action_id === `firedrill-${kind}`);
 const runIdIn = (call: SlackCall) => buttonsOf(call)[0]!.value;
 
 describe('Slack (Bolt over HTTP, signed requests, Web API stand-in)', () => {
