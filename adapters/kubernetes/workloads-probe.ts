@@ -1,5 +1,6 @@
 import type { V1LabelSelector, V1Pod } from '@kubernetes/client-node';
 import type { Probe, ProbeResult } from '../../src/engine/ports.js';
+import { watchForChanges } from './change-watch.js';
 import type { KubeContext } from './kube-context.js';
 
 interface Workload {
@@ -19,29 +20,47 @@ interface Workload {
  * Each check lists afresh rather than reading an informer cache: a cache can lag the injection by
  * a few milliseconds, and a check in that gap reads "recovered" at t0. Seen in the e2e test with a
  * Deployments informer: recovered 2 ms after injection, outage never seen. A list is a quorum read.
+ * Watches on the same objects only wake the engine, so a change is checked when it happens rather
+ * than at the next interval: the watch says when to look, the list says what is true.
  */
 export function workloadsProbe(kube: KubeContext, name: string, namespaces: readonly string[]): Probe {
+  // The workloads of the first green check (the steady state before injection): each must come
+  // back, so a namespace rebuilt with half its Deployments is not "recovered".
+  let expected: Set<string> | undefined;
   return {
     name,
     async check(): Promise<ProbeResult> {
       try {
         const short: string[] = [];
-        let count = 0;
+        const present = new Set<string>();
         for (const namespace of namespaces) {
           const [workloads, pods] = await Promise.all([workloadsIn(kube, namespace), kube.core.listNamespacedPod({ namespace })]);
           const available = pods.items.filter(readyAndStaying);
           for (const workload of workloads) {
-            count += 1;
+            present.add(`${workload.label} ${namespace}/${workload.name}`);
             const ready = available.filter((pod) => selects(workload.selector, pod.metadata?.labels ?? {})).length;
             if (ready < workload.desired) short.push(`${workload.label} ${namespace}/${workload.name} ${ready}/${workload.desired} ready`);
           }
         }
-        if (short.length) return { ok: false, detail: short.join('; ') };
-        return { ok: true, detail: `${count} workload(s) in ${namespaces.join(', ')} fully ready` };
+        const missing = [...(expected ?? [])].filter((key) => !present.has(key)).map((key) => `${key} missing`);
+        if (present.size === 0 && !expected) return { ok: false, detail: `no Deployment or StatefulSet in ${namespaces.join(', ')}` };
+        if (missing.length || short.length) return { ok: false, detail: [...missing, ...short].join('; ') };
+        expected ??= present;
+        return { ok: true, detail: `${present.size} workload(s) in ${namespaces.join(', ')} fully ready` };
       } catch (error) {
         return { ok: false, detail: `cannot read workloads: ${error instanceof Error ? error.message : String(error)}` };
       }
     },
+    watch: (wake) =>
+      watchForChanges(
+        kube,
+        namespaces.flatMap((namespace) => [
+          `/api/v1/namespaces/${namespace}/pods`,
+          `/apis/apps/v1/namespaces/${namespace}/deployments`,
+          `/apis/apps/v1/namespaces/${namespace}/statefulsets`,
+        ]),
+        wake,
+      ),
   };
 }
 

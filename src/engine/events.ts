@@ -45,6 +45,8 @@ export type EventBody =
   | { type: 'rpo-baseline'; newestBefore: string | null }
   | { type: 'undo-recorded'; undo: UndoAction }
   | { type: 'injecting'; actions: string[] }
+  /** One change the fault made, with how it is undone (or why it needs no undo). */
+  | { type: 'fault-step'; action: string; undoneBy: string }
   | { type: 'injected' }
   | { type: 'detected'; by: DetectedBy }
   | { type: 'signal-ignored'; reason: string; by: DetectedBy }

@@ -48,6 +48,12 @@ export interface ProbeResult {
 export interface Probe {
   readonly name: string;
   check(): Promise<ProbeResult>;
+  /**
+   * For probes that can hear changes (a Kubernetes watch): calls `wake` whenever what `check`
+   * reads may have changed, so recovery is timed from the change rather than from the next
+   * interval. `check` still decides; a wake-up only makes it run sooner. Returns the stop function.
+   */
+  watch?(wake: () => void): Promise<() => Promise<void>>;
 }
 
 /** Reads "the newest data present", for RPO. */
@@ -60,6 +66,14 @@ export interface RpoMarker {
   stop(): Promise<void>;
 }
 
+/** Where a fault records each change as it makes it, so a crash mid-injection still knows what to undo. */
+export interface FaultJournal {
+  /** Records how to undo a change; call it before making the change, as the engine does with `undoAction`. */
+  undoRecorded(undo: UndoAction): Promise<void>;
+  /** Records one change made (one API call) and how it is undone, e.g. "none: its ReplicaSet re-creates it". */
+  changed(action: string, undoneBy: string): Promise<void>;
+}
+
 /** One disaster, prepared for one run. */
 export interface Fault {
   /** Every action `inject` will take, for `plan` and for the journal. */
@@ -68,7 +82,7 @@ export interface Fault {
   preflight(): Promise<{ check: string; ok: boolean; detail: string }[]>;
   /** What undoes the fault; computed and journaled before `inject` touches anything. */
   undoAction(): Promise<UndoAction>;
-  inject(): Promise<void>;
+  inject(journal: FaultJournal): Promise<void>;
 }
 
 /** Runs recorded undo actions. Must be idempotent: a crash may have interrupted it. */

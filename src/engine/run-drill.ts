@@ -104,7 +104,10 @@ async function injectAndWatch(
       await journal.append({ type: 'rpo-baseline', newestBefore: newestBefore?.toISOString() ?? null });
     }
     await journal.append({ type: 'injecting', actions: runtime.fault.plan() });
-    await runtime.fault.inject();
+    await runtime.fault.inject({
+      undoRecorded: async (undo) => void (await journal.append({ type: 'undo-recorded', undo })),
+      changed: async (action, undoneBy) => void (await journal.append({ type: 'fault-step', action, undoneBy })),
+    });
     const injected = await journal.append({ type: 'injected' });
     signals.markInjected(injected.seq);
 

@@ -3,6 +3,10 @@ import { elapsedMs, type Instant } from './events.js';
 import type { Journal } from './journal.js';
 import type { DrillRuntime, Probe } from './ports.js';
 import type { RunSignals } from './run-signals.js';
+import { Wakeup } from './wakeup.js';
+
+/** Woken checks are spaced at least this far apart, so a busy namespace cannot turn watching into a list loop. */
+export const MIN_WOKEN_CHECK_SPACING_MS = 50;
 
 export type WatchOutcome = 'recovered' | 'timed-out' | 'aborted';
 
@@ -24,6 +28,8 @@ export async function watchForRecovery(input: WatchInput): Promise<WatchOutcome>
   const stop = new AbortController();
   void signals.aborted(stop.signal).then((request) => request && stop.abort());
   const runbookDone = runAutomatedRecovery(input, stop.signal);
+  const wakeup = new Wakeup();
+  const unwatch = await Promise.all(runtime.steadyState.map((probe) => probe.watch?.(() => wakeup.wake())));
 
   try {
     let streakStart: Instant | undefined;
@@ -35,6 +41,7 @@ export async function watchForRecovery(input: WatchInput): Promise<WatchOutcome>
         return 'timed-out';
       }
       const checkStart = clock.now();
+      wakeup.checking();
       if (await allGreen(runtime.steadyState)) {
         streakStart ??= checkStart;
         if (elapsedMs(streakStart, clock.now()) >= drill.steadyState.stableFor) {
@@ -46,10 +53,13 @@ export async function watchForRecovery(input: WatchInput): Promise<WatchOutcome>
         streakStart = undefined;
       }
       const spent = elapsedMs(checkStart, clock.now());
-      await clock.sleep(Math.max(0, drill.steadyState.interval - spent), stop.signal);
+      await clock.sleep(Math.max(0, drill.steadyState.interval - spent), wakeup.sleepSignal(stop.signal));
+      const spacing = Math.min(MIN_WOKEN_CHECK_SPACING_MS, drill.steadyState.interval) - elapsedMs(checkStart, clock.now());
+      if (spacing > 0) await clock.sleep(spacing, stop.signal);
     }
   } finally {
     stop.abort();
+    await Promise.all(unwatch.map((stopWatching) => stopWatching?.()));
     await runbookDone;
   }
 }

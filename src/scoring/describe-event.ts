@@ -19,6 +19,8 @@ export function describeEvent(event: RunEvent): string {
       return `undo recorded: ${event.undo.description}`;
     case 'injecting':
       return `injecting: ${event.actions.join('; ')}`;
+    case 'fault-step':
+      return `${event.action} (undo: ${event.undoneBy})`;
     case 'injected':
       return 'fault in effect';
     case 'detected':

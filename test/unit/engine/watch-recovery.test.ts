@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { Drill } from '../../../src/catalogue/drill-schema.js';
+import { systemClock } from '../../../src/engine/clock.js';
+import { elapsedMs, findEvent, type EventBody, type Instant, type RunEvent } from '../../../src/engine/events.js';
+import { Journal } from '../../../src/engine/journal.js';
+import type { DrillRuntime, Probe, RunStore } from '../../../src/engine/ports.js';
+import { RunSignals } from '../../../src/engine/run-signals.js';
+import { watchForRecovery } from '../../../src/engine/watch-recovery.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const INTERVAL_MS = 5_000;
+
+/** Only what a Journal uses: the journal itself is not under test here. */
+function memoryJournal(): Journal {
+  const events: RunEvent[] = [];
+  const store = {
+    append: async (_runId: string, body: EventBody, when: Instant) => {
+      const event = { ...body, ...when, seq: events.length + 1 } as RunEvent;
+      events.push(event);
+      return event;
+    },
+    events: async () => [...events],
+  } as unknown as RunStore;
+  return new Journal('run-1', store, systemClock());
+}
+
+const drill = Drill.parse({
+  id: 'watched',
+  title: 'watched',
+  kind: 'command',
+  target: { inject: 'true', undo: 'true' },
+  severity: 'low',
+  objectives: { rto: '1m' },
+  steadyState: { probes: [{ type: 'command', run: 'true' }], interval: `${INTERVAL_MS}ms`, stableFor: '1ms' },
+  recovery: { mode: 'manual' },
+  maxDuration: '30s',
+});
+
+/** A probe whose state the test sets, and which tells the engine when it changes (as a Kubernetes watch does). */
+function watchedProbe() {
+  let green = false;
+  let checks = 0;
+  let wake: (() => void) | undefined;
+  let stopped = false;
+  const probe: Probe = {
+    name: 'watched',
+    check: async () => {
+      checks += 1;
+      await sleep(20);
+      return { ok: green, detail: green ? 'green' : 'red' };
+    },
+    watch: async (listener) => {
+      wake = listener;
+      return async () => void (stopped = true);
+    },
+  };
+  return {
+    probe,
+    checks: () => checks,
+    stopped: () => stopped,
+    set(value: boolean, wakeups = 1) {
+      green = value;
+      for (let i = 0; i < wakeups; i += 1) wake?.();
+    },
+  };
+}
+
+function runtimeWith(probe: Probe): DrillRuntime {
+  return { fault: undefined as never, steadyState: [probe], verify: [], close: async () => undefined };
+}
+
+describe('recovery watching with a probe that hears changes', () => {
+  it('checks at once on a change instead of waiting out the interval, and times recovery from it', async () => {
+    const journal = memoryJournal();
+    const watched = watchedProbe();
+    const injected = await journal.append({ type: 'injected' });
+    const watching = watchForRecovery({ journal, drill, runtime: runtimeWith(watched.probe), signals: new RunSignals(), injectedAt: injected });
+
+    await sleep(300);
+    const changedAt = journal.clock.now();
+    watched.set(true);
+    expect(await watching).toBe('recovered');
+
+    const recovered = findEvent(await journal.events(), 'recovered')!;
+    const lag = elapsedMs(changedAt, recovered);
+    expect(lag).toBeGreaterThanOrEqual(0);
+    // Without the wake-up the next check would come INTERVAL_MS after the first one.
+    expect(lag).toBeLessThan(1_000);
+    expect(watched.stopped()).toBe(true);
+  });
+
+  it('answers a burst of wake-ups with one check, not one each', async () => {
+    const journal = memoryJournal();
+    const watched = watchedProbe();
+    const injected = await journal.append({ type: 'injected' });
+    const watching = watchForRecovery({ journal, drill, runtime: runtimeWith(watched.probe), signals: new RunSignals(), injectedAt: injected });
+
+    await sleep(300);
+    const before = watched.checks();
+    watched.set(false, 200);
+    await sleep(500);
+    // The burst arrived during a sleep: one early check, then back to the interval.
+    expect(watched.checks() - before).toBe(1);
+    watched.set(true);
+    expect(await watching).toBe('recovered');
+  });
+});
