@@ -1,4 +1,4 @@
-import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 
 /** A kubeconfig pinned to one context: every client built from it talks to that cluster only. */
 export interface KubeContext {
@@ -8,6 +8,8 @@ export interface KubeContext {
   server: string;
   core: CoreV1Api;
   apps: AppsV1Api;
+  /** Any kind by apiVersion and kind: saving and re-creating a namespace's objects. */
+  objects: KubernetesObjectApi;
 }
 
 export type KubeconfigSource = { kind: 'file'; path: string } | { kind: 'text'; text: string } | { kind: 'in-cluster' };
@@ -34,6 +36,7 @@ export function openKubeContext(source: KubeconfigSource, context: string | unde
     server,
     core: config.makeApiClient(CoreV1Api),
     apps: config.makeApiClient(AppsV1Api),
+    objects: KubernetesObjectApi.makeApiClient(config),
   };
 }
 

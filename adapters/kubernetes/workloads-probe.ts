@@ -1,7 +1,7 @@
 import type { V1LabelSelector, V1Pod } from '@kubernetes/client-node';
 import type { Probe, ProbeResult } from '../../src/engine/ports.js';
 import { watchForChanges } from './change-watch.js';
-import type { KubeContext } from './kube-context.js';
+import { statusOf, type KubeContext } from './kube-context.js';
 
 interface Workload {
   label: 'deployment' | 'statefulset';
@@ -34,7 +34,12 @@ export function workloadsProbe(kube: KubeContext, name: string, namespaces: read
         const short: string[] = [];
         const present = new Set<string>();
         for (const namespace of namespaces) {
-          const [workloads, pods] = await Promise.all([workloadsIn(kube, namespace), kube.core.listNamespacedPod({ namespace })]);
+          const [gone, workloads, pods] = await Promise.all([namespaceGoing(kube, namespace), workloadsIn(kube, namespace), kube.core.listNamespacedPod({ namespace })]);
+          // A namespace being deleted still shows Ready pods for a while: its content is on the way out.
+          if (gone) {
+            short.push(gone);
+            continue;
+          }
           const available = pods.items.filter(readyAndStaying);
           for (const workload of workloads) {
             present.add(`${workload.label} ${namespace}/${workload.name}`);
@@ -43,7 +48,7 @@ export function workloadsProbe(kube: KubeContext, name: string, namespaces: read
           }
         }
         const missing = [...(expected ?? [])].filter((key) => !present.has(key)).map((key) => `${key} missing`);
-        if (present.size === 0 && !expected) return { ok: false, detail: `no Deployment or StatefulSet in ${namespaces.join(', ')}` };
+        if (present.size === 0 && !expected && short.length === 0) return { ok: false, detail: `no Deployment or StatefulSet in ${namespaces.join(', ')}` };
         if (missing.length || short.length) return { ok: false, detail: [...missing, ...short].join('; ') };
         expected ??= present;
         return { ok: true, detail: `${present.size} workload(s) in ${namespaces.join(', ')} fully ready` };
@@ -64,14 +69,26 @@ export function workloadsProbe(kube: KubeContext, name: string, namespaces: read
   };
 }
 
+async function namespaceGoing(kube: KubeContext, name: string): Promise<string | undefined> {
+  try {
+    const namespace = await kube.core.readNamespace({ name });
+    return namespace.metadata?.deletionTimestamp ? `namespace ${name} is being deleted` : undefined;
+  } catch (error) {
+    if (statusOf(error) === 404) return `namespace ${name} does not exist`;
+    throw error;
+  }
+}
+
 async function workloadsIn(kube: KubeContext, namespace: string): Promise<Workload[]> {
   const [deployments, statefulSets] = await Promise.all([
     kube.apps.listNamespacedDeployment({ namespace }),
     kube.apps.listNamespacedStatefulSet({ namespace }),
   ]);
+  // A workload being deleted counts as missing: what it runs is on its way out.
+  const staying = <T extends { metadata?: { deletionTimestamp?: unknown } }>(items: T[]) => items.filter((item) => !item.metadata?.deletionTimestamp);
   return [
-    ...deployments.items.map((item) => ({ label: 'deployment' as const, namespace, name: item.metadata?.name ?? '', desired: item.spec?.replicas ?? 1, selector: item.spec?.selector })),
-    ...statefulSets.items.map((item) => ({ label: 'statefulset' as const, namespace, name: item.metadata?.name ?? '', desired: item.spec?.replicas ?? 1, selector: item.spec?.selector })),
+    ...staying(deployments.items).map((item) => ({ label: 'deployment' as const, namespace, name: item.metadata?.name ?? '', desired: item.spec?.replicas ?? 1, selector: item.spec?.selector })),
+    ...staying(statefulSets.items).map((item) => ({ label: 'statefulset' as const, namespace, name: item.metadata?.name ?? '', desired: item.spec?.replicas ?? 1, selector: item.spec?.selector })),
   ];
 }
 

@@ -39,7 +39,7 @@ export type Trust = z.infer<typeof Trust>;
 export type TrustHolder = Trust['holders'][number];
 export type TrustBucket = Trust['buckets'][number];
 
-/** Where lose-node (and later delete-cluster) drills may act; nothing outside it is touched. */
+/** Where lose-node and delete-cluster drills may act; nothing outside it is touched. */
 export const KubernetesTarget = z.strictObject({
   kubeconfig: z
     .union([z.string().min(1), z.strictObject({ env: z.string().regex(/^[A-Za-z_]\w*$/, 'an environment variable name, e.g. STAGING_KUBECONFIG') })])
@@ -49,6 +49,14 @@ export const KubernetesTarget = z.strictObject({
   allowedNamespaces: z.array(z.string().min(1)).min(1).describe('The only namespaces whose pods a drill may evict or whose workloads it probes'),
   nodeSelector: z.string().optional().describe('Label selector for the nodes a drill may take away, e.g. pool=staging'),
   allowControlPlane: z.boolean().default(false).describe('Whether a control-plane node may be picked'),
+  teardown: z
+    .strictObject({
+      command: z.string().min(1).describe('Destroys the staging cluster, e.g. `terraform -chdir=infra/staging destroy -auto-approve`'),
+      rebuild: z.string().min(1).describe('Rebuilds it from code, e.g. `terraform -chdir=infra/staging apply -auto-approve`; the undo, so it must be safe to run twice'),
+      timeout: Duration.prefault('1h').describe('How long either command may run'),
+    })
+    .optional()
+    .describe('For delete-cluster drills in mode teardown: the team tears the cluster down and rebuilds it from code'),
 });
 export type KubernetesTarget = z.infer<typeof KubernetesTarget>;
 

@@ -137,7 +137,22 @@ export const LoseNodeDrill = z.strictObject({
 export const DeleteClusterDrill = z.strictObject({
   ...DrillCommon,
   kind: z.literal('delete-cluster'),
-  target: z.strictObject({ namespaces: z.array(z.string()).min(1).optional(), teardown: z.string().optional() }),
+  target: z
+    .strictObject({
+      mode: z
+        .enum(['namespaces', 'teardown'])
+        .default('namespaces')
+        .describe("namespaces: delete them (manifests saved first, re-applied by the undo); teardown: run the environment's kubernetes.teardown command"),
+      namespaces: z
+        .array(z.string().min(1))
+        .min(1)
+        .optional()
+        .describe("The namespaces to delete, all within the environment's kubernetes.allowedNamespaces; default: all of those"),
+    })
+    .refine((target) => target.mode === 'namespaces' || target.namespaces === undefined, {
+      message: 'namespaces applies to mode: namespaces only; teardown runs the environment command',
+      path: ['namespaces'],
+    }),
   requiresApproval: z.boolean().default(true),
 });
 
@@ -161,3 +176,4 @@ export const Drill = z.discriminatedUnion('kind', [DropTableDrill, LoseNodeDrill
 export type Drill = z.infer<typeof Drill>;
 export type DropTableDrill = z.infer<typeof DropTableDrill>;
 export type LoseNodeDrill = z.infer<typeof LoseNodeDrill>;
+export type DeleteClusterDrill = z.infer<typeof DeleteClusterDrill>;

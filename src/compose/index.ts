@@ -10,6 +10,7 @@ import { resolveSecret, type Catalogue } from '../catalogue/load.js';
 import type { RunStore, RuntimeFactory } from '../engine/ports.js';
 import { UserError } from '../errors.js';
 import { stateDir } from '../state-dir.js';
+import { deleteClusterRuntime } from './delete-cluster-runtime.js';
 import { dropTableRuntime } from './drop-table-runtime.js';
 import { keyHolderRuntime } from './key-holder-runtime.js';
 import { loseNodeRuntime } from './lose-node-runtime.js';
@@ -24,6 +25,7 @@ const KIND_RUNTIMES: { [K in Drill['kind']]?: KindRuntime<K> } = {
   'drop-table': dropTableRuntime,
   'key-holder-unavailable': keyHolderRuntime,
   'lose-node': loseNodeRuntime,
+  'delete-cluster': deleteClusterRuntime,
 };
 
 /** The factory for a loaded config: secrets and key files resolve relative to it, with its trust circle. */

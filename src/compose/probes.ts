@@ -22,7 +22,7 @@ export function probeFor(spec: ProbeSpec, fallbackName: string, pool: pg.Pool | 
     case 'command':
       return commandProbe(name, spec.run, PROBE_TIMEOUT_MS);
     case 'kubernetes-workloads':
-      if (!workloads) return { name, check: async () => ({ ok: false, detail: 'kubernetes-workloads probes need a lose-node drill and a kubernetes: section in the environment' }) };
+      if (!workloads) return { name, check: async () => ({ ok: false, detail: 'kubernetes-workloads probes need a Kubernetes drill (lose-node, delete-cluster) and a kubernetes: section in the environment' }) };
       return workloads(name);
   }
 }

@@ -14,6 +14,8 @@ export interface KwokCluster {
   kubeconfig: string;
   /** The kubeconfig context kwokctl wrote: `kwok-<name>`. */
   context: string;
+  /** Where kubectl and the control plane binaries are: commands under test put it on PATH. */
+  bin: string;
   kubectl(...args: string[]): Promise<string>;
   /** Sets the number of kwok nodes (adds or removes `node-00000N`). */
   scaleNodes(replicas: number): Promise<void>;
@@ -68,7 +70,7 @@ export async function startKwokCluster(nodes: number): Promise<KwokCluster> {
       await kwokctl('--name', name, 'scale', 'node', '--replicas', String(replicas));
     };
     await scaleNodes(nodes);
-    return { name, kubeconfig, context: `kwok-${name}`, kubectl, scaleNodes, stop };
+    return { name, kubeconfig, context: `kwok-${name}`, bin, kubectl, scaleNodes, stop };
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;

@@ -1,0 +1,108 @@
+import path from 'node:path';
+import type { KubernetesTarget } from '../catalogue/config-schema.js';
+import type { DeleteClusterDrill } from '../catalogue/drill-schema.js';
+import type { Fault, Probe } from '../engine/ports.js';
+import { UserError } from '../errors.js';
+import { REBUILD_CLUSTER, rebuildCluster, teardownFault, type TeardownCommands } from '../faults/teardown-fault.js';
+import { connectToEnvironmentDatabase } from './drop-table-runtime.js';
+import type { ComposeOptions, KindRuntime } from './kind-runtime.js';
+import { connectToEnvironmentCluster, guardProductionContext, productionRefusal } from './kube-environment.js';
+import { commandRunbook, probeFor, rpoMarkerFor } from './probes.js';
+import type { KubeContext } from '../../adapters/kubernetes/kube-context.js';
+import {
+  deleteNamespacesFault,
+  prepareDeleteNamespaces,
+  RESTORE_NAMESPACES,
+  restoreNamespaces,
+  type RestoreNamespacesParams,
+} from '../../adapters/kubernetes/delete-namespaces-fault.js';
+import { workloadsProbe } from '../../adapters/kubernetes/workloads-probe.js';
+
+/** How long the undo waits for a deleted namespace to finish terminating before re-creating it. */
+const NAMESPACE_TERMINATION_TIMEOUT_MS = 10 * 60_000;
+
+export const deleteClusterRuntime: KindRuntime<'delete-cluster'> = {
+  async build(drill, { environmentName, environment, runId, options }) {
+    const { kube, target } = await connectToEnvironmentCluster(environmentName, environment, options);
+    const refusal = productionRefusal(kube, environmentName, environment);
+    const fault = refusal ? refusedFault(drill) : await faultFor(drill, kube, target, environmentName, options);
+    // The data half of "rebuild from code and restore the data": SQL probes and the RPO marker.
+    const database = drill.rpo || usesSql(drill) ? await connectToEnvironmentDatabase(environmentName, environment, options) : undefined;
+    const workloads = (name: string): Probe => workloadsProbe(kube, name, target.allowedNamespaces);
+    return {
+      fault: guardProductionContext(fault, kube, refusal),
+      steadyState: drill.steadyState.probes.map((spec, index) => probeFor(spec, `probe ${index + 1}`, database?.pool, workloads)),
+      verify: drill.verify.map((spec, index) => probeFor(spec, `check ${index + 1}`, database?.pool, workloads)),
+      rpo: drill.rpo && database && rpoMarkerFor(drill.rpo, database.pool, runId),
+      runbook: drill.recovery.mode === 'automated' && drill.recovery.runbook.action === 'command' ? commandRunbook(drill.recovery.runbook.run, drill.maxDuration) : undefined,
+      close: async () => void (await database?.pool.end()),
+    };
+  },
+  undo: {
+    async [RESTORE_NAMESPACES](params, { environmentName, environment, options }) {
+      const { kube } = await connectToEnvironmentCluster(environmentName, environment, options);
+      return restoreNamespaces(kube, params as unknown as RestoreNamespacesParams, { terminationTimeoutMs: NAMESPACE_TERMINATION_TIMEOUT_MS });
+    },
+    async [REBUILD_CLUSTER](_params, { environmentName, environment, options }) {
+      const target = environment.kubernetes;
+      if (!target?.teardown) {
+        throw new UserError(
+          `environment "${environmentName}" no longer has kubernetes.teardown, so its rebuild command cannot run`,
+          'put it back, or rebuild the cluster by hand and then run `firedrill recover`',
+        );
+      }
+      return rebuildCluster(teardownCommands(target, environmentName, options));
+    },
+  },
+};
+
+async function faultFor(drill: DeleteClusterDrill, kube: KubeContext, target: KubernetesTarget, environmentName: string, options: ComposeOptions): Promise<Fault> {
+  if (drill.target.mode === 'teardown') {
+    if (!target.teardown) {
+      throw new UserError(
+        `drill ${drill.id} tears the cluster down, but environment "${environmentName}" has no kubernetes.teardown`,
+        'add kubernetes.teardown.command and kubernetes.teardown.rebuild to the environment, or use target.mode: namespaces',
+      );
+    }
+    return teardownFault(teardownCommands(target, environmentName, options), `environment ${environmentName} (context ${kube.contextName})`);
+  }
+  const rules = { allowedNamespaces: target.allowedNamespaces, selfNamespace: options.env.POD_NAMESPACE || undefined };
+  const namespaces = drill.target.namespaces ?? target.allowedNamespaces;
+  return deleteNamespacesFault(kube, await prepareDeleteNamespaces(kube, namespaces, rules), rules);
+}
+
+/** A production-looking cluster is not even listed: preflight refuses it with the reason. */
+function refusedFault(drill: DeleteClusterDrill): Fault {
+  return {
+    plan: () => [`nothing: the drill ${drill.id} is refused in this context`],
+    preflight: async () => [],
+    undoAction: async () => {
+      throw new Error('the drill was refused; there is nothing to undo');
+    },
+    inject: async () => {
+      throw new Error('the drill was refused');
+    },
+  };
+}
+
+function usesSql(drill: DeleteClusterDrill): boolean {
+  return [...drill.steadyState.probes, ...drill.verify].some((probe) => probe.type === 'sql');
+}
+
+function teardownCommands(target: KubernetesTarget, environmentName: string, options: ComposeOptions): TeardownCommands {
+  const teardown = target.teardown!;
+  const kubeconfig = typeof target.kubeconfig === 'string' ? { KUBECONFIG: path.resolve(options.configDir, target.kubeconfig) } : {};
+  return {
+    command: teardown.command,
+    rebuild: teardown.rebuild,
+    timeoutMs: teardown.timeout,
+    // Relative paths in the commands (terraform -chdir=infra/staging) mean the same as in the config.
+    cwd: options.configDir,
+    env: {
+      ...options.env,
+      ...kubeconfig,
+      FIREDRILL_ENVIRONMENT: environmentName,
+      ...(target.context ? { FIREDRILL_KUBE_CONTEXT: target.context } : {}),
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import type { UndoAction } from '../engine/events.js';
+import type { Fault } from '../engine/ports.js';
+import { runShellCommand, type ShellResult } from '../probes/shell-command.js';
+
+export const REBUILD_CLUSTER = 'rebuild-cluster';
+
+export interface TeardownCommands {
+  command: string;
+  rebuild: string;
+  timeoutMs: number;
+  cwd: string;
+  /** Given to both commands, so a script knows which environment and run it serves. */
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * delete-cluster, teardown mode: the team's own teardown (terraform destroy, a script) takes
+ * the staging cluster away; their rebuild command is the undo, so it must be safe to run
+ * again after they rebuilt by hand (terraform apply is).
+ */
+export function teardownFault(commands: TeardownCommands, where: string): Fault {
+  return {
+    plan: () => [`run the teardown command \`${commands.command}\` for ${where}`, `undo: run the rebuild command \`${commands.rebuild}\``],
+    preflight: async () => [],
+    async undoAction(): Promise<UndoAction> {
+      return { action: REBUILD_CLUSTER, description: `run the rebuild command \`${commands.rebuild}\` for ${where}`, params: { where } };
+    },
+    async inject(journal) {
+      const result = await runShellCommand(commands.command, { timeoutMs: commands.timeoutMs, env: commands.env, cwd: commands.cwd });
+      if (!result.ok) throw new Error(`the teardown command failed (${outcome(result)})`);
+      await journal.changed(`ran the teardown command (${outcome(result)})`, 'the rebuild command (recorded before injection)');
+    },
+  };
+}
+
+/** The undo. */
+export async function rebuildCluster(commands: TeardownCommands): Promise<string> {
+  const result = await runShellCommand(commands.rebuild, { timeoutMs: commands.timeoutMs, env: commands.env, cwd: commands.cwd });
+  if (!result.ok) throw new Error(`the rebuild command failed (${outcome(result)}); fix it and run \`firedrill recover\``);
+  return `rebuild command done (${outcome(result)})`;
+}
+
+function outcome(result: ShellResult): string {
+  const seconds = `${(result.durationMs / 1000).toFixed(1)}s`;
+  return result.ok ? `${result.status} after ${seconds}` : `${result.status} after ${seconds}${result.tail ? `: ${result.tail}` : ''}`;
+}
