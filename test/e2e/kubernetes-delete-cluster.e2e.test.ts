@@ -10,6 +10,8 @@ import { systemClock } from '../../src/engine/clock.js';
 import { findEvent, findEvents } from '../../src/engine/events.js';
 import type { RunStore } from '../../src/engine/ports.js';
 import { runDrill, type RunRequest } from '../../src/engine/run-drill.js';
+import { openKubeContext } from '../../adapters/kubernetes/kube-context.js';
+import { workloadsProbe } from '../../adapters/kubernetes/workloads-probe.js';
 import { openPostgresRunStore } from '../../adapters/postgres/run-store.js';
 import { eventWaiter } from '../support/drill-world.js';
 import { startTestPostgres, type TestPostgres } from '../support/servers.js';
@@ -263,5 +265,26 @@ describe('the delete-cluster drill on a real control plane with kwok nodes', () 
     expect(scorecard.outcome).toBe('aborted');
     expect(findEvent(await store.events(runId), 'undo-done')?.detail).toMatch(/^rebuild command done \(exit 0 after [\d.]+s\)$/);
     await until(`${REPLICAS} Ready web pods after the rebuild`, async () => (await readyWebPods()) === REPLICAS);
+  });
+
+  it('hears a change through its watch within moments, so recovery is timed when it happens', async () => {
+    const kube = openKubeContext({ kind: 'file', path: cluster.kubeconfig }, cluster.context);
+    const probe = workloadsProbe(kube, 'workloads', ['shop']);
+    let wakeups = 0;
+    const stop = await probe.watch!(() => void (wakeups += 1));
+    try {
+      // The initial listing of a watch reports what exists; wait for it to settle.
+      await sleep(1_000);
+      const before = wakeups;
+      const changed = performance.now();
+      await cluster.kubectl('-n', 'shop', 'scale', 'deployment/web', '--replicas=4');
+      await until('a wake-up from the watch', async () => wakeups > before, 5_000);
+      const heardMs = performance.now() - changed;
+      expect(heardMs).toBeLessThan(2_000);
+      console.info('workloads watch heard a change after', Math.round(heardMs), 'ms (kubectl included)');
+    } finally {
+      await stop();
+      await cluster.kubectl('-n', 'shop', 'scale', 'deployment/web', `--replicas=${REPLICAS}`);
+    }
   });
 });
