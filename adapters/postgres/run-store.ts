@@ -42,6 +42,9 @@ const toEvent = (row: EventRow): RunEvent =>
   ({ ...row.body, seq: Number(row.seq), at: row.at.toISOString(), mono: row.mono, clock: row.clock }) as RunEvent;
 
 /** Opens the store and applies pending migrations. */
+/** What a finished run's undo-recorded events keep of their parameters. */
+export const FINISHED_UNDO_PARAMS = { dropped: 'the run finished; its undo is no longer needed' };
+
 export async function openPostgresRunStore(connectionString: string): Promise<RunStore> {
   return (await openPostgresStores(connectionString)).runs;
 }
@@ -110,10 +113,27 @@ class PostgresRunStore implements RunStore {
   }
 
   async finish(runId: string, outcome: Outcome, scorecard: unknown): Promise<void> {
-    await this.pool.query(
-      'update firedrill_runs set finished_at = coalesce(finished_at, now()), outcome = $2, scorecard = $3 where id = $1',
-      [runId, outcome, JSON.stringify(scorecard)],
-    );
+    const client = await this.pool.connect();
+    try {
+      await client.query('begin');
+      await client.query(
+        'update firedrill_runs set finished_at = coalesce(finished_at, now()), outcome = $2, scorecard = $3 where id = $1',
+        [runId, outcome, JSON.stringify(scorecard)],
+      );
+      // A finished run has nothing left to undo, and what an undo carried (a namespace's saved
+      // Secrets, a Node object) should not outlive its need: only the description stays.
+      await client.query(
+        `update firedrill_run_events set body = jsonb_set(body, '{undo,params}', $2::jsonb)
+          where run_id = $1 and type = 'undo-recorded' and body->'undo'->'params' <> $2::jsonb`,
+        [runId, JSON.stringify(FINISHED_UNDO_PARAMS)],
+      );
+      await client.query('commit');
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   async claim(runId: string): Promise<RunClaim | undefined> {

@@ -12,7 +12,7 @@ import { sqlProbe } from '../../adapters/postgres/sql-probe.js';
  * workloads probe. Kinds without a database or a cluster pass undefined.
  */
 export function probeFor(spec: ProbeSpec, fallbackName: string, pool: pg.Pool | undefined, workloads?: (name: string) => Probe): Probe {
-  const name = spec.name ?? fallbackName;
+  const name = spec.name ?? (spec.type === 'kubernetes-workloads' ? 'workloads Ready' : fallbackName);
   switch (spec.type) {
     case 'sql':
       if (!pool) return { name, check: async () => ({ ok: false, detail: 'SQL probes need a postgres: section in the environment' }) };

@@ -12,7 +12,7 @@ import type { RunStore } from '../../src/engine/ports.js';
 import { runDrill, type RunRequest } from '../../src/engine/run-drill.js';
 import { openKubeContext } from '../../adapters/kubernetes/kube-context.js';
 import { workloadsProbe } from '../../adapters/kubernetes/workloads-probe.js';
-import { openPostgresRunStore } from '../../adapters/postgres/run-store.js';
+import { FINISHED_UNDO_PARAMS, openPostgresRunStore } from '../../adapters/postgres/run-store.js';
 import { eventWaiter } from '../support/drill-world.js';
 import { startTestPostgres, type TestPostgres } from '../support/servers.js';
 import { startKwokCluster, type KwokCluster } from './support/kwok-cluster.js';
@@ -223,6 +223,9 @@ describe('the delete-cluster drill on a real control plane with kwok nodes', () 
     expect(findEvent(await store.events(runId), 'undo-done')?.detail).toMatch(/^namespace shop: re-created \d+ object\(s\)$/);
     expect(await cluster.kubectl('get', 'namespace', 'shop', '-o', 'jsonpath={.metadata.labels.team}')).toBe('shop');
     expect(await cluster.kubectl('-n', 'shop', 'get', 'secret', 'db-credentials', '-o', 'jsonpath={.data.password}')).toBe(secretBefore);
+    // The saved Secret lived in the journal only while the run could still need its undo.
+    expect(JSON.stringify(await store.events(runId))).not.toContain(secretBefore);
+    expect(findEvent(await store.events(runId), 'undo-recorded')?.undo.params).toEqual(FINISHED_UNDO_PARAMS);
     expect(await cluster.kubectl('-n', 'shop', 'get', 'configmap', 'app-config', '-o', 'jsonpath={.data.mode}')).toBe('staging');
     await until(`${REPLICAS} Ready web pods after the undo`, async () => (await readyWebPods()) === REPLICAS);
   });
