@@ -4,6 +4,7 @@ import type { EventBody, Instant, Outcome, RunEvent } from '../../src/engine/eve
 import type { CreateRunResult, RunClaim, RunStore, RunSummary } from '../../src/engine/ports.js';
 import type { ScheduleStore } from '../../src/schedule/ports.js';
 import { migrate } from './migrations.js';
+import { RunEventFeed } from './run-event-feed.js';
 import { postgresScheduleStore } from './schedule-store.js';
 
 const NOTIFY_CHANNEL = 'firedrill_run_events';
@@ -41,10 +42,10 @@ const toSummary = (row: RunRow): RunSummary => ({
 const toEvent = (row: EventRow): RunEvent =>
   ({ ...row.body, seq: Number(row.seq), at: row.at.toISOString(), mono: row.mono, clock: row.clock }) as RunEvent;
 
-/** Opens the store and applies pending migrations. */
 /** What a finished run's undo-recorded events keep of their parameters. */
 export const FINISHED_UNDO_PARAMS = { dropped: 'the run finished; its undo is no longer needed' };
 
+/** Opens the store and applies pending migrations. */
 export async function openPostgresRunStore(connectionString: string): Promise<RunStore> {
   return (await openPostgresStores(connectionString)).runs;
 }
@@ -58,13 +59,29 @@ export async function openPostgresStores(connectionString: string): Promise<{ ru
 }
 
 class PostgresRunStore implements RunStore {
-  private listener: pg.Client | undefined;
-  private readonly watchers = new Map<string, Set<(event: RunEvent) => void>>();
+  private readonly feed: RunEventFeed;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly connectionString: string,
-  ) {}
+  ) {
+    this.feed = new RunEventFeed(
+      connectionString,
+      NOTIFY_CHANNEL,
+      async (seq) => {
+        const result = await this.pool.query<EventRow>('select seq, type, at, mono, clock, body from firedrill_run_events where seq = $1', [seq]);
+        return result.rows[0] && toEvent(result.rows[0]);
+      },
+      async (runIds, afterSeq) => {
+        const result = await this.pool.query<EventRow & { run_id: string }>(
+          'select run_id, seq, type, at, mono, clock, body from firedrill_run_events where run_id = any($1::uuid[]) and seq > $2 order by seq',
+          [runIds, afterSeq],
+        );
+        return result.rows.map((row) => ({ runId: row.run_id, event: toEvent(row) }));
+      },
+      async () => Number((await this.pool.query<{ newest: string }>('select coalesce(max(seq), 0) as newest from firedrill_run_events')).rows[0]!.newest),
+    );
+  }
 
   async createRun(input: { drill: string; environment: string }): Promise<CreateRunResult> {
     const runId = randomUUID();
@@ -202,41 +219,12 @@ class PostgresRunStore implements RunStore {
     return result.rows[0]?.scorecard ?? null;
   }
 
-  async watch(runId: string, listener: (event: RunEvent) => void): Promise<() => Promise<void>> {
-    await this.ensureListening();
-    const listeners = this.watchers.get(runId) ?? new Set();
-    listeners.add(listener);
-    this.watchers.set(runId, listeners);
-    return async () => {
-      listeners.delete(listener);
-      if (listeners.size === 0) this.watchers.delete(runId);
-    };
-  }
-
-  private async ensureListening(): Promise<void> {
-    if (this.listener) return;
-    const client = new pg.Client({ connectionString: this.connectionString });
-    client.on('error', () => undefined);
-    await client.connect();
-    client.on('notification', (message) => void this.dispatch(message.payload));
-    await client.query(`listen ${NOTIFY_CHANNEL}`);
-    this.listener = client;
-  }
-
-  private async dispatch(payload: string | undefined): Promise<void> {
-    const { run, seq } = JSON.parse(payload ?? '{}') as { run?: string; seq?: number };
-    const listeners = run ? this.watchers.get(run) : undefined;
-    if (!listeners?.size) return;
-    const result = await this.pool.query<EventRow>(
-      'select seq, type, at, mono, clock, body from firedrill_run_events where seq = $1',
-      [seq],
-    );
-    const row = result.rows[0];
-    if (row) for (const listener of listeners) listener(toEvent(row));
+  watch(runId: string, listener: (event: RunEvent) => void): Promise<() => Promise<void>> {
+    return this.feed.watch(runId, listener);
   }
 
   async close(): Promise<void> {
-    await this.listener?.end().catch(() => undefined);
+    await this.feed.close();
     await this.pool.end();
   }
 }
