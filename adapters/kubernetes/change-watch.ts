@@ -1,7 +1,16 @@
 import { Watch } from '@kubernetes/client-node';
-import type { KubeContext } from './kube-context.js';
+import { statusOf, type KubeContext } from './kube-context.js';
 
 const RESTART_AFTER_MS = 1_000;
+
+/**
+ * A watch the API server refuses (no `watch` permission) is not retried: it would be refused
+ * every second for the whole run. The probe's own polling still runs, only less promptly.
+ */
+function refused(error: unknown): boolean {
+  const status = statusOf(error) ?? (error as { statusCode?: unknown } | null)?.statusCode;
+  return status === 401 || status === 403;
+}
 
 /**
  * Calls `changed` on every change to the objects under `paths` (watch URLs such as
@@ -16,22 +25,27 @@ export async function watchForChanges(kube: KubeContext, paths: readonly string[
 
   const start = async (path: string): Promise<void> => {
     if (stopped) return;
+    // The client may report the end (a refusal, say) before it hands back the controller.
+    let controller: AbortController | undefined;
+    let ended = false;
+    const end = (error: unknown) => {
+      ended = true;
+      if (controller) open.delete(controller);
+      if (!refused(error)) restartLater(path);
+    };
     try {
-      const controller = await watch.watch(
+      controller = await watch.watch(
         path,
         { allowWatchBookmarks: false },
         (phase) => {
           if (phase !== 'BOOKMARK') changed();
         },
-        () => {
-          open.delete(controller);
-          restartLater(path);
-        },
+        end,
       );
       if (stopped) controller.abort();
-      else open.add(controller);
-    } catch {
-      restartLater(path);
+      else if (!ended) open.add(controller);
+    } catch (error) {
+      if (!ended) end(error);
     }
   };
   const restartLater = (path: string) => {

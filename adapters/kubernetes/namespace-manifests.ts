@@ -105,15 +105,24 @@ export interface RestoreResult {
  */
 export async function restoreNamespace(kube: KubeContext, saved: SavedNamespace): Promise<RestoreResult> {
   const result: RestoreResult = { created: [], existing: [] };
+  const failures: string[] = [];
+  // One object refused (a team RoleBinding granting more than firedrill holds) must not keep
+  // the rest from coming back: try all, then report every failure. A retry is safe, since
+  // what was created meanwhile answers 409.
   for (const object of saved.objects) {
     const label = describeObject(object);
     try {
       await kube.objects.create(object);
       result.created.push(label);
     } catch (error) {
-      if (statusOf(error) !== 409) throw new Error(`cannot re-create ${label}: ${messageOf(error)}`);
-      result.existing.push(label);
+      if (statusOf(error) === 409) result.existing.push(label);
+      else failures.push(`${label}: ${messageOf(error)}`);
     }
+  }
+  if (failures.length) {
+    throw new Error(
+      `namespace ${saved.name}: re-created ${result.created.length} object(s), but could not re-create ${failures.length}: ${failures.join('; ')}`,
+    );
   }
   return result;
 }

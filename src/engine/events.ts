@@ -58,7 +58,8 @@ export type EventBody =
   | { type: 'rpo-measured'; newestBefore: string | null; newestAfter: string | null }
   | { type: 'verified'; ok: boolean }
   | { type: 'abort-requested'; by: string; reason: string }
-  | { type: 'timed-out'; maxDurationMs: number }
+  /** `stillRed`: what the probes said last, so a run that never recovered says why. */
+  | { type: 'timed-out'; maxDurationMs: number; stillRed?: string[] }
   | { type: 'rollback-started'; reason: string }
   | { type: 'undo-done'; description: string; detail: string }
   | { type: 'undo-failed'; description: string; error: string }

@@ -34,15 +34,17 @@ export async function watchForRecovery(input: WatchInput): Promise<WatchOutcome>
   try {
     let streakStart: Instant | undefined;
     let sawOutage = false;
+    let stillRed: string[] = [];
     for (;;) {
       if (stop.signal.aborted) return 'aborted';
       if (elapsedMs(injectedAt, clock.now()) >= drill.maxDuration) {
-        await journal.append({ type: 'timed-out', maxDurationMs: drill.maxDuration });
+        await journal.append({ type: 'timed-out', maxDurationMs: drill.maxDuration, ...(stillRed.length ? { stillRed } : {}) });
         return 'timed-out';
       }
       const checkStart = clock.now();
       wakeup.checking();
-      if (await allGreen(runtime.steadyState)) {
+      stillRed = await redProbes(runtime.steadyState);
+      if (stillRed.length === 0) {
         streakStart ??= checkStart;
         if (elapsedMs(streakStart, clock.now()) >= drill.steadyState.stableFor) {
           await journal.append({ type: 'recovered', stableForMs: drill.steadyState.stableFor, sawOutage }, streakStart);
@@ -64,9 +66,10 @@ export async function watchForRecovery(input: WatchInput): Promise<WatchOutcome>
   }
 }
 
-async function allGreen(probes: Probe[]): Promise<boolean> {
-  const results = await Promise.all(probes.map((probe) => probe.check()));
-  return results.every((result) => result.ok);
+/** `name: detail` of every probe that is not green; empty when all are. */
+async function redProbes(probes: Probe[]): Promise<string[]> {
+  const results = await Promise.all(probes.map(async (probe) => ({ probe, result: await probe.check() })));
+  return results.filter(({ result }) => !result.ok).map(({ probe, result }) => `${probe.name}: ${result.detail}`);
 }
 
 async function runAutomatedRecovery(input: WatchInput, stop: AbortSignal): Promise<void> {

@@ -44,7 +44,7 @@ export function describeEvent(event: RunEvent): string {
     case 'abort-requested':
       return `abort requested by ${event.by}: ${event.reason}`;
     case 'timed-out':
-      return `timed out after ${event.maxDurationMs / 1000}s`;
+      return `timed out after ${event.maxDurationMs / 1000}s${event.stillRed?.length ? `; still red: ${event.stillRed.join('; ')}` : ''}`;
     case 'rollback-started':
       return `undoing: ${event.reason}`;
     case 'undo-done':

@@ -24,17 +24,19 @@ function memoryJournal(): Journal {
   return new Journal('run-1', store, systemClock());
 }
 
-const drill = Drill.parse({
-  id: 'watched',
-  title: 'watched',
-  kind: 'command',
-  target: { inject: 'true', undo: 'true' },
-  severity: 'low',
-  objectives: { rto: '1m' },
-  steadyState: { probes: [{ type: 'command', run: 'true' }], interval: `${INTERVAL_MS}ms`, stableFor: '1ms' },
-  recovery: { mode: 'manual' },
-  maxDuration: '30s',
-});
+const drillWith = (interval: string, maxDuration: string) =>
+  Drill.parse({
+    id: 'watched',
+    title: 'watched',
+    kind: 'command',
+    target: { inject: 'true', undo: 'true' },
+    severity: 'low',
+    objectives: { rto: '1m' },
+    steadyState: { probes: [{ type: 'command', run: 'true' }], interval, stableFor: '1ms' },
+    recovery: { mode: 'manual' },
+    maxDuration,
+  });
+const drill = drillWith(`${INTERVAL_MS}ms`, '30s');
 
 /** A probe whose state the test sets, and which tells the engine when it changes (as a Kubernetes watch does). */
 function watchedProbe() {
@@ -103,5 +105,16 @@ describe('recovery watching with a probe that hears changes', () => {
     expect(watched.checks() - before).toBe(1);
     watched.set(true);
     expect(await watching).toBe('recovered');
+  });
+
+  it('says what was still red when maxDuration ends the run', async () => {
+    const journal = memoryJournal();
+    const watched = watchedProbe();
+    const short = drillWith('50ms', '300ms');
+    const injected = await journal.append({ type: 'injected' });
+    const outcome = await watchForRecovery({ journal, drill: short, runtime: runtimeWith(watched.probe), signals: new RunSignals(), injectedAt: injected });
+
+    expect(outcome).toBe('timed-out');
+    expect(findEvent(await journal.events(), 'timed-out')).toMatchObject({ maxDurationMs: 300, stillRed: ['watched: red'] });
   });
 });
