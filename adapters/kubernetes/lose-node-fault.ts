@@ -1,8 +1,9 @@
 import type { Fault } from '../../src/engine/ports.js';
 import type { UndoAction } from '../../src/engine/events.js';
-import { evictPod, podsToEvict, type PodRef } from './drain.js';
+import { evictPod, NO_PODS, podsToDrain, podText } from './drain.js';
 import type { KubeContext } from './kube-context.js';
-import { candidateNodes, pickNode, setUnschedulable, type NodeChoice, type NodeRules } from './nodes.js';
+import { nodeToLoseCheck, podList, selectorText, type LoseNodeTarget } from './lose-node-target.js';
+import { candidateNodes, pickNode, setUnschedulable, type NodeRules } from './nodes.js';
 
 export const UNCORDON_NODE = 'uncordon-node';
 
@@ -10,13 +11,6 @@ export interface UncordonParams {
   node: string;
   /** The context the node was cordoned in: the undo refuses to act in any other. */
   context: string;
-}
-
-export interface LoseNodeTarget {
-  node: string | undefined;
-  choice: NodeChoice;
-  /** The pods a drain would evict now, for `plan`; inject lists them again. */
-  pods: PodRef[];
 }
 
 /** Picks the node and lists what draining it would touch: read-only, so `plan` can show it. */
@@ -28,7 +22,7 @@ export async function prepareLoseNode(
 ): Promise<LoseNodeTarget> {
   const choice = await candidateNodes(kube.core, rules);
   const node = pickNode(choice.candidates, runId);
-  const pods = node ? await podsToEvict(kube.core, node, allowedNamespaces) : [];
+  const pods = node ? await podsToDrain(kube.core, node, allowedNamespaces) : NO_PODS;
   return { node, choice, pods };
 }
 
@@ -41,7 +35,7 @@ export interface DrainFaultOptions {
   maxDurationMs: number;
 }
 
-/** lose-node, drain mode: cordon, then evict every evictable pod of the allowed namespaces. */
+/** lose-node, drain mode: cordon, then evict every pod of the allowed namespaces that a controller re-creates. */
 export function drainNodeFault(options: DrainFaultOptions): Fault {
   const { kube, target, allowedNamespaces } = options;
   const where = `in context ${kube.contextName} (${kube.server})`;
@@ -50,35 +44,37 @@ export function drainNodeFault(options: DrainFaultOptions): Fault {
       if (!target.node) return [`no node to drain: none of the allowed nodes${selectorText(options.nodeSelector)} qualifies`];
       return [
         `cordon node ${target.node} ${where}${selectorText(options.nodeSelector)}`,
-        ...target.pods.map((pod) => `evict pod ${pod.namespace}/${pod.name} (Eviction API, PodDisruptionBudgets honoured)`),
+        ...target.pods.evict.map((pod) => `evict pod ${podText(pod)} (Eviction API, PodDisruptionBudgets honoured)`),
+        ...target.pods.bare.map((pod) => `pod ${podText(pod)} has no controller and stays on the node (evicting it would lose it for good)`),
         `pods of namespaces other than ${allowedNamespaces.join(', ')} and DaemonSet pods stay on the node`,
       ];
     },
     async preflight() {
-      const excluded = target.choice.excluded.map((entry) => `${entry.node} (${entry.reason})`).join(', ');
-      return [
-        {
-          check: 'node to lose',
-          ok: target.node !== undefined,
-          detail: target.node
-            ? `${target.node}, picked among ${target.choice.candidates.join(', ')}${excluded ? `; ruled out: ${excluded}` : ''}`
-            : `no candidate node${selectorText(options.nodeSelector)}${excluded ? `; ruled out: ${excluded}` : ''}; check kubernetes.nodeSelector`,
-        },
-      ];
+      const { bare } = target.pods;
+      const note = bare.length ? `pods without a controller stay on it: ${podList(bare)}` : '';
+      return [nodeToLoseCheck(target, options.nodeSelector, note)];
     },
     async undoAction(): Promise<UndoAction> {
       if (!target.node) throw new Error('no node was picked, so there is nothing to undo');
       const params: UncordonParams = { node: target.node, context: kube.contextName };
       return { action: UNCORDON_NODE, description: `uncordon node ${target.node} ${where}`, params: { ...params } };
     },
-    async inject() {
-      if (!target.node) throw new Error('no node was picked');
-      const cordoned = await setUnschedulable(kube.core, target.node, true);
-      if (cordoned === 'missing') throw new Error(`node ${target.node} no longer exists`);
+    async inject(journal) {
+      const node = target.node;
+      if (!node) throw new Error('no node was picked');
+      const cordoned = await setUnschedulable(kube.core, node, true);
+      if (cordoned === 'missing') throw new Error(`node ${node} no longer exists`);
+      await journal.changed(`cordoned node ${node}`, `uncordon node ${node} (the undo recorded before injection)`);
       // Listed again after the cordon: no new pod can land on the node from here on.
-      const pods = await podsToEvict(kube.core, target.node, allowedNamespaces);
+      const { evict } = await podsToDrain(kube.core, node, allowedNamespaces);
       const deadline = performance.now() + options.maxDurationMs;
-      await Promise.all(pods.map((pod) => evictPod(kube.core, pod, { deadline })));
+      await Promise.all(
+        evict.map(async (pod) => {
+          const result = await evictPod(kube.core, pod, { deadline });
+          if (result === 'evicted') await journal.changed(`evicted pod ${podText(pod)}`, `none needed: its ${pod.controller} re-creates it on another node`);
+          else await journal.changed(`pod ${podText(pod)} was already gone when its eviction was sent`, 'none needed: nothing changed');
+        }),
+      );
     },
   };
 }
@@ -90,8 +86,4 @@ export async function uncordonNode(kube: KubeContext, params: UncordonParams): P
   }
   const result = await setUnschedulable(kube.core, params.node, false);
   return result === 'missing' ? `node ${params.node} no longer exists; nothing to uncordon` : `uncordoned node ${params.node}`;
-}
-
-function selectorText(selector: string | undefined): string {
-  return selector ? ` (selector ${selector})` : '';
 }

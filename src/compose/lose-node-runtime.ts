@@ -1,29 +1,24 @@
 import type { Probe } from '../engine/ports.js';
-import { UserError } from '../errors.js';
 import { commandRunbook, probeFor } from './probes.js';
 import type { KindRuntime } from './kind-runtime.js';
 import { connectToEnvironmentCluster, guardProductionContext, productionRefusal } from './kube-environment.js';
+import { deleteNodeFault, prepareDeleteNode, RECREATE_NODE, recreateNode, type RecreateNodeParams } from '../../adapters/kubernetes/delete-node-fault.js';
 import { drainNodeFault, prepareLoseNode, UNCORDON_NODE, uncordonNode, type UncordonParams } from '../../adapters/kubernetes/lose-node-fault.js';
+import { NO_TARGET } from '../../adapters/kubernetes/lose-node-target.js';
 import { workloadsProbe } from '../../adapters/kubernetes/workloads-probe.js';
 
 export const loseNodeRuntime: KindRuntime<'lose-node'> = {
   async build(drill, { environmentName, environment, runId, options }) {
-    if (drill.target.mode !== 'drain') {
-      throw new UserError(`lose-node mode "${drill.target.mode}" cannot run in this version of firedrill`, 'use target.mode: drain');
-    }
     const { kube, target } = await connectToEnvironmentCluster(environmentName, environment, options);
     const nodeSelector = combineSelectors(target.nodeSelector, drill.target.nodeSelector);
     const refusal = productionRefusal(kube, environmentName, environment);
+    const rules = { nodeSelector, allowControlPlane: target.allowControlPlane, selfNode: options.env.NODE_NAME || undefined };
+    const deleting = drill.target.mode === 'delete';
+    const prepare = deleting ? prepareDeleteNode : prepareLoseNode;
     // A production-looking cluster is not even listed: preflight refuses it with the reason.
-    const prepared = refusal
-      ? { node: undefined, choice: { candidates: [], excluded: [] }, pods: [] }
-      : await prepareLoseNode(
-          kube,
-          { nodeSelector, allowControlPlane: target.allowControlPlane, selfNode: options.env.NODE_NAME || undefined },
-          target.allowedNamespaces,
-          runId,
-        );
-    const fault = drainNodeFault({ kube, target: prepared, allowedNamespaces: target.allowedNamespaces, nodeSelector, maxDurationMs: drill.maxDuration });
+    const prepared = refusal ? NO_TARGET : await prepare(kube, rules, target.allowedNamespaces, runId);
+    const faultOptions = { kube, target: prepared, allowedNamespaces: target.allowedNamespaces, nodeSelector };
+    const fault = deleting ? deleteNodeFault(faultOptions) : drainNodeFault({ ...faultOptions, maxDurationMs: drill.maxDuration });
     const workloads = (name: string): Probe => workloadsProbe(kube, name, target.allowedNamespaces);
     return {
       fault: guardProductionContext(fault, kube, refusal),
@@ -37,6 +32,10 @@ export const loseNodeRuntime: KindRuntime<'lose-node'> = {
     async [UNCORDON_NODE](params, { environmentName, environment, options }) {
       const { kube } = await connectToEnvironmentCluster(environmentName, environment, options);
       return uncordonNode(kube, params as unknown as UncordonParams);
+    },
+    async [RECREATE_NODE](params, { environmentName, environment, options }) {
+      const { kube } = await connectToEnvironmentCluster(environmentName, environment, options);
+      return recreateNode(kube, params as unknown as RecreateNodeParams);
     },
   },
 };

@@ -3,12 +3,13 @@ import type { Environment } from '../../src/catalogue/config-schema.js';
 import { Drill } from '../../src/catalogue/drill-schema.js';
 import { runtimeFactory } from '../../src/compose/index.js';
 import { systemClock } from '../../src/engine/clock.js';
-import { findEvent, type RunEvent } from '../../src/engine/events.js';
+import { findEvent, findEvents, type RunEvent } from '../../src/engine/events.js';
 import type { RunStore } from '../../src/engine/ports.js';
 import { runDrill } from '../../src/engine/run-drill.js';
 import { openPostgresRunStore } from '../../adapters/postgres/run-store.js';
 import { eventWaiter } from '../support/drill-world.js';
 import { startTestPostgres, type TestPostgres } from '../support/servers.js';
+import { podsIn, until } from './support/kube-polling.js';
 import { startKwokCluster, type KwokCluster } from './support/kwok-cluster.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -66,37 +67,10 @@ function loseNodeDrill(stableFor: string) {
   });
 }
 
-interface PodRow {
-  name: string;
-  node: string;
-  ready: boolean;
-  terminating: boolean;
-}
-
-async function shopPods(): Promise<PodRow[]> {
-  const list = JSON.parse(await cluster.kubectl('-n', 'shop', 'get', 'pods', '-o', 'json')) as {
-    items: { metadata: { name: string; deletionTimestamp?: string }; spec: { nodeName?: string }; status: { conditions?: { type: string; status: string }[] } }[];
-  };
-  return list.items.map((pod) => ({
-    name: pod.metadata.name,
-    node: pod.spec.nodeName ?? '',
-    ready: pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
-    terminating: Boolean(pod.metadata.deletionTimestamp),
-  }));
-}
+const shopPods = () => podsIn(cluster, 'shop');
 
 async function unschedulable(node: string): Promise<boolean> {
   return (await cluster.kubectl('get', 'node', node, '-o', 'jsonpath={.spec.unschedulable}')).trim() === 'true';
-}
-
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await sleep(50);
-  }
 }
 
 const recoveredEvent = (events: readonly RunEvent[]) => findEvent(events, 'recovered');
@@ -121,6 +95,12 @@ describe('the lose-node drill (drain) on a real control plane with kwok nodes', 
     // plan named exactly the pods that were on the node, and the undo came before the injection.
     expect(findEvent(events, 'injecting')?.actions).toEqual(expect.arrayContaining([expect.stringContaining(`cordon node ${node}`), ...onNode]));
     expect(findEvent(events, 'undo-recorded')!.seq).toBeLessThan(findEvent(events, 'injecting')!.seq);
+    // One fault-step per change, between injecting and injected: the cordon, then each eviction with the controller that re-creates the pod.
+    const steps = findEvents(events, 'fault-step');
+    expect(steps.map((step) => step.action).sort()).toEqual([`cordoned node ${node}`, ...before.filter((pod) => pod.node === node).map((pod) => `evicted pod shop/${pod.name}`)].sort());
+    expect(steps[0]!.seq).toBeGreaterThan(findEvent(events, 'injecting')!.seq);
+    expect(steps.at(-1)!.seq).toBeLessThan(injected.seq);
+    for (const step of steps.slice(1)) expect(step.undoneBy).toMatch(/^none needed: its ReplicaSet web-[a-z0-9]+ re-creates it on another node$/);
     expect(await unschedulable(node)).toBe(true);
 
     const pending = await until('evicted pods Pending', shopPods, (pods) => pods.filter((pod) => !pod.terminating && !pod.node).length === onNode.length);

@@ -67,10 +67,20 @@ describe('lose-node runtime', () => {
     expect((error as Error).message).toContain('no context "stagin" in the kubeconfig; it has: prod-eu, staging-eu');
   });
 
-  it('says delete mode is not available yet', async () => {
-    const error = await build(drill({ mode: 'delete' }), environment({})).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(UserError);
-    expect((error as Error).message).toBe('lose-node mode "delete" cannot run in this version of firedrill');
+  it('builds delete mode, and refuses a production-looking context for it the same way', async () => {
+    const runtime = await build(drill({ mode: 'delete' }), environment({ context: 'prod-eu' }));
+    const checks = await runtime.fault.preflight();
+    expect(checks).toEqual([
+      { check: 'kube context allowed', ok: false, detail: 'prod-eu looks like production; set allowProductionLookingNames: true on staging if it is staging' },
+    ]);
+    await runtime.close();
+  });
+
+  it('has an undo for each mode, and the delete undo refuses another context before calling the API', async () => {
+    expect(Object.keys(loseNodeRuntime.undo).sort()).toEqual(['recreate-node', 'uncordon-node']);
+    const params = { node: 'node-1', context: 'staging-old', saved: { metadata: { name: 'node-1' }, spec: {} } };
+    const undo = loseNodeRuntime.undo['recreate-node']!(params, { environmentName: 'staging', environment: environment({ context: 'staging-eu' }), options: { configDir: dir, env: {} } });
+    await expect(undo).rejects.toThrow('node node-1 was deleted in context staging-old, but the environment now uses staging-eu; re-create it by hand');
   });
 
   it('needs allowedNamespaces in the environment', () => {
