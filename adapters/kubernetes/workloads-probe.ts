@@ -23,7 +23,17 @@ interface Workload {
  * Watches on the same objects only wake the engine, so a change is checked when it happens rather
  * than at the next interval: the watch says when to look, the list says what is true.
  */
-export function workloadsProbe(kube: KubeContext, name: string, namespaces: readonly string[]): Probe {
+export interface WorkloadsProbeOptions {
+  /**
+   * Count a pod whose node no longer exists as lost. A deleted node's pods keep reading Ready
+   * until the pod garbage collector removes them (40-80 s on a test control plane), though
+   * nothing serves them: without this, losing a node by deletion looks like no outage at all.
+   * Costs one list of nodes per check, so only lose-node drills ask for it.
+   */
+  podsNeedTheirNode?: boolean;
+}
+
+export function workloadsProbe(kube: KubeContext, name: string, namespaces: readonly string[], options: WorkloadsProbeOptions = {}): Probe {
   // The workloads of the first green check (the steady state before injection): each must come
   // back, so a namespace rebuilt with half its Deployments is not "recovered".
   let expected: Set<string> | undefined;
@@ -33,6 +43,8 @@ export function workloadsProbe(kube: KubeContext, name: string, namespaces: read
       try {
         const short: string[] = [];
         const present = new Set<string>();
+        const nodes = options.podsNeedTheirNode ? new Set((await kube.core.listNode()).items.map((node) => node.metadata?.name)) : undefined;
+        const available = (pod: V1Pod) => readyAndStaying(pod) && (!nodes || nodes.has(pod.spec?.nodeName));
         for (const namespace of namespaces) {
           const [gone, workloads, pods] = await Promise.all([namespaceGoing(kube, namespace), workloadsIn(kube, namespace), kube.core.listNamespacedPod({ namespace })]);
           // A namespace being deleted still shows Ready pods for a while: its content is on the way out.
@@ -40,10 +52,10 @@ export function workloadsProbe(kube: KubeContext, name: string, namespaces: read
             short.push(gone);
             continue;
           }
-          const available = pods.items.filter(readyAndStaying);
+          const serving = pods.items.filter(available);
           for (const workload of workloads) {
             present.add(`${workload.label} ${namespace}/${workload.name}`);
-            const ready = available.filter((pod) => selects(workload.selector, pod.metadata?.labels ?? {})).length;
+            const ready = serving.filter((pod) => selects(workload.selector, pod.metadata?.labels ?? {})).length;
             if (ready < workload.desired) short.push(`${workload.label} ${namespace}/${workload.name} ${ready}/${workload.desired} ready`);
           }
         }
@@ -94,6 +106,8 @@ async function workloadsIn(kube: KubeContext, namespace: string): Promise<Worklo
 
 function readyAndStaying(pod: V1Pod): boolean {
   if (pod.metadata?.deletionTimestamp) return false;
+  // The pod garbage collector marks a lost node's pods Failed and leaves their Ready condition.
+  if (pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded') return false;
   return pod.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ?? false;
 }
 

@@ -19,7 +19,7 @@ export const loseNodeRuntime: KindRuntime<'lose-node'> = {
     const prepared = refusal ? NO_TARGET : await prepare(kube, rules, target.allowedNamespaces, runId);
     const faultOptions = { kube, target: prepared, allowedNamespaces: target.allowedNamespaces, nodeSelector };
     const fault = deleting ? deleteNodeFault(faultOptions) : drainNodeFault({ ...faultOptions, maxDurationMs: drill.maxDuration });
-    const workloads = (name: string): Probe => workloadsProbe(kube, name, target.allowedNamespaces);
+    const workloads = (name: string): Probe => workloadsProbe(kube, name, target.allowedNamespaces, { podsNeedTheirNode: true });
     return {
       fault: guardProductionContext(fault, kube, refusal),
       steadyState: drill.steadyState.probes.map((spec, index) => probeFor(spec, `probe ${index + 1}`, undefined, workloads)),
