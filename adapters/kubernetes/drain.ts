@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import type { CoreV1Api, V1OwnerReference, V1Pod } from '@kubernetes/client-node';
 import { statusOf } from './kube-context.js';
 
@@ -83,7 +84,8 @@ export interface EvictOptions {
   /** Monotonic ms after which a PodDisruptionBudget refusal is final. */
   deadline: number;
   retryMs?: number;
-  sleep?: (ms: number) => Promise<void>;
+  /** An abort of the run: stop waiting for a budget. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -91,7 +93,6 @@ export interface EvictOptions {
  * forbids it for now; like `kubectl drain`, retry until the deadline. 404: already gone.
  */
 export async function evictPod(core: CoreV1Api, pod: PodRef, options: EvictOptions): Promise<'evicted' | 'gone'> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   for (;;) {
     try {
       await core.createNamespacedPodEviction({
@@ -104,7 +105,8 @@ export async function evictPod(core: CoreV1Api, pod: PodRef, options: EvictOptio
       const status = statusOf(error);
       if (status === 404) return 'gone';
       if (status !== 429 || performance.now() >= options.deadline) throw error;
-      await sleep(options.retryMs ?? 1_000);
+      if (options.signal?.aborted) throw new Error(`stopped waiting to evict pod ${pod.namespace}/${pod.name}: the run was aborted while a PodDisruptionBudget held it`);
+      await setTimeout(options.retryMs ?? 1_000, undefined, { signal: options.signal }).catch(() => undefined);
     }
   }
 }

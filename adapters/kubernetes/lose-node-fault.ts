@@ -68,13 +68,16 @@ export function drainNodeFault(options: DrainFaultOptions): Fault {
       // Listed again after the cordon: no new pod can land on the node from here on.
       const { evict } = await podsToDrain(kube.core, node, allowedNamespaces);
       const deadline = performance.now() + options.maxDurationMs;
-      await Promise.all(
+      // Settled, not all: when one eviction fails, the run must not move on while others still act.
+      const evictions = await Promise.allSettled(
         evict.map(async (pod) => {
-          const result = await evictPod(kube.core, pod, { deadline });
+          const result = await evictPod(kube.core, pod, { deadline, signal: journal.signal });
           if (result === 'evicted') await journal.changed(`evicted pod ${podText(pod)}`, `none needed: its ${pod.controller} re-creates it on another node`);
           else await journal.changed(`pod ${podText(pod)} was already gone when its eviction was sent`, 'none needed: nothing changed');
         }),
       );
+      const failed = evictions.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      if (failed) throw failed.reason;
     },
   };
 }

@@ -72,6 +72,8 @@ export interface FaultJournal {
   undoRecorded(undo: UndoAction): Promise<void>;
   /** Records one change made (one API call) and how it is undone, e.g. "none: its ReplicaSet re-creates it". */
   changed(action: string, undoneBy: string): Promise<void>;
+  /** Aborts when someone asks to abort the run: an injection that waits (a drain held by a budget) stops waiting. */
+  readonly signal: AbortSignal;
 }
 
 /** One disaster, prepared for one run. */

@@ -104,10 +104,18 @@ async function injectAndWatch(
       await journal.append({ type: 'rpo-baseline', newestBefore: newestBefore?.toISOString() ?? null });
     }
     await journal.append({ type: 'injecting', actions: runtime.fault.plan() });
-    await runtime.fault.inject({
-      undoRecorded: async (undo) => void (await journal.append({ type: 'undo-recorded', undo })),
-      changed: async (action, undoneBy) => void (await journal.append({ type: 'fault-step', action, undoneBy })),
-    });
+    const injecting = new AbortController();
+    const abortRequested = new AbortController();
+    void signals.aborted(injecting.signal).then((request) => request && abortRequested.abort());
+    try {
+      await runtime.fault.inject({
+        undoRecorded: async (undo) => void (await journal.append({ type: 'undo-recorded', undo })),
+        changed: async (action, undoneBy) => void (await journal.append({ type: 'fault-step', action, undoneBy })),
+        signal: abortRequested.signal,
+      });
+    } finally {
+      injecting.abort();
+    }
     const injected = await journal.append({ type: 'injected' });
     signals.markInjected(injected.seq);
 
@@ -115,8 +123,13 @@ async function injectAndWatch(
     if (outcome === 'recovered') await verifyRun(journal, runtime);
     else endReason = outcome === 'timed-out' ? 'maxDuration reached' : `abort requested by ${signals.abortRequested?.by ?? 'someone'}`;
   } catch (error) {
-    endReason = `the run failed: ${error instanceof Error ? error.message : String(error)}`;
-    await journal.append({ type: 'failed', error: endReason });
+    if (signals.abortRequested) {
+      // The injection stopped because of the abort: that is the reason, not a failure.
+      endReason = `abort requested by ${signals.abortRequested.by} during injection`;
+    } else {
+      endReason = `the run failed: ${error instanceof Error ? error.message : String(error)}`;
+      await journal.append({ type: 'failed', error: endReason });
+    }
   } finally {
     await runtime.rpo?.stop();
   }

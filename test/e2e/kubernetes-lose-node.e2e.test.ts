@@ -175,4 +175,33 @@ describe('the lose-node drill (drain) on a real control plane with kwok nodes', 
     expect(scorecard.outcome).toBe('aborted');
     expect(await unschedulable(node)).toBe(false);
   });
+
+  it('stops waiting for a PodDisruptionBudget when the run is aborted, and uncordons', async () => {
+    const replicas = 8;
+    await cluster.kubectl('-n', 'shop', 'create', 'poddisruptionbudget', 'web-held', '--selector=app=web', `--min-available=${replicas}`);
+    try {
+      const waiter = eventWaiter();
+      const running = runDrill(deps(), { drill: loseNodeDrill('2m'), environmentName: 'staging', environment, requestedBy: 'alice', onEvent: waiter.onEvent });
+      const { runId } = await waiter.next('injecting');
+      const node = pickedNode(await store.events(runId));
+      await sleep(1_500);
+      const podsHeld = (await shopPods()).filter((pod) => pod.node === node && !pod.terminating).length;
+      expect(podsHeld).toBeGreaterThan(0);
+      const abortedAt = performance.now();
+      await store.append(runId, { type: 'abort-requested', by: 'alice', reason: 'the budget holds, stop' });
+      const { scorecard } = await running;
+
+      // Not maxDuration (3m): the eviction retry hears the abort.
+      expect(performance.now() - abortedAt).toBeLessThan(5_000);
+      expect(scorecard.outcome).toBe('aborted');
+      const events = await store.events(runId);
+      expect(findEvent(events, 'injected')).toBeUndefined();
+      expect(findEvent(events, 'failed')).toBeUndefined();
+      expect(findEvent(events, 'rollback-started')?.reason).toBe('abort requested by alice during injection');
+      expect(await unschedulable(node)).toBe(false);
+      expect((await shopPods()).filter((pod) => pod.node === node && !pod.terminating)).toHaveLength(podsHeld);
+    } finally {
+      await cluster.kubectl('-n', 'shop', 'delete', 'poddisruptionbudget', 'web-held');
+    }
+  });
 });

@@ -64,7 +64,12 @@ function fakeCluster(nodes: V1Node[], pods: V1Pod[], gone: string[] = []) {
 
 function recordingJournal(): FaultJournal & { steps: string[] } {
   const steps: string[] = [];
-  return { steps, undoRecorded: async (undo) => void steps.push(`undo: ${undo.action}`), changed: async (action, undoneBy) => void steps.push(`${action} | ${undoneBy}`) };
+  return {
+    steps,
+    undoRecorded: async (undo) => void steps.push(`undo: ${undo.action}`),
+    changed: async (action, undoneBy) => void steps.push(`${action} | ${undoneBy}`),
+    signal: new AbortController().signal,
+  };
 }
 
 const rules = { allowControlPlane: false };

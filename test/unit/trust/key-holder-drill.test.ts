@@ -68,7 +68,7 @@ describe('the key-holder drill core', () => {
     hear({ type: 'answer-submitted', by: 'bob', answer: 'anything' });
     expect(journaled.at(-1)).toMatchObject({ type: 'signal-ignored', reason: 'no challenge is out yet' });
 
-    await drill.fault.inject({ undoRecorded: async () => undefined, changed: async () => undefined });
+    await drill.fault.inject({ undoRecorded: async () => undefined, changed: async () => undefined, signal: new AbortController().signal });
     const message = JSON.parse(stores[1]!.objects.get('firedrill-challenges/run-1.asc')!) as { to: string[]; data: string };
     expect(message.to).toEqual(['bob0000000000000', 'carol00000000000']);
     const { code } = parseChallenge(message.data)!;
