@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { statusOf, type KubeContext } from './kube-context.js';
 
@@ -93,6 +94,9 @@ export function restorable(object: KubernetesObject): KubernetesObject {
   return clean as KubernetesObject;
 }
 
+/** About 15 s in all: enough for a new namespace to settle, short enough to report a real refusal. */
+const RESTORE_RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000];
+
 export interface RestoreResult {
   created: string[];
   existing: string[];
@@ -103,28 +107,36 @@ export interface RestoreResult {
  * restore does by default): after a team rebuilt from code, their newer objects win.
  * A namespace still terminating cannot take new objects; the caller waits for it to go.
  */
-export async function restoreNamespace(kube: KubeContext, saved: SavedNamespace): Promise<RestoreResult> {
+export async function restoreNamespace(kube: KubeContext, saved: SavedNamespace, retryDelaysMs: readonly number[] = RESTORE_RETRY_DELAYS_MS): Promise<RestoreResult> {
   const result: RestoreResult = { created: [], existing: [] };
-  const failures: string[] = [];
-  // One object refused (a team RoleBinding granting more than firedrill holds) must not keep
-  // the rest from coming back: try all, then report every failure. A retry is safe, since
-  // what was created meanwhile answers 409.
-  for (const object of saved.objects) {
-    const label = describeObject(object);
-    try {
-      await kube.objects.create(object);
-      result.created.push(label);
-    } catch (error) {
-      if (statusOf(error) === 409) result.existing.push(label);
-      else failures.push(`${label}: ${messageOf(error)}`);
+  // One object refused must not keep the rest from coming back: try all, then try the refused
+  // ones again, since a new namespace settles for a moment (its default ServiceAccount comes
+  // from a controller; a webhook may not serve it yet). A retry is safe: what exists answers 409.
+  let pending = [...saved.objects];
+  let failures: string[] = [];
+  for (const delayMs of [0, ...retryDelaysMs]) {
+    if (delayMs) await setTimeout(delayMs);
+    const refused: KubernetesObject[] = [];
+    failures = [];
+    for (const object of pending) {
+      const label = describeObject(object);
+      try {
+        await kube.objects.create(object);
+        result.created.push(label);
+      } catch (error) {
+        if (statusOf(error) === 409) result.existing.push(label);
+        else {
+          refused.push(object);
+          failures.push(`${label}: ${messageOf(error)}`);
+        }
+      }
     }
+    pending = refused;
+    if (pending.length === 0) return result;
   }
-  if (failures.length) {
-    throw new Error(
-      `namespace ${saved.name}: re-created ${result.created.length} object(s), but could not re-create ${failures.length}: ${failures.join('; ')}`,
-    );
-  }
-  return result;
+  throw new Error(
+    `namespace ${saved.name}: re-created ${result.created.length} object(s), but could not re-create ${failures.length}: ${failures.join('; ')}`,
+  );
 }
 
 export function describeObject(object: KubernetesObject): string {

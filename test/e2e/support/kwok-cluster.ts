@@ -55,7 +55,19 @@ export async function startKwokCluster(nodes: number): Promise<KwokCluster> {
     KUBECONFIG: kubeconfig,
   };
   const kwokctl = (...args: string[]) => run(join(bin, 'kwokctl'), args, { env, maxBuffer: 16 * 1024 * 1024 });
-  const kubectl = async (...args: string[]) => (await run(join(bin, 'kubectl'), args, { env, maxBuffer: 16 * 1024 * 1024 })).stdout;
+  const kubectl = async (...args: string[]): Promise<string> => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return (await run(join(bin, 'kubectl'), args, { env, maxBuffer: 16 * 1024 * 1024 })).stdout;
+      } catch (error) {
+        // A new namespace gets its default ServiceAccount from a controller a moment later; a pod
+        // created in between is refused. Real clusters have the same race; tests wait it out.
+        const serviceAccountPending = String((error as { stderr?: unknown }).stderr ?? '').includes('serviceaccount "default" not found');
+        if (!serviceAccountPending || attempt >= 40) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  };
   const stop = async () => {
     try {
       await kwokctl('delete', 'cluster', '--name', name, '--kubeconfig', kubeconfig);

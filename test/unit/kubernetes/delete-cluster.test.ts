@@ -7,7 +7,8 @@ import { Drill, type DeleteClusterDrill } from '../../../src/catalogue/drill-sch
 import { deleteClusterRuntime } from '../../../src/compose/delete-cluster-runtime.js';
 import { UserError } from '../../../src/errors.js';
 import { namespaceRefusal } from '../../../adapters/kubernetes/delete-namespaces-fault.js';
-import { restorable } from '../../../adapters/kubernetes/namespace-manifests.js';
+import type { KubeContext } from '../../../adapters/kubernetes/kube-context.js';
+import { restorable, restoreNamespace } from '../../../adapters/kubernetes/namespace-manifests.js';
 
 // Port 1 on loopback: nothing listens, so any API call would fail loudly. These tests need none.
 const KUBECONFIG = `apiVersion: v1
@@ -115,5 +116,46 @@ describe('saved objects', () => {
     } as never) as { metadata: { annotations: Record<string, string> }; spec: Record<string, unknown> };
     expect(claim.metadata.annotations).toEqual({ team: 'shop' });
     expect(claim.spec).toEqual({ resources: { requests: { storage: '1Gi' } } });
+  });
+});
+
+describe('re-creating a saved namespace', () => {
+  const saved = {
+    name: 'shop',
+    objects: [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'shop' } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'debug', namespace: 'shop' } },
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' } },
+    ],
+  };
+  /** An API whose answers to create are scripted per object, by kind and name. */
+  function kubeAnswering(answers: Record<string, number[]>): { kube: KubeContext; attempts: string[] } {
+    const attempts: string[] = [];
+    const objects = {
+      create: async (object: { kind: string; metadata: { name: string } }) => {
+        const key = `${object.kind}/${object.metadata.name}`;
+        attempts.push(key);
+        const status = answers[key]?.shift() ?? 201;
+        if (status >= 400) throw Object.assign(new Error(`HTTP ${status}`), { code: status, body: JSON.stringify({ message: `${key} refused (${status})` }) });
+        return object;
+      },
+    };
+    return { kube: { objects } as unknown as KubeContext, attempts };
+  }
+
+  it('creates what is missing, leaves what exists, and tries a refused object again once the namespace settled', async () => {
+    const { kube, attempts } = kubeAnswering({ 'ConfigMap/cfg': [409], 'Pod/debug': [403, 403] });
+    const result = await restoreNamespace(kube, saved, [1, 1, 1]);
+    expect(result).toEqual({ created: ['Namespace shop', 'Deployment shop/web', 'Pod shop/debug'], existing: ['ConfigMap shop/cfg'] });
+    // The Deployment after the Pod was not held back by the Pod's refusal.
+    expect(attempts).toEqual(['Namespace/shop', 'ConfigMap/cfg', 'Pod/debug', 'Deployment/web', 'Pod/debug', 'Pod/debug']);
+  });
+
+  it('reports every object it could not re-create, after its retries', async () => {
+    const { kube } = kubeAnswering({ 'Pod/debug': [403, 403, 403], 'Deployment/web': [422, 422, 422] });
+    await expect(restoreNamespace(kube, saved, [1, 1])).rejects.toThrow(
+      'namespace shop: re-created 2 object(s), but could not re-create 2: Pod shop/debug: Pod/debug refused (403); Deployment shop/web: Deployment/web refused (422)',
+    );
   });
 });
