@@ -3,6 +3,7 @@ import type { Fault } from '../../src/engine/ports.js';
 import type { UndoAction } from '../../src/engine/events.js';
 import { captureTableDefinition, parseTableName, qualifiedName, type TableDefinition } from './table-definition.js';
 import { SAFETY_SCHEMA, safetyTableName } from './restore-table-undo.js';
+import { withTransaction } from './transaction.js';
 
 export interface DropTableFaultOptions {
   pool: pg.Pool;
@@ -61,21 +62,13 @@ export function dropTableFault(options: DropTableFaultOptions): Fault {
     },
 
     async inject() {
-      const client = await options.pool.connect();
-      try {
-        await client.query('begin');
+      await withTransaction(options.pool, async (client) => {
         // Writers wait on the lock, so the copy holds every row the drop removes.
         await client.query(`lock table ${targetSql} in access exclusive mode`);
         await client.query(`create schema if not exists ${pg.escapeIdentifier(SAFETY_SCHEMA)}`);
         await client.query(`create table ${safetySql} as table ${targetSql}`);
         await client.query(`drop table ${targetSql}`);
-        await client.query('commit');
-      } catch (error) {
-        await client.query('rollback').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
+      });
     },
   };
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from './transaction.js';
 
 /** Append-only: a released migration is never edited, a new one is added. */
 const MIGRATIONS: string[] = [
@@ -68,15 +69,10 @@ export async function migrate(pool: pg.Pool): Promise<void> {
     for (const [index, sql] of MIGRATIONS.entries()) {
       const version = index + 1;
       if (done.has(version)) continue;
-      await client.query('begin');
-      try {
+      await inTransaction(client, async () => {
         await client.query(sql);
         await client.query('insert into firedrill_migrations (version) values ($1)', [version]);
-        await client.query('commit');
-      } catch (error) {
-        await client.query('rollback');
-        throw error;
-      }
+      });
     }
   } finally {
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);

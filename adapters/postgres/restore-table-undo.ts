@@ -8,6 +8,7 @@ import {
   type TableDefinition,
   type TableName,
 } from './table-definition.js';
+import { withTransaction } from './transaction.js';
 
 export const SAFETY_SCHEMA = 'firedrill_safety';
 
@@ -31,9 +32,7 @@ export async function restoreTableFromSafetyCopy(pool: pg.Pool, params: RestoreT
   const target = parseTableName(params.table);
   const targetSql = qualifiedName(target);
   const safetySql = qualifiedName(params.safetyTable);
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
+  return withTransaction(pool, async (client) => {
     const state = await client.query<{ target: boolean; safety: boolean }>(
       'select to_regclass($1) is not null as target, to_regclass($2) is not null as safety',
       [targetSql, safetySql],
@@ -59,12 +58,6 @@ export async function restoreTableFromSafetyCopy(pool: pg.Pool, params: RestoreT
       );
     }
     if (safetyExists) await client.query(`drop table ${safetySql}`);
-    await client.query('commit');
     return safetyExists ? `${detail}; safety copy removed` : detail;
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -5,6 +5,7 @@ import type { CreateRunResult, RunClaim, RunStore, RunSummary } from '../../src/
 import type { ScheduleStore } from '../../src/schedule/ports.js';
 import { migrate } from './migrations.js';
 import { RunEventFeed } from './run-event-feed.js';
+import { withTransaction } from './transaction.js';
 import { postgresScheduleStore } from './schedule-store.js';
 
 const NOTIFY_CHANNEL = 'firedrill_run_events';
@@ -130,9 +131,7 @@ class PostgresRunStore implements RunStore {
   }
 
   async finish(runId: string, outcome: Outcome, scorecard: unknown): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('begin');
+    await withTransaction(this.pool, async (client) => {
       await client.query(
         'update firedrill_runs set finished_at = coalesce(finished_at, now()), outcome = $2, scorecard = $3 where id = $1',
         [runId, outcome, JSON.stringify(scorecard)],
@@ -144,13 +143,7 @@ class PostgresRunStore implements RunStore {
           where run_id = $1 and type = 'undo-recorded' and body->'undo'->'params' <> $2::jsonb`,
         [runId, JSON.stringify(FINISHED_UNDO_PARAMS)],
       );
-      await client.query('commit');
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async claim(runId: string): Promise<RunClaim | undefined> {

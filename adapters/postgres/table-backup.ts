@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { UserError } from '../../src/errors.js';
+import { inTransaction } from './transaction.js';
 import type { ObjectStore } from '../../src/storage/object-store.js';
 import {
   captureTableDefinition,
@@ -110,19 +111,18 @@ export async function restoreTableBackup(options: RestoreTableBackupOptions): Pr
   const backup = await chooseBackup(store, table, options.backup);
   const { definition } = await readManifest(store, backup.key);
 
-  await client.query('begin');
   try {
-    await refuseIfExists(client, target);
-    for (const statement of createTableStatements(definition, target)) await client.query(statement);
-    const data = await store.get(backup.key + DATA);
-    await pipeline(
-      data,
-      client.query(copyFrom(`copy ${qualifiedName(target)} ${columnList(definition)} from stdin ${CSV_OPTIONS}`)),
-    );
-    for (const statement of resetIdentitySequencesStatements(definition, target)) await client.query(statement);
-    await client.query('commit');
+    await inTransaction(client, async () => {
+      await refuseIfExists(client, target);
+      for (const statement of createTableStatements(definition, target)) await client.query(statement);
+      const data = await store.get(backup.key + DATA);
+      await pipeline(
+        data,
+        client.query(copyFrom(`copy ${qualifiedName(target)} ${columnList(definition)} from stdin ${CSV_OPTIONS}`)),
+      );
+      for (const statement of resetIdentitySequencesStatements(definition, target)) await client.query(statement);
+    });
   } catch (error) {
-    await client.query('rollback').catch(() => undefined);
     if (isDuplicateTable(error)) throw tableExists(target);
     throw error;
   }
