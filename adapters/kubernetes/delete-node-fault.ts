@@ -80,7 +80,7 @@ export function deleteNodeFault(options: DeleteNodeFaultOptions): Fault {
       return [
         `save node ${target.node}, then delete it ${where}${selectorText(options.nodeSelector)}`,
         evict.length
-          ? `its pods ${evict.map(podText).join(', ')} are removed by the pod garbage collector (40 to 60 s later) and re-created elsewhere by their controllers`
+          ? `its pods ${evict.map(podText).join(', ')} are removed by the pod garbage collector (40 to 80 s later on a default control plane) and re-created elsewhere by their controllers`
           : `no pod of ${allowedNamespaces.join(', ')} runs on it`,
         ...bare.map((pod) => `pod ${podText(pod)} has no controller: it is lost for good with the node`),
         'DaemonSet and static pods leave with the node and return with it',

@@ -117,7 +117,7 @@ describe('lose-node in delete mode', () => {
     const fault = deleteNodeFault({ kube: cluster.kube, target, allowedNamespaces: ['shop'] });
     expect(fault.plan()).toEqual([
       'save node n2, then delete it in context staging-eu (https://staging.example:6443)',
-      'its pods shop/web-b are removed by the pod garbage collector (40 to 60 s later) and re-created elsewhere by their controllers',
+      'its pods shop/web-b are removed by the pod garbage collector (40 to 80 s later on a default control plane) and re-created elsewhere by their controllers',
       'pod shop/debug has no controller: it is lost for good with the node',
       'DaemonSet and static pods leave with the node and return with it',
       'the undo re-creates the Node object from the saved copy (name, labels, annotations, spec)',
