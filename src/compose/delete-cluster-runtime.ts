@@ -7,7 +7,7 @@ import { REBUILD_CLUSTER, rebuildCluster, teardownFault, type TeardownCommands }
 import { connectToEnvironmentDatabase } from './drop-table-runtime.js';
 import type { ComposeOptions, KindRuntime } from './kind-runtime.js';
 import { connectToEnvironmentCluster, guardProductionContext, productionRefusal } from './kube-environment.js';
-import { commandRunbook, probeFor, rpoMarkerFor } from './probes.js';
+import { commandRunbookFor, drillProbes, rpoMarkerFor } from './probes.js';
 import type { KubeContext } from '../../adapters/kubernetes/kube-context.js';
 import {
   deleteNamespacesFault,
@@ -31,10 +31,9 @@ export const deleteClusterRuntime: KindRuntime<'delete-cluster'> = {
     const workloads = (name: string): Probe => workloadsProbe(kube, name, target.allowedNamespaces);
     return {
       fault: guardProductionContext(fault, kube, refusal),
-      steadyState: drill.steadyState.probes.map((spec, index) => probeFor(spec, `probe ${index + 1}`, database?.pool, workloads)),
-      verify: drill.verify.map((spec, index) => probeFor(spec, `check ${index + 1}`, database?.pool, workloads)),
+      ...drillProbes(drill, { pool: database?.pool, workloads, cwd: options.configDir }),
       rpo: drill.rpo && database && rpoMarkerFor(drill.rpo, database.pool, runId),
-      runbook: drill.recovery.mode === 'automated' && drill.recovery.runbook.action === 'command' ? commandRunbook(drill.recovery.runbook.run, drill.maxDuration) : undefined,
+      runbook: commandRunbookFor(drill, options.configDir),
       close: async () => void (await database?.pool.end()),
     };
   },

@@ -5,7 +5,7 @@ import { resolveSecret } from '../catalogue/load.js';
 import { looksLikeProduction } from '../engine/environment-guard.js';
 import type { Fault, Runbook } from '../engine/ports.js';
 import { UserError } from '../errors.js';
-import { commandRunbook, probeFor, rpoMarkerFor } from './probes.js';
+import { commandRunbookFor, drillProbes, rpoMarkerFor } from './probes.js';
 import { PROBE_TIMEOUT_MS, type ComposeOptions, type KindRuntime } from './kind-runtime.js';
 import { dropTableFault } from '../../adapters/postgres/drop-table-fault.js';
 import { restoreNewestBackupRunbook } from '../../adapters/postgres/restore-backup-runbook.js';
@@ -24,8 +24,7 @@ export const dropTableRuntime: KindRuntime<'drop-table'> = {
     });
     return {
       fault: guardProductionDatabase(fault, database.label, environmentName, environment),
-      steadyState: drill.steadyState.probes.map((spec, index) => probeFor(spec, `probe ${index + 1}`, database.pool)),
-      verify: drill.verify.map((spec, index) => probeFor(spec, `check ${index + 1}`, database.pool)),
+      ...drillProbes(drill, { pool: database.pool, cwd: options.configDir }),
       rpo: drill.rpo && rpoMarkerFor(drill.rpo, database.pool, runId),
       runbook: runbookFor(drill, environmentName, environment, database.pool, options),
       close: () => database.pool.end(),
@@ -85,7 +84,7 @@ function runbookFor(
 ): Runbook | undefined {
   if (drill.recovery.mode !== 'automated') return undefined;
   const runbook = drill.recovery.runbook;
-  if (runbook.action === 'command') return commandRunbook(runbook.run, drill.maxDuration);
+  if (runbook.action === 'command') return commandRunbookFor(drill, options.configDir);
   const bucket = environment.buckets[runbook.bucket];
   if (!bucket) {
     throw new UserError(

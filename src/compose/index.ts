@@ -10,6 +10,7 @@ import { resolveSecret, type Catalogue } from '../catalogue/load.js';
 import type { RunStore, RuntimeFactory } from '../engine/ports.js';
 import { UserError } from '../errors.js';
 import { stateDir } from '../state-dir.js';
+import { commandRuntime } from './command-runtime.js';
 import { deleteClusterRuntime } from './delete-cluster-runtime.js';
 import { dropTableRuntime } from './drop-table-runtime.js';
 import { keyHolderRuntime } from './key-holder-runtime.js';
@@ -26,6 +27,7 @@ const KIND_RUNTIMES: { [K in Drill['kind']]?: KindRuntime<K> } = {
   'key-holder-unavailable': keyHolderRuntime,
   'lose-node': loseNodeRuntime,
   'delete-cluster': deleteClusterRuntime,
+  command: commandRuntime,
 };
 
 /** The factory for a loaded config: secrets and key files resolve relative to it, with its trust circle. */

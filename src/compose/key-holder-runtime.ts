@@ -1,6 +1,6 @@
 import { errorText } from '../trust/circle.js';
 import { DELETE_CHALLENGE, keyHolderDrill, type DeleteChallengeParams } from '../trust/key-holder-drill.js';
-import { probeFor } from './probes.js';
+import { drillProbes } from './probes.js';
 import type { KindRuntime } from './kind-runtime.js';
 import { openConfiguredCircle } from './trust.js';
 import { s3ClientFor, S3ObjectStore } from '../../adapters/s3/s3-object-store.js';
@@ -15,11 +15,12 @@ export const keyHolderRuntime: KindRuntime<'key-holder-unavailable'> = {
     });
     try {
       const core = keyHolderDrill(opened.circle, runId, drill.target, () => new Date());
+      // The drill's own probes still run: they show that nothing else was touched.
+      const own = drillProbes(drill, { cwd: options.configDir });
       return {
         fault: core.fault,
-        // The drill's own probes still run: they show that nothing else was touched.
-        steadyState: [core.access, ...drill.steadyState.probes.map((spec, index) => probeFor(spec, `probe ${index + 1}`, undefined))],
-        verify: [core.quorum, ...drill.verify.map((spec, index) => probeFor(spec, `check ${index + 1}`, undefined))],
+        steadyState: [core.access, ...own.steadyState],
+        verify: [core.quorum, ...own.verify],
         onEvent: core.onEvent,
         close: async () => opened.close(),
       };

@@ -1,5 +1,5 @@
 import type { Probe } from '../engine/ports.js';
-import { commandRunbook, probeFor } from './probes.js';
+import { commandRunbookFor, drillProbes } from './probes.js';
 import type { KindRuntime } from './kind-runtime.js';
 import { connectToEnvironmentCluster, guardProductionContext, productionRefusal } from './kube-environment.js';
 import { deleteNodeFault, prepareDeleteNode, RECREATE_NODE, recreateNode, type RecreateNodeParams } from '../../adapters/kubernetes/delete-node-fault.js';
@@ -22,9 +22,8 @@ export const loseNodeRuntime: KindRuntime<'lose-node'> = {
     const workloads = (name: string): Probe => workloadsProbe(kube, name, target.allowedNamespaces, { podsNeedTheirNode: true });
     return {
       fault: guardProductionContext(fault, kube, refusal),
-      steadyState: drill.steadyState.probes.map((spec, index) => probeFor(spec, `probe ${index + 1}`, undefined, workloads)),
-      verify: drill.verify.map((spec, index) => probeFor(spec, `check ${index + 1}`, undefined, workloads)),
-      runbook: drill.recovery.mode === 'automated' && drill.recovery.runbook.action === 'command' ? commandRunbook(drill.recovery.runbook.run, drill.maxDuration) : undefined,
+      ...drillProbes(drill, { workloads, cwd: options.configDir }),
+      runbook: commandRunbookFor(drill, options.configDir),
       close: async () => undefined,
     };
   },

@@ -2,28 +2,43 @@ import type pg from 'pg';
 import type { Drill, Probe as ProbeSpec } from '../catalogue/drill-schema.js';
 import type { Probe, RpoMarker, Runbook } from '../engine/ports.js';
 import { commandProbe } from '../probes/command-probe.js';
+import { runShellCommand } from '../probes/shell-command.js';
 import { httpProbe } from '../probes/http-probe.js';
 import { PROBE_TIMEOUT_MS } from './kind-runtime.js';
 import { canaryMarker, columnMarker, queryMarker } from '../../adapters/postgres/rpo-markers.js';
 import { sqlProbe } from '../../adapters/postgres/sql-probe.js';
 
-/**
- * `pool` is the environment's database, for SQL probes; `workloads` builds a Kubernetes
- * workloads probe. Kinds without a database or a cluster pass undefined.
- */
-export function probeFor(spec: ProbeSpec, fallbackName: string, pool: pg.Pool | undefined, workloads?: (name: string) => Probe): Probe {
+/** What probes may read: the environment's database, its cluster, and where relative paths start. */
+export interface ProbeSources {
+  /** For SQL probes; kinds without a database leave it out. */
+  pool?: pg.Pool;
+  /** Builds a Kubernetes workloads probe; kinds without a cluster leave it out. */
+  workloads?: (name: string) => Probe;
+  /** Command probes and runbooks run here: the config file's folder, as for every relative path in it. */
+  cwd: string;
+}
+
+/** The drill's steady-state probes and verification checks, built from its spec. */
+export function drillProbes(drill: Drill, sources: ProbeSources): { steadyState: Probe[]; verify: Probe[] } {
+  return {
+    steadyState: drill.steadyState.probes.map((spec, index) => probeFor(spec, `probe ${index + 1}`, sources)),
+    verify: drill.verify.map((spec, index) => probeFor(spec, `check ${index + 1}`, sources)),
+  };
+}
+
+function probeFor(spec: ProbeSpec, fallbackName: string, sources: ProbeSources): Probe {
   const name = spec.name ?? (spec.type === 'kubernetes-workloads' ? 'workloads Ready' : fallbackName);
   switch (spec.type) {
     case 'sql':
-      if (!pool) return { name, check: async () => ({ ok: false, detail: 'SQL probes need a postgres: section in the environment' }) };
-      return sqlProbe(pool, name, spec.query);
+      if (!sources.pool) return { name, check: async () => ({ ok: false, detail: 'SQL probes need a postgres: section in the environment' }) };
+      return sqlProbe(sources.pool, name, spec.query);
     case 'http':
       return httpProbe(name, spec.url, spec.expectStatus, PROBE_TIMEOUT_MS);
     case 'command':
-      return commandProbe(name, spec.run, PROBE_TIMEOUT_MS);
+      return commandProbe(name, spec.run, PROBE_TIMEOUT_MS, sources.cwd);
     case 'kubernetes-workloads':
-      if (!workloads) return { name, check: async () => ({ ok: false, detail: 'kubernetes-workloads probes need a Kubernetes drill (lose-node, delete-cluster) and a kubernetes: section in the environment' }) };
-      return workloads(name);
+      if (!sources.workloads) return { name, check: async () => ({ ok: false, detail: 'kubernetes-workloads probes need a Kubernetes drill (lose-node, delete-cluster) and a kubernetes: section in the environment' }) };
+      return sources.workloads(name);
   }
 }
 
@@ -38,15 +53,20 @@ export function rpoMarkerFor(spec: NonNullable<Drill['rpo']>, pool: pg.Pool, run
   }
 }
 
+/** The drill's automated recovery when it is a shell command, else undefined. */
+export function commandRunbookFor(drill: Drill, cwd: string): Runbook | undefined {
+  if (drill.recovery.mode !== 'automated' || drill.recovery.runbook.action !== 'command') return undefined;
+  return commandRunbook(drill.recovery.runbook.run, drill.maxDuration, cwd);
+}
+
 /** An automated recovery that is a shell command: done when it exits 0. */
-export function commandRunbook(command: string, timeoutMs: number): Runbook {
-  const probe = commandProbe('runbook', command, timeoutMs);
+function commandRunbook(command: string, timeoutMs: number, cwd: string): Runbook {
   return {
     description: `run \`${command}\``,
     async run() {
-      const result = await probe.check();
-      if (!result.ok) throw new Error(`the runbook command failed: ${result.detail}`);
-      return result.detail;
+      const result = await runShellCommand(command, { timeoutMs, cwd, tailLines: 1 });
+      if (!result.ok) throw new Error(`the runbook command failed: ${result.tail || result.status}`);
+      return result.tail || result.status;
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { UndoAction } from '../engine/events.js';
 import type { Fault } from '../engine/ports.js';
-import { runShellCommand, type ShellResult } from '../probes/shell-command.js';
+import { describeShellResult, runShellCommand } from '../probes/shell-command.js';
 
 export const REBUILD_CLUSTER = 'rebuild-cluster';
 
@@ -27,8 +27,8 @@ export function teardownFault(commands: TeardownCommands, where: string): Fault 
     },
     async inject(journal) {
       const result = await runShellCommand(commands.command, { timeoutMs: commands.timeoutMs, env: commands.env, cwd: commands.cwd });
-      if (!result.ok) throw new Error(`the teardown command failed (${outcome(result)})`);
-      await journal.changed(`ran the teardown command (${outcome(result)})`, 'the rebuild command (recorded before injection)');
+      if (!result.ok) throw new Error(`the teardown command failed (${describeShellResult(result)})`);
+      await journal.changed(`ran the teardown command (${describeShellResult(result)})`, 'the rebuild command (recorded before injection)');
     },
   };
 }
@@ -36,11 +36,6 @@ export function teardownFault(commands: TeardownCommands, where: string): Fault 
 /** The undo. */
 export async function rebuildCluster(commands: TeardownCommands): Promise<string> {
   const result = await runShellCommand(commands.rebuild, { timeoutMs: commands.timeoutMs, env: commands.env, cwd: commands.cwd });
-  if (!result.ok) throw new Error(`the rebuild command failed (${outcome(result)}); fix it and run \`firedrill recover\``);
-  return `rebuild command done (${outcome(result)})`;
-}
-
-function outcome(result: ShellResult): string {
-  const seconds = `${(result.durationMs / 1000).toFixed(1)}s`;
-  return result.ok ? `${result.status} after ${seconds}` : `${result.status} after ${seconds}${result.tail ? `: ${result.tail}` : ''}`;
+  if (!result.ok) throw new Error(`the rebuild command failed (${describeShellResult(result)}); fix it and run \`firedrill recover\``);
+  return `rebuild command done (${describeShellResult(result)})`;
 }

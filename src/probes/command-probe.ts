@@ -1,16 +1,13 @@
-import { execFile } from 'node:child_process';
 import type { Probe } from '../engine/ports.js';
+import { runShellCommand } from './shell-command.js';
 
-/** Green when the shell command exits 0 within the timeout. */
-export function commandProbe(name: string, command: string, timeoutMs: number): Probe {
+/** Green when the shell command exits 0 within the timeout; `cwd` is the config file's folder. */
+export function commandProbe(name: string, command: string, timeoutMs: number, cwd?: string): Probe {
   return {
     name,
-    check: () =>
-      new Promise((resolve) => {
-        execFile('/bin/sh', ['-c', command], { timeout: timeoutMs }, (error, stdout, stderr) => {
-          const output = `${stdout}${stderr}`.trim().split('\n').pop() ?? '';
-          resolve(error ? { ok: false, detail: output || error.message } : { ok: true, detail: output || 'exit 0' });
-        });
-      }),
+    async check() {
+      const result = await runShellCommand(command, { timeoutMs, cwd, tailLines: 1 });
+      return { ok: result.ok, detail: result.tail || result.status };
+    },
   };
 }

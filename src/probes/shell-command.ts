@@ -43,3 +43,9 @@ export function runShellCommand(command: string, options: ShellOptions): Promise
     );
   });
 }
+
+/** `exit 0 after 1.2s`, and for a failure its last lines too: for the journal. */
+export function describeShellResult(result: ShellResult): string {
+  const seconds = `${(result.durationMs / 1000).toFixed(1)}s`;
+  return result.ok || !result.tail ? `${result.status} after ${seconds}` : `${result.status} after ${seconds}: ${result.tail}`;
+}
