@@ -31,9 +31,14 @@ export interface WorkloadsProbeOptions {
    * Costs one list of nodes per check, so only lose-node drills ask for it.
    */
   podsNeedTheirNode?: boolean;
+  /**
+   * Opens the cluster afresh for every check, and does not watch: after a teardown and rebuild
+   * the cluster's kubeconfig (endpoint, CA, credentials) is usually new.
+   */
+  reopen?: () => KubeContext;
 }
 
-export function workloadsProbe(kube: KubeContext, name: string, namespaces: readonly string[], options: WorkloadsProbeOptions = {}): Probe {
+export function workloadsProbe(cluster: KubeContext, name: string, namespaces: readonly string[], options: WorkloadsProbeOptions = {}): Probe {
   // The workloads of the first green check (the steady state before injection): each must come
   // back, so a namespace rebuilt with half its Deployments is not "recovered".
   let expected: Set<string> | undefined;
@@ -41,6 +46,7 @@ export function workloadsProbe(kube: KubeContext, name: string, namespaces: read
     name,
     async check(): Promise<ProbeResult> {
       try {
+        const kube = options.reopen ? options.reopen() : cluster;
         const short: string[] = [];
         const present = new Set<string>();
         const nodes = options.podsNeedTheirNode ? new Set((await kube.core.listNode()).items.map((node) => node.metadata?.name)) : undefined;
@@ -68,17 +74,17 @@ export function workloadsProbe(kube: KubeContext, name: string, namespaces: read
         return { ok: false, detail: `cannot read workloads: ${error instanceof Error ? error.message : String(error)}` };
       }
     },
-    watch: (wake) =>
-      watchForChanges(
-        kube,
-        namespaces.flatMap((namespace) => [
-          `/api/v1/namespaces/${namespace}/pods`,
-          `/apis/apps/v1/namespaces/${namespace}/deployments`,
-          `/apis/apps/v1/namespaces/${namespace}/statefulsets`,
-        ]),
-        wake,
-      ),
+    ...(options.reopen ? {} : { watch: (wake: () => void) => watchForChanges(cluster, watchPaths(namespaces), wake) }),
   };
+}
+
+/** What a check reads: a change to any of them may change its answer. */
+function watchPaths(namespaces: readonly string[]): string[] {
+  return namespaces.flatMap((namespace) => [
+    `/api/v1/namespaces/${namespace}/pods`,
+    `/apis/apps/v1/namespaces/${namespace}/deployments`,
+    `/apis/apps/v1/namespaces/${namespace}/statefulsets`,
+  ]);
 }
 
 async function namespaceGoing(kube: KubeContext, name: string): Promise<string | undefined> {

@@ -23,12 +23,20 @@ const NAMESPACE_TERMINATION_TIMEOUT_MS = 10 * 60_000;
 
 export const deleteClusterRuntime: KindRuntime<'delete-cluster'> = {
   async build(drill, { environmentName, environment, runId, options }) {
-    const { kube, target } = await connectToEnvironmentCluster(environmentName, environment, options);
+    if (drill.target.mode === 'teardown' && environment.kubernetes && environment.kubernetes.kubeconfig === undefined) {
+      throw new UserError(
+        `drill ${drill.id} would tear down the cluster firedrill itself runs in (environment "${environmentName}" uses the in-cluster account)`,
+        'run firedrill outside the staging cluster and give the environment a kubeconfig for it',
+      );
+    }
+    const { kube, target } = connectToEnvironmentCluster(environmentName, environment, options);
     const refusal = productionRefusal(kube, environmentName, environment);
     const fault = refusal ? refusedFault(drill) : await faultFor(drill, kube, target, environmentName, options);
     // The data half of "rebuild from code and restore the data": SQL probes and the RPO marker.
     const database = drill.rpo || usesSql(drill) ? await connectToEnvironmentDatabase(environmentName, environment, options) : undefined;
-    const workloads = (name: string): Probe => workloadsProbe(kube, name, target.allowedNamespaces);
+    // A rebuilt cluster usually comes with a new kubeconfig: teardown mode reads it for every check.
+    const reopen = drill.target.mode === 'teardown' ? () => connectToEnvironmentCluster(environmentName, environment, options).kube : undefined;
+    const workloads = (name: string): Probe => workloadsProbe(kube, name, target.allowedNamespaces, { reopen });
     return {
       fault: guardProductionContext(fault, kube, refusal),
       ...drillProbes(drill, { pool: database?.pool, workloads, cwd: options.configDir }),

@@ -24,11 +24,12 @@ export function guardProductionContext(fault: Fault, kube: KubeContext, refusal:
   };
 }
 
-export async function connectToEnvironmentCluster(
+/** Opens the environment's cluster from its kubeconfig (read anew on every call). */
+export function connectToEnvironmentCluster(
   name: string,
   environment: Environment,
   options: ComposeOptions,
-): Promise<{ kube: KubeContext; target: KubernetesTarget }> {
+): { kube: KubeContext; target: KubernetesTarget } {
   const target = environment.kubernetes;
   if (!target) {
     throw new UserError(`environment "${name}" has no kubernetes: section`, 'Kubernetes drills need kubernetes.kubeconfig (or the in-cluster account), context and allowedNamespaces');

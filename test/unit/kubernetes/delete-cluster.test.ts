@@ -74,6 +74,13 @@ describe('the delete-cluster runtime', () => {
     await runtime.close();
   });
 
+  it('refuses to tear down the cluster it runs in', async () => {
+    const inCluster = Environment.parse({ kubernetes: { allowedNamespaces: ['shop'], teardown: { command: 'true', rebuild: 'true' } } });
+    const error = await build(drill({ mode: 'teardown' }).data as DeleteClusterDrill, inCluster).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toBe('drill delete-shop would tear down the cluster firedrill itself runs in (environment "staging" uses the in-cluster account)');
+  });
+
   it('says what to add when teardown mode has no teardown command', async () => {
     const error = await build(drill({ mode: 'teardown' }).data as DeleteClusterDrill, { ...environment(), allowProductionLookingNames: true }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserError);
