@@ -16,10 +16,10 @@ export class Wakeup {
     this.pending = false;
   }
 
-  /** Aborts at the next wake-up (or `stop`); already aborted when one came during the check. */
-  sleepSignal(stop: AbortSignal): AbortSignal {
+  /** Aborts at the next wake-up; already aborted when one came during the check. */
+  sleepSignal(): AbortSignal {
     this.current = new AbortController();
     if (this.pending) this.current.abort();
-    return AbortSignal.any([stop, this.current.signal]);
+    return this.current.signal;
   }
 }

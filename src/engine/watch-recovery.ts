@@ -29,9 +29,12 @@ export async function watchForRecovery(input: WatchInput): Promise<WatchOutcome>
   void signals.aborted(stop.signal).then((request) => request && stop.abort());
   const runbookDone = runAutomatedRecovery(input, stop.signal);
   const wakeup = new Wakeup();
-  const unwatch = await Promise.all(runtime.steadyState.map((probe) => probe.watch?.(() => wakeup.wake())));
+  // One listener for the whole run rather than a combined signal per sleep: runs last hours.
+  stop.signal.addEventListener('abort', () => wakeup.wake(), { once: true });
+  let unwatch: (() => Promise<void>)[] = [];
 
   try {
+    unwatch = (await Promise.all(runtime.steadyState.map((probe) => probe.watch?.(() => wakeup.wake())))).filter((stopWatching) => stopWatching !== undefined);
     let streakStart: Instant | undefined;
     let sawOutage = false;
     let stillRed: string[] = [];
@@ -55,13 +58,13 @@ export async function watchForRecovery(input: WatchInput): Promise<WatchOutcome>
         streakStart = undefined;
       }
       const spent = elapsedMs(checkStart, clock.now());
-      await clock.sleep(Math.max(0, drill.steadyState.interval - spent), wakeup.sleepSignal(stop.signal));
+      await clock.sleep(Math.max(0, drill.steadyState.interval - spent), wakeup.sleepSignal());
       const spacing = Math.min(MIN_WOKEN_CHECK_SPACING_MS, drill.steadyState.interval) - elapsedMs(checkStart, clock.now());
       if (spacing > 0) await clock.sleep(spacing, stop.signal);
     }
   } finally {
     stop.abort();
-    await Promise.all(unwatch.map((stopWatching) => stopWatching?.()));
+    await Promise.all(unwatch.map((stopWatching) => stopWatching()));
     await runbookDone;
   }
 }

@@ -5,7 +5,7 @@ describe('Wakeup', () => {
   it('ends the sleep at a wake-up and not before', () => {
     const wakeup = new Wakeup();
     wakeup.checking();
-    const signal = wakeup.sleepSignal(new AbortController().signal);
+    const signal = wakeup.sleepSignal();
     expect(signal.aborted).toBe(false);
     wakeup.wake();
     expect(signal.aborted).toBe(true);
@@ -15,15 +15,8 @@ describe('Wakeup', () => {
     const wakeup = new Wakeup();
     wakeup.checking();
     wakeup.wake();
-    expect(wakeup.sleepSignal(new AbortController().signal).aborted).toBe(true);
+    expect(wakeup.sleepSignal().aborted).toBe(true);
     wakeup.checking();
-    expect(wakeup.sleepSignal(new AbortController().signal).aborted).toBe(false);
-  });
-
-  it('ends the sleep when the run stops', () => {
-    const stop = new AbortController();
-    const signal = new Wakeup().sleepSignal(stop.signal);
-    stop.abort();
-    expect(signal.aborted).toBe(true);
+    expect(wakeup.sleepSignal().aborted).toBe(false);
   });
 });

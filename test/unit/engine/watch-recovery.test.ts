@@ -117,4 +117,20 @@ describe('recovery watching with a probe that hears changes', () => {
     expect(outcome).toBe('timed-out');
     expect(findEvent(await journal.events(), 'timed-out')).toMatchObject({ maxDurationMs: 300, stillRed: ['watched: red'] });
   });
+
+  it('ends at once when the run is aborted in the middle of a long wait', async () => {
+    const journal = memoryJournal();
+    const watched = watchedProbe();
+    const signals = new RunSignals();
+    const injected = await journal.append({ type: 'injected' });
+    const watching = watchForRecovery({ journal, drill, runtime: runtimeWith(watched.probe), signals, injectedAt: injected });
+    await sleep(200);
+    const abort = await journal.append({ type: 'abort-requested', by: 'alice', reason: 'enough' });
+    const abortedAt = performance.now();
+    signals.handle(abort);
+
+    expect(await watching).toBe('aborted');
+    expect(performance.now() - abortedAt).toBeLessThan(INTERVAL_MS / 2);
+    expect(watched.stopped()).toBe(true);
+  });
 });
