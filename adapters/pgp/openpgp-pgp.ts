@@ -1,6 +1,6 @@
 import * as openpgp from 'openpgp';
 import { UserError } from '../../src/errors.js';
-import type { KeyAlgorithm, Pgp, PrivateKeyInfo, PublicKeyInfo, SignatureCheck } from '../../src/trust/ports.js';
+import type { KeyAlgorithm, Pgp, PublicKeyInfo, SignatureCheck } from '../../src/trust/ports.js';
 
 /** The circle of trust's OpenPGP operations, with openpgp (v6, OpenPGP v4 messages that GnuPG 2.2 reads). */
 export function openpgpPgp(): Pgp {

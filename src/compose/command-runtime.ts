@@ -1,7 +1,7 @@
 import type { Probe } from '../engine/ports.js';
 import { UserError } from '../errors.js';
 import { commandFault, RUN_UNDO_COMMAND, runUndoCommand, type ShellContext, type UndoCommandParams } from '../faults/command-fault.js';
-import { connectToEnvironmentDatabase } from './drop-table-runtime.js';
+import { connectToEnvironmentDatabase } from './postgres-environment.js';
 import type { ComposeOptions, KindRuntime } from './kind-runtime.js';
 import { connectToEnvironmentCluster } from './kube-environment.js';
 import { commandRunbookFor, drillProbes, rpoMarkerFor } from './probes.js';
@@ -15,7 +15,7 @@ export const commandRuntime: KindRuntime<'command'> = {
     const probes = [...drill.steadyState.probes, ...drill.verify];
     const database =
       drill.rpo || probes.some((probe) => probe.type === 'sql') ? await connectToEnvironmentDatabase(environmentName, environment, options) : undefined;
-    const kube = probes.some((probe) => probe.type === 'kubernetes-workloads') ? await connectToEnvironmentCluster(environmentName, environment, options) : undefined;
+    const kube = probes.some((probe) => probe.type === 'kubernetes-workloads') ? connectToEnvironmentCluster(environmentName, environment, options) : undefined;
     const workloads = kube && ((name: string): Probe => workloadsProbe(kube.kube, name, kube.target.allowedNamespaces));
     return {
       fault: commandFault(drill.target, shellContext(environmentName, options, drill.maxDuration, runId)),

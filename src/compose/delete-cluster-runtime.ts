@@ -4,7 +4,7 @@ import type { DeleteClusterDrill } from '../catalogue/drill-schema.js';
 import type { Fault, Probe } from '../engine/ports.js';
 import { UserError } from '../errors.js';
 import { REBUILD_CLUSTER, rebuildCluster, teardownFault, type TeardownCommands } from '../faults/teardown-fault.js';
-import { connectToEnvironmentDatabase } from './drop-table-runtime.js';
+import { connectToEnvironmentDatabase } from './postgres-environment.js';
 import type { ComposeOptions, KindRuntime } from './kind-runtime.js';
 import { connectToEnvironmentCluster, guardProductionContext, productionRefusal } from './kube-environment.js';
 import { commandRunbookFor, drillProbes, rpoMarkerFor } from './probes.js';
@@ -47,7 +47,7 @@ export const deleteClusterRuntime: KindRuntime<'delete-cluster'> = {
   },
   undo: {
     async [RESTORE_NAMESPACES](params, { environmentName, environment, options }) {
-      const { kube } = await connectToEnvironmentCluster(environmentName, environment, options);
+      const { kube } = connectToEnvironmentCluster(environmentName, environment, options);
       return restoreNamespaces(kube, params as unknown as RestoreNamespacesParams, { terminationTimeoutMs: NAMESPACE_TERMINATION_TIMEOUT_MS });
     },
     async [REBUILD_CLUSTER](_params, { environmentName, environment, options }) {

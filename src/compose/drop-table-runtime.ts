@@ -1,12 +1,12 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Environment } from '../catalogue/config-schema.js';
 import type { DropTableDrill } from '../catalogue/drill-schema.js';
-import { resolveSecret } from '../catalogue/load.js';
 import { looksLikeProduction } from '../engine/environment-guard.js';
 import type { Fault, Runbook } from '../engine/ports.js';
 import { UserError } from '../errors.js';
 import { commandRunbookFor, drillProbes, rpoMarkerFor } from './probes.js';
-import { PROBE_TIMEOUT_MS, type ComposeOptions, type KindRuntime } from './kind-runtime.js';
+import { connectToEnvironmentDatabase } from './postgres-environment.js';
+import type { ComposeOptions, KindRuntime } from './kind-runtime.js';
 import { dropTableFault } from '../../adapters/postgres/drop-table-fault.js';
 import { restoreNewestBackupRunbook } from '../../adapters/postgres/restore-backup-runbook.js';
 import { restoreTableFromSafetyCopy } from '../../adapters/postgres/restore-table-undo.js';
@@ -57,22 +57,6 @@ function guardProductionDatabase(fault: Fault, label: string, environmentName: s
       ...(await fault.preflight()),
     ],
   };
-}
-
-export async function connectToEnvironmentDatabase(name: string, environment: Environment, options: ComposeOptions) {
-  if (!environment.postgres) {
-    throw new UserError(`environment "${name}" has no postgres: section`, 'drop-table drills need postgres.url and postgres.allowedTables');
-  }
-  const url = await resolveSecret(environment.postgres.url, options.configDir, options.env);
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new UserError(`environment "${name}": postgres.url is not a URL`, 'write it as postgres://user:password@host:5432/database');
-  }
-  const pool = new pg.Pool({ connectionString: url, max: 6, statement_timeout: PROBE_TIMEOUT_MS, connectionTimeoutMillis: PROBE_TIMEOUT_MS });
-  pool.on('error', () => undefined);
-  return { pool, label: `${parsed.hostname}${parsed.port ? `:${parsed.port}` : ''}${parsed.pathname}` };
 }
 
 function runbookFor(

@@ -9,7 +9,7 @@ import { workloadsProbe } from '../../adapters/kubernetes/workloads-probe.js';
 
 export const loseNodeRuntime: KindRuntime<'lose-node'> = {
   async build(drill, { environmentName, environment, runId, options }) {
-    const { kube, target } = await connectToEnvironmentCluster(environmentName, environment, options);
+    const { kube, target } = connectToEnvironmentCluster(environmentName, environment, options);
     const nodeSelector = combineSelectors(target.nodeSelector, drill.target.nodeSelector);
     const refusal = productionRefusal(kube, environmentName, environment);
     const rules = { nodeSelector, allowControlPlane: target.allowControlPlane, selfNode: options.env.NODE_NAME || undefined };
@@ -29,11 +29,11 @@ export const loseNodeRuntime: KindRuntime<'lose-node'> = {
   },
   undo: {
     async [UNCORDON_NODE](params, { environmentName, environment, options }) {
-      const { kube } = await connectToEnvironmentCluster(environmentName, environment, options);
+      const { kube } = connectToEnvironmentCluster(environmentName, environment, options);
       return uncordonNode(kube, params as unknown as UncordonParams);
     },
     async [RECREATE_NODE](params, { environmentName, environment, options }) {
-      const { kube } = await connectToEnvironmentCluster(environmentName, environment, options);
+      const { kube } = connectToEnvironmentCluster(environmentName, environment, options);
       return recreateNode(kube, params as unknown as RecreateNodeParams);
     },
   },

@@ -8,7 +8,7 @@ import { UserError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 import { startDrillWorld, type DrillWorld } from '../support/drill-world.js';
 import { buttonsOf, hasButton, slackTestCatalogue, slackTestHandler, texts } from '../support/slack-chat.js';
-import { buttonClick, slashCommand, startSlackApiStandIn, type SlackApiStandIn, type SlackCall } from '../support/slack.js';
+import { buttonClick, slashCommand, startSlackApiStandIn, type SlackApiStandIn } from '../support/slack.js';
 import { startSocketModeServer, type SocketModeServer } from '../support/slack-socket.js';
 
 const APP_TOKEN = 'xapp-1-A0APP-test';

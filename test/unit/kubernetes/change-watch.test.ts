@@ -16,7 +16,7 @@ afterEach(async () => {
 /** An API server stand-in on loopback that answers every watch with `status`, counting requests. */
 async function apiServerAnswering(status: number): Promise<{ url: string; requests: () => number }> {
   let requests = 0;
-  server = createServer((request, response) => {
+  server = createServer((_request, response) => {
     requests += 1;
     response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', code: status }));
   });
