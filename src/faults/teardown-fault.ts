@@ -1,16 +1,14 @@
 import type { UndoAction } from '../engine/events.js';
 import type { Fault } from '../engine/ports.js';
 import { describeShellResult, runShellCommand } from '../probes/shell-command.js';
+import type { ShellContext } from './command-fault.js';
 
 export const REBUILD_CLUSTER = 'rebuild-cluster';
 
-export interface TeardownCommands {
+/** Both commands run with the same shell context: the environment's folder, variables and timeout. */
+export interface TeardownCommands extends ShellContext {
   command: string;
   rebuild: string;
-  timeoutMs: number;
-  cwd: string;
-  /** Given to both commands, so a script knows which environment and run it serves. */
-  env: NodeJS.ProcessEnv;
 }
 
 /**
@@ -26,7 +24,7 @@ export function teardownFault(commands: TeardownCommands, where: string): Fault 
       return { action: REBUILD_CLUSTER, description: `run the rebuild command \`${commands.rebuild}\` for ${where}`, params: { where } };
     },
     async inject(journal) {
-      const result = await runShellCommand(commands.command, { timeoutMs: commands.timeoutMs, env: commands.env, cwd: commands.cwd });
+      const result = await runShellCommand(commands.command, commands);
       if (!result.ok) throw new Error(`the teardown command failed (${describeShellResult(result)})`);
       await journal.changed(`ran the teardown command (${describeShellResult(result)})`, 'the rebuild command (recorded before injection)');
     },
@@ -35,7 +33,7 @@ export function teardownFault(commands: TeardownCommands, where: string): Fault 
 
 /** The undo. */
 export async function rebuildCluster(commands: TeardownCommands): Promise<string> {
-  const result = await runShellCommand(commands.rebuild, { timeoutMs: commands.timeoutMs, env: commands.env, cwd: commands.cwd });
+  const result = await runShellCommand(commands.rebuild, commands);
   if (!result.ok) throw new Error(`the rebuild command failed (${describeShellResult(result)}); fix it and run \`firedrill recover\``);
   return `rebuild command done (${describeShellResult(result)})`;
 }
