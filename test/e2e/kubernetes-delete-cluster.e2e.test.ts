@@ -12,9 +12,10 @@ import type { RunStore } from '../../src/engine/ports.js';
 import { runDrill, type RunRequest } from '../../src/engine/run-drill.js';
 import { openKubeContext } from '../../adapters/kubernetes/kube-context.js';
 import { workloadsProbe } from '../../adapters/kubernetes/workloads-probe.js';
-import { FINISHED_UNDO_PARAMS, openPostgresRunStore } from '../../adapters/postgres/run-store.js';
+import { FINISHED_UNDO_PARAMS } from '../../adapters/postgres/run-store.js';
 import { eventWaiter } from '../support/drill-world.js';
-import { startTestPostgres, type TestPostgres } from '../support/servers.js';
+import type { TestPostgres } from '../support/servers.js';
+import { kubeEnvironment, startKubeWorld, type KubeWorld } from './support/kube-world.js';
 import { startKwokCluster, type KwokCluster } from './support/kwok-cluster.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -52,6 +53,7 @@ spec:
     spec: { containers: [{ name: web, image: nginx, resources: { requests: { cpu: "1" } } }] }
 `;
 
+let world: KubeWorld;
 let cluster: KwokCluster;
 let postgres: TestPostgres;
 let store: RunStore;
@@ -62,31 +64,25 @@ let environment: Environment;
 let writer: NodeJS.Timeout;
 
 beforeAll(async () => {
-  [cluster, postgres] = await Promise.all([startKwokCluster(3), startTestPostgres()]);
+  world = await startKubeWorld(() => startKwokCluster(3));
+  ({ cluster, postgres, store } = world);
   dir = await mkdtemp(join(tmpdir(), 'firedrill-delete-cluster-'));
   codeFile = join(dir, 'shop.yaml');
   await writeFile(codeFile, CODE);
-  await postgres.createDatabase('firedrill');
   await postgres.createDatabase('staging');
-  store = await openPostgresRunStore(postgres.url('firedrill'));
   staging = new pg.Pool({ connectionString: postgres.url('staging'), max: 2 });
   await staging.query('create table public.orders (id bigint generated always as identity primary key, created_at timestamptz not null default clock_timestamp())');
   writer = setInterval(() => void staging.query('insert into public.orders default values').catch(() => undefined), 50);
-  environment = {
-    protected: false,
-    allowProductionLookingNames: false,
-    buckets: {},
-    postgres: { url: { env: 'STAGING_URL' }, allowedTables: ['public.orders'] },
-    kubernetes: { kubeconfig: cluster.kubeconfig, context: cluster.context, allowedNamespaces: ['shop', 'kube-system'], allowControlPlane: false },
-  };
+  environment = kubeEnvironment(
+    { kubeconfig: cluster.kubeconfig, context: cluster.context, allowedNamespaces: ['shop', 'kube-system'] },
+    { postgres: { url: { env: 'STAGING_URL' }, allowedTables: ['public.orders'] } },
+  );
 }, 900_000);
 
 afterAll(async () => {
   clearInterval(writer);
   await staging?.end();
-  await store?.close();
-  await postgres?.stop();
-  await cluster?.stop();
+  await world?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

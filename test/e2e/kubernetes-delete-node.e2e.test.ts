@@ -9,10 +9,9 @@ import { systemClock } from '../../src/engine/clock.js';
 import { findEvent, findEvents, type RunEvent } from '../../src/engine/events.js';
 import type { RunStore } from '../../src/engine/ports.js';
 import { runDrill } from '../../src/engine/run-drill.js';
-import { openPostgresRunStore } from '../../adapters/postgres/run-store.js';
 import { eventWaiter } from '../support/drill-world.js';
-import { startTestPostgres, type TestPostgres } from '../support/servers.js';
 import { podsIn, until, type PodRow } from './support/kube-polling.js';
+import { createFillingDeployment, kubeEnvironment, startKubeWorld, type KubeWorld } from './support/kube-world.js';
 import { startKwokCluster, type KwokCluster } from './support/kwok-cluster.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -28,43 +27,27 @@ const GUARDED_NODE = 'node-000002';
  */
 const STABLE_FOR = '3s';
 
+let world: KubeWorld;
 let cluster: KwokCluster;
-let postgres: TestPostgres;
 let store: RunStore;
 let environment: Environment;
 let dir: string;
-const clusterStarting = performance.now();
 let clusterStartMs = 0;
 
 beforeAll(async () => {
-  [cluster, postgres] = await Promise.all([startKwokCluster(3), startTestPostgres()]);
+  world = await startKubeWorld(() => startKwokCluster(3));
+  ({ cluster, store, clusterStartMs } = world);
   dir = await mkdtemp(join(tmpdir(), 'firedrill-delete-node-'));
-  clusterStartMs = Math.round(performance.now() - clusterStarting);
-  await postgres.createDatabase('firedrill');
-  store = await openPostgresRunStore(postgres.url('firedrill'));
-  environment = {
-    protected: false,
-    allowProductionLookingNames: false,
-    buckets: {},
-    kubernetes: { kubeconfig: cluster.kubeconfig, context: cluster.context, allowedNamespaces: ['shop'], allowControlPlane: false },
-  };
+  environment = kubeEnvironment({ kubeconfig: cluster.kubeconfig, context: cluster.context, allowedNamespaces: ['shop'] });
   await cluster.kubectl('create', 'namespace', 'shop');
   await cluster.kubectl('create', 'namespace', 'billing');
   await cluster.kubectl('-n', 'billing', 'run', 'invoices', '--image=nginx', '--restart=Never', `--overrides={"spec":{"nodeName":"${GUARDED_NODE}"}}`);
-  // kwok nodes have 32 CPUs: requests of 12 fit two pods a node, so the 6 replicas fill the 3 nodes
-  // and the lost node's pods stay Pending until the team adds a node. Pods that fit elsewhere
-  // are Ready again ~85 ms after the pod GC deletes them: too short for any probe to see.
-  await cluster.kubectl('-n', 'shop', 'create', 'deployment', 'web', '--image=nginx', '--replicas=0');
-  await cluster.kubectl('-n', 'shop', 'set', 'resources', 'deployment/web', '--requests=cpu=12');
-  await cluster.kubectl('-n', 'shop', 'scale', 'deployment/web', `--replicas=${REPLICAS}`);
-  await cluster.kubectl('-n', 'shop', 'rollout', 'status', 'deployment/web', '--timeout=120s');
+  await createFillingDeployment(cluster, 'shop', REPLICAS);
   await until('the billing pod Ready', () => podsIn(cluster, 'billing'), (pods) => pods.some((pod) => pod.ready));
 }, 900_000);
 
 afterAll(async () => {
-  await store?.close();
-  await postgres?.stop();
-  await cluster?.stop();
+  await world?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -6,48 +6,31 @@ import { systemClock } from '../../src/engine/clock.js';
 import { findEvent, findEvents, type RunEvent } from '../../src/engine/events.js';
 import type { RunStore } from '../../src/engine/ports.js';
 import { runDrill } from '../../src/engine/run-drill.js';
-import { openPostgresRunStore } from '../../adapters/postgres/run-store.js';
 import { eventWaiter } from '../support/drill-world.js';
-import { startTestPostgres, type TestPostgres } from '../support/servers.js';
 import { podsIn, until } from './support/kube-polling.js';
+import { createFillingDeployment, kubeEnvironment, startKubeWorld, type KubeWorld } from './support/kube-world.js';
 import { startKwokCluster, type KwokCluster } from './support/kwok-cluster.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const PROBE_INTERVAL_MS = 100;
 const REPLICAS = 6;
 
+let world: KubeWorld;
 let cluster: KwokCluster;
-let postgres: TestPostgres;
 let store: RunStore;
 let environment: Environment;
-const clusterStarting = performance.now();
 let clusterStartMs = 0;
 
 beforeAll(async () => {
-  [cluster, postgres] = await Promise.all([startKwokCluster(3), startTestPostgres()]);
-  clusterStartMs = Math.round(performance.now() - clusterStarting);
-  await postgres.createDatabase('firedrill');
-  store = await openPostgresRunStore(postgres.url('firedrill'));
-  environment = {
-    protected: false,
-    allowProductionLookingNames: false,
-    buckets: {},
-    kubernetes: { kubeconfig: cluster.kubeconfig, context: cluster.context, allowedNamespaces: ['shop'], allowControlPlane: false },
-  };
+  world = await startKubeWorld(() => startKwokCluster(3));
+  ({ cluster, store, clusterStartMs } = world);
+  environment = kubeEnvironment({ kubeconfig: cluster.kubeconfig, context: cluster.context, allowedNamespaces: ['shop'] });
   await cluster.kubectl('create', 'namespace', 'shop');
-  // kwok nodes have 32 CPUs: requests of 12 fit two pods a node, so the 6 replicas fill the 3 nodes
-  // and the 2 evicted pods stay Pending until the team adds capacity. Without that, kwok reschedules
-  // them in ~100 ms and no person could detect the outage before it is over.
-  await cluster.kubectl('-n', 'shop', 'create', 'deployment', 'web', '--image=nginx', '--replicas=0');
-  await cluster.kubectl('-n', 'shop', 'set', 'resources', 'deployment/web', '--requests=cpu=12');
-  await cluster.kubectl('-n', 'shop', 'scale', 'deployment/web', `--replicas=${REPLICAS}`);
-  await cluster.kubectl('-n', 'shop', 'rollout', 'status', 'deployment/web', '--timeout=120s');
+  await createFillingDeployment(cluster, 'shop', REPLICAS);
 }, 900_000);
 
 afterAll(async () => {
-  await store?.close();
-  await postgres?.stop();
-  await cluster?.stop();
+  await world?.stop();
 });
 
 const clock = systemClock();

@@ -11,9 +11,8 @@ import { findEvent, findEvents, type RunEvent } from '../../src/engine/events.js
 import type { RunStore } from '../../src/engine/ports.js';
 import { runDrill, type RunResult } from '../../src/engine/run-drill.js';
 import { SAVED_KINDS } from '../../adapters/kubernetes/namespace-manifests.js';
-import { openPostgresRunStore } from '../../adapters/postgres/run-store.js';
 import { eventWaiter } from '../support/drill-world.js';
-import { startTestPostgres, type TestPostgres } from '../support/servers.js';
+import { kubeEnvironment, startKubeWorld, type KubeWorld } from './support/kube-world.js';
 import { requestText, startAuditedKwokCluster, unusedRules, type AuditedKwokCluster } from './support/rbac-audit.js';
 
 /**
@@ -161,8 +160,8 @@ data: { old: "yes" }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+let world: KubeWorld<AuditedKwokCluster>;
 let cluster: AuditedKwokCluster;
-let postgres: TestPostgres;
 let store: RunStore;
 let dir: string;
 let firedrillKubeconfig: string;
@@ -190,28 +189,20 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'firedrill-rbac-'));
   await writeFile(join(dir, 'shop.yaml'), SHOP);
   await writeFile(join(dir, 'legacy.yaml'), LEGACY);
-  [cluster, postgres] = await Promise.all([startAuditedKwokCluster(3, SERVICE_ACCOUNT), startTestPostgres()]);
-  await postgres.createDatabase('firedrill');
-  store = await openPostgresRunStore(postgres.url('firedrill'));
+  world = await startKubeWorld(() => startAuditedKwokCluster(3, SERVICE_ACCOUNT));
+  ({ cluster, store } = world);
 
   await cluster.kubectl('apply', '-f', join(dir, 'shop.yaml'));
   await cluster.kubectl('create', 'namespace', 'firedrill');
   await cluster.kubectl('apply', '-f', LOSE_NODE_RBAC);
   firedrillKubeconfig = join(dir, 'firedrill-kubeconfig');
   await writeFile(firedrillKubeconfig, await firedrillKubeconfigText(), { mode: 0o600 });
-  environment = {
-    protected: false,
-    allowProductionLookingNames: false,
-    buckets: {},
-    kubernetes: { kubeconfig: firedrillKubeconfig, context: CONTEXT, allowedNamespaces: ['shop'], allowControlPlane: false },
-  };
+  environment = kubeEnvironment({ kubeconfig: firedrillKubeconfig, context: CONTEXT, allowedNamespaces: ['shop'] });
   await shopReady();
 }, 900_000);
 
 afterAll(async () => {
-  await store?.close();
-  await postgres?.stop();
-  await cluster?.stop();
+  await world?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
   console.info('kubernetes-rbac e2e', { totalMs: Math.round(performance.now() - started) });
 });
