@@ -1,6 +1,6 @@
 import type { UndoAction } from '../../src/engine/events.js';
 import type { Fault } from '../../src/engine/ports.js';
-import { statusOf, type KubeContext } from './kube-context.js';
+import { refuseOtherContext, statusOf, type KubeContext } from './kube-context.js';
 import { describeObject, restoreNamespace, saveNamespace, type SavedNamespace } from './namespace-manifests.js';
 
 export const RESTORE_NAMESPACES = 'restore-namespaces';
@@ -99,12 +99,7 @@ export interface RestoreOptions {
 
 /** The undo: idempotent; a namespace still terminating is waited for, since it takes no new objects. */
 export async function restoreNamespaces(kube: KubeContext, params: RestoreNamespacesParams, options: RestoreOptions): Promise<string> {
-  if (params.context !== kube.contextName) {
-    throw new Error(
-      `the namespaces were deleted in context ${params.context}, but the environment now uses ${kube.contextName}; ` +
-        'point kubernetes.context back at it, or re-apply them by hand',
-    );
-  }
+  refuseOtherContext(kube, params.context, 'the namespaces were deleted', 'point kubernetes.context back at it, or re-apply them by hand');
   const reports: string[] = [];
   for (const namespace of params.namespaces) {
     await untilNotTerminating(kube, namespace.name, options);

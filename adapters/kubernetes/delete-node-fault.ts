@@ -2,7 +2,7 @@ import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import type { UndoAction } from '../../src/engine/events.js';
 import type { Fault } from '../../src/engine/ports.js';
 import { belongsToNode, finished, NO_PODS, podRef, podText, sortForDrain, type PodRef } from './drain.js';
-import type { KubeContext } from './kube-context.js';
+import { refuseOtherContext, type KubeContext } from './kube-context.js';
 import { nodeToLoseCheck, podList, selectorText, type LoseNodeTarget } from './lose-node-target.js';
 import { asSavedNode, createNodeFrom, deleteNodeObject, readNode, savedNodeObject, type SavedNode } from './node-object.js';
 import { candidateNodes, pickNode, type NodeChoice, type NodeRules } from './nodes.js';
@@ -118,9 +118,7 @@ export function deleteNodeFault(options: DeleteNodeFaultOptions): Fault {
 
 /** The undo: idempotent; a node that is back (its kubelet registered it, or a person re-created it) is left alone. */
 export async function recreateNode(kube: KubeContext, params: RecreateNodeParams): Promise<string> {
-  if (params.context !== kube.contextName) {
-    throw new Error(`node ${params.node} was deleted in context ${params.context}, but the environment now uses ${kube.contextName}; re-create it by hand`);
-  }
+  refuseOtherContext(kube, params.context, `node ${params.node} was deleted`, 're-create it by hand');
   const saved = asSavedNode(params.saved);
   if (!saved || saved.metadata.name !== params.node) {
     throw new Error(`the undo for node ${params.node} holds no saved Node object; re-create the node by hand (restarting its kubelet registers it again)`);

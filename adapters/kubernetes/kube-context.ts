@@ -40,6 +40,17 @@ export function openKubeContext(source: KubeconfigSource, context: string | unde
   };
 }
 
+/**
+ * Every undo acts only in the context its change was made in: a config pointed elsewhere since
+ * must not send the undo to another cluster. `change` says what was done ("node n1 was cordoned"),
+ * `byHand` what a person does instead.
+ */
+export function refuseOtherContext(kube: KubeContext, recordedContext: string, change: string, byHand: string): void {
+  if (recordedContext !== kube.contextName) {
+    throw new Error(`${change} in context ${recordedContext}, but the environment now uses ${kube.contextName}; ${byHand}`);
+  }
+}
+
 /** The HTTP status of a failed client-node call, if it has one. */
 export function statusOf(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | null)?.code;

@@ -1,7 +1,7 @@
 import type { Fault } from '../../src/engine/ports.js';
 import type { UndoAction } from '../../src/engine/events.js';
 import { evictPod, NO_PODS, podsToDrain, podText } from './drain.js';
-import type { KubeContext } from './kube-context.js';
+import { refuseOtherContext, type KubeContext } from './kube-context.js';
 import { nodeToLoseCheck, podList, selectorText, type LoseNodeTarget } from './lose-node-target.js';
 import { candidateNodes, pickNode, setUnschedulable, type NodeRules } from './nodes.js';
 
@@ -84,9 +84,7 @@ export function drainNodeFault(options: DrainFaultOptions): Fault {
 
 /** The undo: idempotent, and a node that is gone needs nothing. */
 export async function uncordonNode(kube: KubeContext, params: UncordonParams): Promise<string> {
-  if (params.context !== kube.contextName) {
-    throw new Error(`node ${params.node} was cordoned in context ${params.context}, but the environment now uses ${kube.contextName}; uncordon it by hand`);
-  }
+  refuseOtherContext(kube, params.context, `node ${params.node} was cordoned`, 'uncordon it by hand');
   const result = await setUnschedulable(kube.core, params.node, false);
   return result === 'missing' ? `node ${params.node} no longer exists; nothing to uncordon` : `uncordoned node ${params.node}`;
 }
