@@ -64,12 +64,25 @@ export type EventBody =
   | { type: 'undo-done'; description: string; detail: string }
   | { type: 'undo-failed'; description: string; error: string }
   | { type: 'rolled-back' }
+  /** One try of an undo action failed and will be tried again after `retryInMs`. */
+  | { type: 'undo-attempt-failed'; description: string; attempt: number; error: string; retryInMs: number }
+  /** The undo could not complete: a person must act. The run stays active and blocks its environment. */
+  | { type: 'needs-attention'; reason: string }
+  /**
+   * A command firedrill started, in its own process group (`pid` is the group's id). Journaled
+   * as soon as it starts, so that abort, timeout and crash recovery can end the group before an undo.
+   * `startTicks` is the process's start time from /proc (null where unknown): a reused pid is not ours.
+   */
+  | { type: 'process-started'; role: ProcessRole; command: string; pid: number; startTicks: string | null }
+  | { type: 'process-ended'; pid: number; status: string }
   | { type: 'failed'; error: string }
   /** A kind-specific figure for the scorecard, e.g. which bucket a key-holder used. */
   | { type: 'measured'; name: string; value: string | number }
   /** A person's answer to a drill's challenge (the key-holder drill). */
   | { type: 'answer-submitted'; by: string; answer: string }
   | { type: 'scored'; outcome: Outcome };
+
+export type ProcessRole = 'inject' | 'undo' | 'probe' | 'runbook' | 'teardown' | 'rebuild';
 
 export type EventType = EventBody['type'];
 export type Outcome = 'pass' | 'fail' | 'aborted' | 'refused';

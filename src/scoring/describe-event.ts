@@ -51,6 +51,14 @@ export function describeEvent(event: RunEvent): string {
       return `undone: ${event.description}: ${event.detail}`;
     case 'undo-failed':
       return `UNDO FAILED: ${event.description}: ${event.error}`;
+    case 'undo-attempt-failed':
+      return `undo try ${event.attempt} failed: ${event.description}: ${event.error}; trying again in ${Math.round(event.retryInMs / 1000)}s`;
+    case 'needs-attention':
+      return `NEEDS ATTENTION: ${event.reason}`;
+    case 'process-started':
+      return `started ${event.role} command \`${event.command}\` (process group ${event.pid})`;
+    case 'process-ended':
+      return `process group ${event.pid} ended: ${event.status}`;
     case 'rolled-back':
       return 'everything injected is undone';
     case 'failed':
