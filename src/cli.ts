@@ -10,6 +10,7 @@ import { formatFrom } from './cli/render.js';
 import { recoverCommand, runCommand, scorecardsCommand, signalCommand } from './cli/run-commands.js';
 import { incidentCommand, postponeCommand, scheduleCommand } from './cli/schedule-commands.js';
 import { serveCommand } from './cli/serve-command.js';
+import { statusCommand } from './cli/status-command.js';
 import { addTrustCommands } from './cli/trust-commands.js';
 import { isUserError } from './errors.js';
 
@@ -113,6 +114,11 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
     );
 
   program
+    .command('status [run]')
+    .description("the active runs and where each stands; with a run id, that run's whole journal (active or finished)")
+    .action(async (run: string | undefined) => done(await statusCommand(context, configPath(), run)));
+
+  program
     .command('recover')
     .description('roll back runs left unfinished by a firedrill process that died (also done on every start)')
     .action(async () => done(await recoverCommand(context, configPath())));
@@ -175,7 +181,8 @@ async function main(): Promise<void> {
       process.exitCode = 2;
     } else {
       const reference = Date.now().toString(36);
-      context.log.error({ err: error, reference }, 'internal error');
+      // The stack is for whoever debugs firedrill, not for the person at the keyboard.
+      context.log.debug({ err: error, reference }, 'internal error');
       context.err(`firedrill: internal error (reference ${reference}): ${error instanceof Error ? error.message : String(error)}\n  run with FIREDRILL_LOG_LEVEL=debug for details\n`);
       process.exitCode = 70;
     }

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { EventBody, Instant, Outcome, RunEvent } from '../../src/engine/events.js';
+import type { Scorecard } from '../../src/scoring/scorecard-schema.js';
 import type { CreateRunResult, RunClaim, RunStore, RunSummary } from '../../src/engine/ports.js';
 import type { ScheduleStore } from '../../src/schedule/ports.js';
+import { toEvent, toScorecard, type EventRow } from './journal-rows.js';
 import { migrate } from './migrations.js';
 import { RunEventFeed } from './run-event-feed.js';
 import { withTransaction } from './transaction.js';
@@ -20,14 +22,6 @@ interface RunRow {
   finished_at: Date | null;
 }
 
-interface EventRow {
-  seq: string;
-  type: string;
-  at: Date;
-  mono: number;
-  clock: string;
-  body: EventBody;
-}
 
 const RUN_COLUMNS = 'id, drill, environment, outcome, created_at, finished_at';
 
@@ -40,8 +34,6 @@ const toSummary = (row: RunRow): RunSummary => ({
   finishedAt: row.finished_at?.toISOString() ?? null,
 });
 
-const toEvent = (row: EventRow): RunEvent =>
-  ({ ...row.body, seq: Number(row.seq), at: row.at.toISOString(), mono: row.mono, clock: row.clock }) as RunEvent;
 
 /** What a finished run's undo-recorded events keep of their parameters. */
 export const FINISHED_UNDO_PARAMS = { dropped: 'the run finished; its undo is no longer needed' };
@@ -70,15 +62,18 @@ class PostgresRunStore implements RunStore {
       connectionString,
       NOTIFY_CHANNEL,
       async (seq) => {
-        const result = await this.pool.query<EventRow>('select seq, type, at, mono, clock, body from firedrill_run_events where seq = $1', [seq]);
-        return result.rows[0] && toEvent(result.rows[0]);
+        const result = await this.pool.query<EventRow & { run_id: string }>(
+          'select run_id, seq, type, at, mono, clock, body from firedrill_run_events where seq = $1',
+          [seq],
+        );
+        return result.rows[0] && toEvent(result.rows[0].run_id, result.rows[0]);
       },
       async (runIds, afterSeq) => {
         const result = await this.pool.query<EventRow & { run_id: string }>(
           'select run_id, seq, type, at, mono, clock, body from firedrill_run_events where run_id = any($1::uuid[]) and seq > $2 order by seq',
           [runIds, afterSeq],
         );
-        return result.rows.map((row) => ({ runId: row.run_id, event: toEvent(row) }));
+        return result.rows.map((row) => ({ runId: row.run_id, event: toEvent(row.run_id, row) }));
       },
       async () => Number((await this.pool.query<{ newest: string }>('select coalesce(max(seq), 0) as newest from firedrill_run_events')).rows[0]!.newest),
     );
@@ -127,7 +122,7 @@ class PostgresRunStore implements RunStore {
       'select seq, type, at, mono, clock, body from firedrill_run_events where run_id = $1 order by seq',
       [runId],
     );
-    return result.rows.map(toEvent);
+    return result.rows.map((row) => toEvent(runId, row));
   }
 
   async finish(runId: string, outcome: Outcome, scorecard: unknown): Promise<void> {
@@ -207,9 +202,9 @@ class PostgresRunStore implements RunStore {
     return result.rows.map(toSummary);
   }
 
-  async scorecard(runId: string): Promise<unknown> {
+  async scorecard(runId: string): Promise<Scorecard | null> {
     const result = await this.pool.query<{ scorecard: unknown }>('select scorecard from firedrill_runs where id = $1', [runId]);
-    return result.rows[0]?.scorecard ?? null;
+    return toScorecard(runId, result.rows[0]?.scorecard);
   }
 
   watch(runId: string, listener: (event: RunEvent) => void): Promise<() => Promise<void>> {

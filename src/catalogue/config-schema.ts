@@ -110,6 +110,14 @@ export const Config = z.strictObject({
     })
     .default({}),
   store: z.strictObject({ url: Secret.optional() }).default({}),
+  undo: z
+    .strictObject({
+      attempts: z.number().int().min(1).max(100).default(8).describe('Tries of each undo action before the run needs attention, the first included'),
+      firstDelay: Duration.prefault('1s').describe('Wait before the second try; it doubles for each further try'),
+      maxDelay: Duration.prefault('30s').describe('Longest wait between two tries'),
+    })
+    .prefault({})
+    .describe('How hard firedrill retries an undo that fails (a database restarting, an API server failing over)'),
   server: z
     .strictObject({
       port: z.number().int().min(0).max(65535).default(8080),

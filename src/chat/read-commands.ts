@@ -1,10 +1,10 @@
 import { formatDuration } from '../catalogue/duration.js';
 import { didYouMean, joinParts } from '../catalogue/suggest.js';
-import type { Scorecard } from '../scoring/score-run.js';
 import { UserError } from '../errors.js';
 import { USAGE, type CommandKind } from './commands.js';
 import { resolveEnvironment, resolveRun, type ChatDeps } from './context.js';
 import { textMessage, type ChatMessage } from './message.js';
+import { activeRunLine } from '../scoring/run-status.js';
 import { liveRunMessage, scorecardMessage, short } from './run-message.js';
 
 const HELP: Record<CommandKind, string> = {
@@ -52,19 +52,14 @@ export async function statusMessage(deps: ChatDeps): Promise<ChatMessage> {
   const active = await deps.store.active();
   if (active.length === 0) return textMessage('No drill is running', ['start one with: run <drill> [env], or random [env]']);
   const now = Date.now();
-  const lines = await Promise.all(
-    active.map(async (run) => {
-      const message = liveRunMessage(run.id, await deps.store.events(run.id));
-      return `${short(run.id)}  ${run.drill} in ${run.environment}, ${formatDuration(now - Date.parse(run.createdAt))} so far: ${message.status}`;
-    }),
-  );
+  const lines = await Promise.all(active.map(async (run) => activeRunLine(run, await deps.store.events(run.id), now)));
   return textMessage(`${active.length} drill(s) running`, lines);
 }
 
 export async function scorecardReply(deps: ChatDeps, prefix: string | undefined): Promise<ChatMessage> {
   const run = prefix === undefined ? (await deps.store.list({ limit: 1 }))[0] : await resolveRun(deps.store, prefix);
   if (!run) throw new UserError('no runs yet', 'start one with: run <drill> [env]');
-  const scorecard = (await deps.store.scorecard(run.id)) as Scorecard | null;
+  const scorecard = await deps.store.scorecard(run.id);
   // A run still going has no scorecard yet: show where it stands instead.
   return scorecard ? scorecardMessage(scorecard) : liveRunMessage(run.id, await deps.store.events(run.id));
 }
@@ -83,7 +78,7 @@ export async function historyMessage(deps: ChatDeps, filter: string | undefined,
   if (runs.length === 0) return textMessage(`No runs${filter ? ` for ${filter}` : ''} yet`);
   const lines = await Promise.all(
     runs.map(async (run) => {
-      const scorecard = (await deps.store.scorecard(run.id)) as Scorecard | null;
+      const scorecard = await deps.store.scorecard(run.id);
       const measures = scorecard
         ? (['ttd', 'rto', 'rpo'] as const).map((key) => `${key.toUpperCase()} ${msText(scorecard[`${key}Ms`])}`).join(' ')
         : 'running';

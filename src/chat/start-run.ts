@@ -3,6 +3,7 @@ import type { Drill } from '../catalogue/drill-schema.js';
 import type { Environment } from '../catalogue/config-schema.js';
 import type { RunEvent } from '../engine/events.js';
 import { runDrill } from '../engine/run-drill.js';
+import { UndoIncompleteError } from '../errors.js';
 import type { ChatRequest, MessageRef } from './adapter.js';
 import type { ChatDeps } from './context.js';
 import { liveUpdater } from './live-updater.js';
@@ -59,6 +60,13 @@ export async function startRun(deps: ChatDeps, start: StartRequest): Promise<Sta
       await updater.flush();
     },
     async (error: unknown) => {
+      if (error instanceof UndoIncompleteError) {
+        // The live message already ends with NEEDS ATTENTION from the journal; it stays, as the run does.
+        log.warn({ runId: error.runId, reason: error.message }, 'run needs attention: undo incomplete');
+        updater.set(withPreface(liveRunMessage(error.runId, events)));
+        await updater.flush();
+        return;
+      }
       // The run's own journal has the detail; chat gets a reference to find it in the log.
       const reference = randomUUID().slice(0, 8);
       log.error({ err: error, reference, drill: start.drill.id, environment: start.environmentName }, 'chat run failed');

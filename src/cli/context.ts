@@ -2,7 +2,7 @@ import { loadCatalogue, type Catalogue } from '../catalogue/load.js';
 import { formatProblem } from '../catalogue/problems.js';
 import { openStore, runtimeFactoryFor, type OpenedStore } from '../compose/index.js';
 import { systemClock, type Clock } from '../engine/clock.js';
-import { recoverUnfinishedRuns } from '../engine/recover.js';
+import { recoverUnfinishedRuns, type RecoveryOptions } from '../engine/recover.js';
 import { UserError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 
@@ -35,7 +35,7 @@ export async function loadCatalogueOrExplain(configPath: string): Promise<Catalo
 }
 
 /** Opens the store and, first of all, rolls back whatever a crashed run left behind. */
-export async function openStoreAndRecover(context: CliContext, catalogue: Catalogue): Promise<OpenedStore> {
+export async function openStoreAndRecover(context: CliContext, catalogue: Catalogue, recovery: RecoveryOptions = {}): Promise<OpenedStore> {
   const opened = await openStore(catalogue.config.store.url, { configDir: catalogue.configDir, env: context.env });
   try {
     const reports = await recoverUnfinishedRuns(
@@ -43,6 +43,7 @@ export async function openStoreAndRecover(context: CliContext, catalogue: Catalo
       context.clock,
       runtimeFactoryFor(catalogue, context.env),
       (name) => catalogue.config.environments[name],
+      recovery,
     );
     for (const report of reports) {
       if (report.result === 'owned-elsewhere') continue;

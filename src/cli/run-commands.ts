@@ -68,7 +68,7 @@ export async function scorecardsCommand(
   try {
     if (options.run) {
       const run = await resolveRun(opened.store, options.run);
-      const scorecard = (await opened.store.scorecard(run.id)) as Scorecard | null;
+      const scorecard = await opened.store.scorecard(run.id);
       if (!scorecard) throw new UserError(`run ${run.id} is still going: it has no scorecard yet`);
       context.out(renderScorecard(scorecard, options.format));
       return 0;
@@ -81,7 +81,7 @@ export async function scorecardsCommand(
     }
     if (runs.length === 0) context.err(`no runs yet in ${opened.location}; try: firedrill demo\n`);
     for (const run of runs) {
-      const scorecard = (await opened.store.scorecard(run.id)) as Scorecard | null;
+      const scorecard = await opened.store.scorecard(run.id);
       const measures = scorecard
         ? ['ttd', 'rto', 'rpo'].map((key) => `${key.toUpperCase()} ${formatMs(scorecard[`${key}Ms` as 'ttdMs'])}`).join('  ')
         : 'running';
@@ -126,10 +126,14 @@ export async function signalCommand(
 
 export async function recoverCommand(context: CliContext, configPath: string): Promise<number> {
   const catalogue = await loadCatalogueOrExplain(configPath);
-  const opened = await openStoreAndRecover(context, catalogue);
+  const opened = await openStoreAndRecover(context, catalogue, { retryNeedsAttention: true });
   try {
     const left = await opened.store.unfinished();
-    context.err(left.length ? `${left.length} run(s) still active (owned by a live firedrill process or not undoable yet)\n` : 'no unfinished runs\n');
+    context.err(
+      left.length
+        ? `${left.length} run(s) still active (owned by a live firedrill process, or their undo needs attention): see \`firedrill status\`\n`
+        : 'no unfinished runs\n',
+    );
     return left.length ? 1 : 0;
   } finally {
     await opened.close();

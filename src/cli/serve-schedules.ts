@@ -1,3 +1,4 @@
+import { isUserError } from '../errors.js';
 import type { Catalogue } from '../catalogue/load.js';
 import { startRun } from '../chat/start-run.js';
 import { textMessage, type ChatMessage } from '../chat/message.js';
@@ -60,7 +61,10 @@ export function serveScheduler(
           { drill, environmentName: schedule.environment, environment, requestedBy: `schedule ${schedule.name}`, interrupt: stop },
         ).then(
           ({ runId, scorecard }) => log(`${schedule.name}: run ${runId} of ${drill.id} finished: ${scorecard.outcome}${scorecard.reason ? ` (${scorecard.reason})` : ''}`),
-          (error: unknown) => context.log.error({ err: error, schedule: schedule.name }, 'scheduled run failed'),
+          (error: unknown) =>
+            isUserError(error)
+              ? context.log.warn({ schedule: schedule.name, reason: error.message }, 'scheduled run needs attention')
+              : context.log.error({ err: error, schedule: schedule.name }, 'scheduled run failed'),
         ),
       );
     },

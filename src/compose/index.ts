@@ -32,11 +32,19 @@ const KIND_RUNTIMES: { [K in Drill['kind']]?: KindRuntime<K> } = {
 
 /** The factory for a loaded config: secrets and key files resolve relative to it, with its trust circle. */
 export function runtimeFactoryFor(catalogue: Catalogue, env: NodeJS.ProcessEnv): RuntimeFactory {
-  return runtimeFactory({ configDir: catalogue.configDir, env, trust: catalogue.config.trust, configPath: catalogue.configPath });
+  const { attempts, firstDelay, maxDelay } = catalogue.config.undo;
+  return runtimeFactory({
+    configDir: catalogue.configDir,
+    env,
+    trust: catalogue.config.trust,
+    configPath: catalogue.configPath,
+    undoRetry: { attempts, firstDelayMs: firstDelay, maxDelayMs: maxDelay },
+  });
 }
 
 export function runtimeFactory(options: ComposeOptions): RuntimeFactory {
   return {
+    undoRetry: options.undoRetry,
     async runtimeFor(drill, environmentName, environment, runId) {
       const kind = KIND_RUNTIMES[drill.kind] as KindRuntime | undefined;
       if (!kind) {

@@ -1,6 +1,7 @@
 import type { Environment, Trust } from '../catalogue/config-schema.js';
 import type { Drill } from '../catalogue/drill-schema.js';
 import type { DrillRuntime } from '../engine/ports.js';
+import type { UndoRetryPolicy } from '../engine/rollback.js';
 
 export interface ComposeOptions {
   /** Secret files are relative to the config file. */
@@ -9,6 +10,8 @@ export interface ComposeOptions {
   /** The config's circle of trust, for key-holder drills; and the file it came from, for messages. */
   trust?: Trust;
   configPath?: string;
+  /** How hard undo actions are retried; the engine's default when left out. */
+  undoRetry?: UndoRetryPolicy;
 }
 
 export interface KindContext {

@@ -1,91 +1,108 @@
+import { z } from 'zod';
+
 /**
  * A run is its journal: every step appends one of these before it acts, and the
- * scorecard, chat updates and crash recovery all read the same list.
+ * scorecard, chat updates and crash recovery all read the same list. The zod schemas are
+ * the definition: the store parses every event with them as it reads it back, so a
+ * damaged row is reported rather than trusted.
  */
-export interface Instant {
+export const Instant = z.object({
   /** Wall-clock time, ISO-8601: for display and across processes. */
-  at: string;
+  at: z.string(),
   /** Monotonic milliseconds of the process that observed it: for durations. */
-  mono: number;
+  mono: z.number(),
   /** Which process's monotonic clock `mono` belongs to. */
-  clock: string;
-}
+  clock: z.string(),
+});
+export type Instant = z.infer<typeof Instant>;
 
-export interface UndoAction {
+export const UndoAction = z.object({
   /** Name of the undo implementation, e.g. `restore-table`. */
-  action: string;
+  action: z.string(),
   /** One line a person can read: what the undo will do. */
-  description: string;
-  params: Record<string, unknown>;
-}
+  description: z.string(),
+  params: z.record(z.string(), z.unknown()),
+});
+export type UndoAction = z.infer<typeof UndoAction>;
 
-export interface DetectedBy {
-  source: 'alertmanager' | 'grafana' | 'generic' | 'chat' | 'cli';
+export const DetectedBy = z.object({
+  source: z.enum(['alertmanager', 'grafana', 'generic', 'chat', 'cli']),
   /** Alert name or the person who said so. */
-  name: string;
-  detail?: string;
-}
+  name: z.string(),
+  detail: z.string().optional(),
+});
+export type DetectedBy = z.infer<typeof DetectedBy>;
+
+const Objectives = z.object({ ttdMs: z.number().nullable(), rtoMs: z.number().nullable(), rpoMs: z.number().nullable() });
 
 /** What scoring needs of the drill, frozen when the run starts (the catalogue may change later). */
-export interface DrillSnapshot {
-  id: string;
-  title: string;
-  kind: string;
-  severity: string;
-  objectives: { ttdMs: number | null; rtoMs: number | null; rpoMs: number | null };
-  recovery: string;
-}
+export const DrillSnapshot = z.object({
+  id: z.string(),
+  title: z.string(),
+  kind: z.string(),
+  severity: z.string(),
+  objectives: Objectives,
+  recovery: z.string(),
+});
+export type DrillSnapshot = z.infer<typeof DrillSnapshot>;
 
-export type EventBody =
-  | { type: 'run-created'; drill: DrillSnapshot; environment: string; requestedBy: string }
-  | { type: 'preflight-check'; check: string; ok: boolean; detail: string }
-  | { type: 'approval-requested' }
-  | { type: 'approved'; by: string }
-  | { type: 'refused'; reason: string }
-  | { type: 'rpo-baseline'; newestBefore: string | null }
-  | { type: 'undo-recorded'; undo: UndoAction }
-  | { type: 'injecting'; actions: string[] }
+export const Outcome = z.enum(['pass', 'fail', 'aborted', 'refused']);
+export type Outcome = z.infer<typeof Outcome>;
+
+export const ProcessRole = z.enum(['inject', 'undo', 'probe', 'runbook', 'teardown', 'rebuild']);
+export type ProcessRole = z.infer<typeof ProcessRole>;
+
+const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) => z.object({ type: z.literal(type), ...shape });
+
+export const EventBody = z.discriminatedUnion('type', [
+  event('run-created', { drill: DrillSnapshot, environment: z.string(), requestedBy: z.string() }),
+  event('preflight-check', { check: z.string(), ok: z.boolean(), detail: z.string() }),
+  event('approval-requested', {}),
+  event('approved', { by: z.string() }),
+  event('refused', { reason: z.string() }),
+  event('rpo-baseline', { newestBefore: z.string().nullable() }),
+  event('undo-recorded', { undo: UndoAction }),
+  event('injecting', { actions: z.array(z.string()) }),
   /** One change the fault made, with how it is undone (or why it needs no undo). */
-  | { type: 'fault-step'; action: string; undoneBy: string }
-  | { type: 'injected' }
-  | { type: 'detected'; by: DetectedBy }
-  | { type: 'signal-ignored'; reason: string; by: DetectedBy }
-  | { type: 'alert-resolved'; by: DetectedBy }
-  | { type: 'recovery-started'; runbook: string }
-  | { type: 'recovery-finished'; ok: boolean; detail: string }
-  | { type: 'recovered'; stableForMs: number; sawOutage: boolean }
-  | { type: 'verify-check'; check: string; ok: boolean; detail: string }
-  | { type: 'rpo-measured'; newestBefore: string | null; newestAfter: string | null }
-  | { type: 'verified'; ok: boolean }
-  | { type: 'abort-requested'; by: string; reason: string }
+  event('fault-step', { action: z.string(), undoneBy: z.string() }),
+  event('injected', {}),
+  event('detected', { by: DetectedBy }),
+  event('signal-ignored', { reason: z.string(), by: DetectedBy }),
+  event('alert-resolved', { by: DetectedBy }),
+  event('recovery-started', { runbook: z.string() }),
+  event('recovery-finished', { ok: z.boolean(), detail: z.string() }),
+  event('recovered', { stableForMs: z.number(), sawOutage: z.boolean() }),
+  event('verify-check', { check: z.string(), ok: z.boolean(), detail: z.string() }),
+  event('rpo-measured', { newestBefore: z.string().nullable(), newestAfter: z.string().nullable() }),
+  event('verified', { ok: z.boolean() }),
+  event('abort-requested', { by: z.string(), reason: z.string() }),
   /** `stillRed`: what the probes said last, so a run that never recovered says why. */
-  | { type: 'timed-out'; maxDurationMs: number; stillRed?: string[] }
-  | { type: 'rollback-started'; reason: string }
-  | { type: 'undo-done'; description: string; detail: string }
-  | { type: 'undo-failed'; description: string; error: string }
-  | { type: 'rolled-back' }
+  event('timed-out', { maxDurationMs: z.number(), stillRed: z.array(z.string()).optional() }),
+  event('rollback-started', { reason: z.string() }),
+  event('undo-done', { description: z.string(), detail: z.string() }),
+  event('undo-failed', { description: z.string(), error: z.string() }),
+  event('rolled-back', {}),
   /** One try of an undo action failed and will be tried again after `retryInMs`. */
-  | { type: 'undo-attempt-failed'; description: string; attempt: number; error: string; retryInMs: number }
+  event('undo-attempt-failed', { description: z.string(), attempt: z.number(), error: z.string(), retryInMs: z.number() }),
   /** The undo could not complete: a person must act. The run stays active and blocks its environment. */
-  | { type: 'needs-attention'; reason: string }
+  event('needs-attention', { reason: z.string() }),
   /**
    * A command firedrill started, in its own process group (`pid` is the group's id). Journaled
    * as soon as it starts, so that abort, timeout and crash recovery can end the group before an undo.
    * `startTicks` is the process's start time from /proc (null where unknown): a reused pid is not ours.
    */
-  | { type: 'process-started'; role: ProcessRole; command: string; pid: number; startTicks: string | null }
-  | { type: 'process-ended'; pid: number; status: string }
-  | { type: 'failed'; error: string }
+  event('process-started', { role: ProcessRole, command: z.string(), pid: z.number().int(), startTicks: z.string().nullable() }),
+  event('process-ended', { pid: z.number().int(), status: z.string() }),
+  event('failed', { error: z.string() }),
   /** A kind-specific figure for the scorecard, e.g. which bucket a key-holder used. */
-  | { type: 'measured'; name: string; value: string | number }
+  event('measured', { name: z.string(), value: z.union([z.string(), z.number()]) }),
   /** A person's answer to a drill's challenge (the key-holder drill). */
-  | { type: 'answer-submitted'; by: string; answer: string }
-  | { type: 'scored'; outcome: Outcome };
-
-export type ProcessRole = 'inject' | 'undo' | 'probe' | 'runbook' | 'teardown' | 'rebuild';
+  event('answer-submitted', { by: z.string(), answer: z.string() }),
+  event('scored', { outcome: Outcome }),
+]);
+export type EventBody = z.infer<typeof EventBody>;
 
 export type EventType = EventBody['type'];
-export type Outcome = 'pass' | 'fail' | 'aborted' | 'refused';
 
 export type RunEvent = EventBody & Instant & { seq: number };
 
@@ -97,6 +114,14 @@ export function findEvent<T extends EventType>(events: readonly RunEvent[], type
 
 export function findEvents<T extends EventType>(events: readonly RunEvent[], type: T): EventOf<T>[] {
   return events.filter((event): event is EventOf<T> => event.type === type);
+}
+
+/** The reason of the newest needs-attention event, unless an undo completed after it. */
+export function unresolvedAttention(events: readonly RunEvent[]): string | undefined {
+  const attention = findEvents(events, 'needs-attention').at(-1);
+  if (!attention) return undefined;
+  const resolved = events.some((event) => event.seq > attention.seq && event.type === 'rolled-back');
+  return resolved ? undefined : attention.reason;
 }
 
 /** Milliseconds from `from` to `to`: monotonic when one process saw both, else wall clock. */

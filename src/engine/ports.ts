@@ -1,5 +1,7 @@
 import type { Drill } from '../catalogue/drill-schema.js';
 import type { Environment } from '../catalogue/config-schema.js';
+import type { Scorecard } from '../scoring/scorecard-schema.js';
+import type { UndoRetryPolicy } from './rollback.js';
 import type { EventBody, Instant, Outcome, RunEvent, UndoAction } from './events.js';
 
 export interface RunSummary {
@@ -34,7 +36,8 @@ export interface RunStore {
   /** Runs whose id starts with `prefix` (people type short ids). */
   findByPrefix(prefix: string): Promise<RunSummary[]>;
   list(filter: { drill?: string; environment?: string; limit: number }): Promise<RunSummary[]>;
-  scorecard(runId: string): Promise<unknown>;
+  /** Null while the run is going; checked against the scorecard schema as it is read. */
+  scorecard(runId: string): Promise<Scorecard | null>;
   /** Calls `listener` for each event appended to the run from now on, by any process. */
   watch(runId: string, listener: (event: RunEvent) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
@@ -113,4 +116,6 @@ export interface RuntimeFactory {
   /** Builds the adapters a drill needs in an environment; throws UserError when it cannot. */
   runtimeFor(drill: Drill, environmentName: string, environment: Environment, runId: string): Promise<DrillRuntime>;
   undoerFor(environmentName: string, environment: Environment): Promise<Undoer & { close(): Promise<void> }>;
+  /** How hard undo actions are retried before a run needs attention (the config's `undo:`). */
+  readonly undoRetry?: UndoRetryPolicy;
 }

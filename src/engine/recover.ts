@@ -1,6 +1,6 @@
 import type { Environment } from '../catalogue/config-schema.js';
 import type { Clock } from './clock.js';
-import { findEvent } from './events.js';
+import { findEvent, unresolvedAttention, type Outcome } from './events.js';
 import { Journal } from './journal.js';
 import type { RunStore, RuntimeFactory } from './ports.js';
 import { undoRecordedActions } from './rollback.js';
@@ -10,8 +10,18 @@ export interface RecoveryReport {
   runId: string;
   drill: string;
   environment: string;
-  result: 'rolled-back' | 'undo-failed' | 'owned-elsewhere' | 'unknown-environment';
+  result: 'rolled-back' | 'needs-attention' | 'owned-elsewhere' | 'unknown-environment';
   detail: string;
+  /** The stored outcome, for runs that were scored. */
+  outcome?: Outcome;
+}
+
+export interface RecoveryOptions {
+  /**
+   * Try again the runs already journaled as needing attention. `firedrill recover` does; every
+   * other command only reports them, so that `firedrill status` does not wait out their retries.
+   */
+  retryNeedsAttention?: boolean;
 }
 
 /**
@@ -23,6 +33,7 @@ export async function recoverUnfinishedRuns(
   clock: Clock,
   runtimes: RuntimeFactory,
   environmentNamed: (name: string) => Environment | undefined,
+  options: RecoveryOptions = {},
 ): Promise<RecoveryReport[]> {
   const reports: RecoveryReport[] = [];
   for (const run of await store.unfinished()) {
@@ -33,6 +44,11 @@ export async function recoverUnfinishedRuns(
       continue;
     }
     try {
+      const attention = unresolvedAttention(await store.events(run.id));
+      if (attention && !options.retryNeedsAttention) {
+        reports.push({ ...base, result: 'needs-attention', detail: `${attention}; fix the cause, then run \`firedrill recover\`` });
+        continue;
+      }
       const environment = environmentNamed(run.environment);
       if (!environment) {
         reports.push({
@@ -44,28 +60,31 @@ export async function recoverUnfinishedRuns(
       }
       const journal = new Journal(run.id, store, clock);
       const undoer = await runtimes.undoerFor(run.environment, environment);
-      let undone: boolean;
+      // Journaled first: a run whose owner died is aborted, whatever it had measured, and a
+      // second crash during this recovery must not lose that.
+      if (!findEvent(await journal.events(), 'failed')) {
+        await journal.append({ type: 'failed', error: 'firedrill stopped in the middle of this run (its process crashed or was killed); rolled back on the next start' });
+      }
+      let undone;
       try {
-        undone = await undoRecordedActions(journal, undoer, 'firedrill stopped in the middle of this run; rolled back on restart');
+        undone = await undoRecordedActions(journal, undoer, 'firedrill stopped in the middle of this run; rolled back on restart', runtimes.undoRetry);
       } finally {
         await undoer.close();
       }
-      if (!undone) {
-        reports.push({ ...base, result: 'undo-failed', detail: 'an undo action failed; see the run journal' });
+      if (!undone.done) {
+        reports.push({ ...base, result: 'needs-attention', detail: `${undone.reason}; see \`firedrill status ${run.id.slice(0, 8)}\`` });
         continue;
       }
       const events = await journal.events();
       if (!findEvent(events, 'run-created')) {
         await store.finish(run.id, 'aborted', null);
-      } else {
-        if (!findEvent(events, 'rollback-started')) {
-          await journal.append({ type: 'failed', error: 'firedrill stopped before the fault was injected' });
-        }
-        const scorecard = scoreRun(run.id, await journal.events());
-        await journal.append({ type: 'scored', outcome: scorecard.outcome });
-        await store.finish(run.id, scorecard.outcome, scorecard);
+        reports.push({ ...base, result: 'rolled-back', detail: 'it had not started; scored aborted', outcome: 'aborted' });
+        continue;
       }
-      reports.push({ ...base, result: 'rolled-back', detail: 'undo actions ran; scored as aborted' });
+      const scorecard = scoreRun(run.id, events);
+      await journal.append({ type: 'scored', outcome: scorecard.outcome });
+      await store.finish(run.id, scorecard.outcome, scorecard);
+      reports.push({ ...base, result: 'rolled-back', detail: `undo actions ran; scored ${scorecard.outcome}`, outcome: scorecard.outcome });
     } finally {
       await claim.release();
     }

@@ -1,30 +1,101 @@
-import { findEvents } from './events.js';
+import pRetry, { AbortError } from 'p-retry';
+import { findEvents, type UndoAction } from './events.js';
 import type { Journal } from './journal.js';
 import type { Undoer } from './ports.js';
 
 /**
- * Runs every undo action the journal recorded, newest first. Undo actions are idempotent,
- * so this is also the clean-up after a recovered run and the repair after a crash.
- * Returns false when any undo failed: the run then stays unfinished so it is retried.
+ * How hard an undo is tried before a person is asked to act. An undo is never bound by a
+ * probe's timeout: a database restarting or an API server failing over for a minute must
+ * not leave a table dropped. The defaults span about two and a half minutes.
  */
-export async function undoRecordedActions(journal: Journal, undoer: Undoer, reason: string): Promise<boolean> {
+export interface UndoRetryPolicy {
+  /** Tries in all, the first included. */
+  attempts: number;
+  firstDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_UNDO_RETRY: UndoRetryPolicy = { attempts: 8, firstDelayMs: 1_000, maxDelayMs: 30_000 };
+
+/** Thrown by an undo that cannot succeed by trying again (its safety copy is gone): no more tries. */
+export class PermanentUndoFailure extends Error {
+  override readonly name = 'PermanentUndoFailure';
+}
+
+export interface RollbackResult {
+  /** True when every recorded undo completed. */
+  done: boolean;
+  /** Why not, in one line for a person: which undo failed and its last error. */
+  reason?: string;
+}
+
+/**
+ * Runs every undo action the journal recorded, newest first. Undo actions are idempotent,
+ * so this is also the clean-up after a recovered run and the repair after a crash. Each
+ * failed try is journaled with when the next one comes; when an undo still fails, the run
+ * is journaled as needing attention and stays unfinished (its environment stays blocked).
+ */
+export async function undoRecordedActions(
+  journal: Journal,
+  undoer: Undoer,
+  reason: string,
+  policy: UndoRetryPolicy = DEFAULT_UNDO_RETRY,
+): Promise<RollbackResult> {
   const recorded = findEvents(await journal.events(), 'undo-recorded').reverse();
-  if (recorded.length === 0) return true;
+  if (recorded.length === 0) return { done: true };
   await journal.append({ type: 'rollback-started', reason });
-  let allDone = true;
+  const failures: string[] = [];
   for (const { undo } of recorded) {
     try {
-      const detail = await undoer.undo(undo);
+      const detail = await undoWithRetries(journal, undoer, undo, policy);
       await journal.append({ type: 'undo-done', description: undo.description, detail });
     } catch (error) {
-      allDone = false;
-      await journal.append({
-        type: 'undo-failed',
-        description: undo.description,
-        error: error instanceof Error ? error.message : String(error),
-      });
+      const message = messageOf(error);
+      failures.push(`${undo.description}: ${message}`);
+      await journal.append({ type: 'undo-failed', description: undo.description, error: message });
     }
   }
-  if (allDone) await journal.append({ type: 'rolled-back' });
-  return allDone;
+  if (failures.length === 0) {
+    await journal.append({ type: 'rolled-back' });
+    return { done: true };
+  }
+  const why = `${failures.length} undo action(s) could not complete: ${failures.join('; ')}`;
+  await journal.append({ type: 'needs-attention', reason: why });
+  return { done: false, reason: why };
+}
+
+async function undoWithRetries(journal: Journal, undoer: Undoer, undo: UndoAction, policy: UndoRetryPolicy): Promise<string> {
+  return pRetry(
+    async () => {
+      try {
+        return await undoer.undo(undo);
+      } catch (error) {
+        // p-retry stops at an AbortError; anything else is tried again.
+        if (error instanceof PermanentUndoFailure) throw new AbortError(error);
+        throw error;
+      }
+    },
+    {
+      retries: policy.attempts - 1,
+      // The wait happens in onFailedAttempt, on the engine's clock, after it is journaled.
+      minTimeout: 0,
+      maxTimeout: 0,
+      randomize: false,
+      onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+        if (retriesLeft === 0) return;
+        const retryInMs = delayBefore(attemptNumber + 1, policy);
+        await journal.append({ type: 'undo-attempt-failed', description: undo.description, attempt: attemptNumber, error: messageOf(error), retryInMs });
+        await journal.clock.sleep(retryInMs);
+      },
+    },
+  );
+}
+
+/** Exponential, capped: 1 s, 2 s, 4 s, ... 30 s with the default policy. */
+export function delayBefore(attempt: number, policy: UndoRetryPolicy): number {
+  return Math.min(policy.maxDelayMs, policy.firstDelayMs * 2 ** (attempt - 2));
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,12 +1,13 @@
 import type { Environment } from '../catalogue/config-schema.js';
 import type { Drill } from '../catalogue/drill-schema.js';
+import { UndoIncompleteError } from '../errors.js';
 import { scoreRun, type Scorecard } from '../scoring/score-run.js';
 import type { Clock } from './clock.js';
 import type { DrillSnapshot, RunEvent } from './events.js';
 import { Journal } from './journal.js';
 import type { DrillRuntime, RunStore, RuntimeFactory, Undoer } from './ports.js';
 import { preflight } from './preflight.js';
-import { undoRecordedActions } from './rollback.js';
+import { undoRecordedActions, type UndoRetryPolicy } from './rollback.js';
 import { RunSignals } from './run-signals.js';
 import { verifyRun } from './verify.js';
 import { watchForRecovery } from './watch-recovery.js';
@@ -76,7 +77,7 @@ export async function runDrill(deps: EngineDeps, request: RunRequest): Promise<R
       await journal.append({ type: 'refused', reason: refusal });
       return await score(store, journal);
     }
-    await injectAndWatch(journal, drill, runtime, undoer, signals);
+    await injectAndWatch(journal, drill, runtime, undoer, signals, deps.runtimes.undoRetry);
     return await score(store, journal);
   } finally {
     request.interrupt?.removeEventListener('abort', onInterrupt);
@@ -93,6 +94,7 @@ async function injectAndWatch(
   runtime: DrillRuntime,
   undoer: Undoer,
   signals: RunSignals,
+  undoRetry: UndoRetryPolicy | undefined,
 ): Promise<void> {
   let endReason = 'clean-up after the drill';
   try {
@@ -133,13 +135,9 @@ async function injectAndWatch(
   } finally {
     await runtime.rpo?.stop();
   }
-  const undone = await undoRecordedActions(journal, undoer, endReason);
-  if (!undone) {
-    throw new Error(
-      `run ${journal.runId}: an undo action failed (see its journal). The run stays active so that ` +
-        '`firedrill recover` (or the next start of firedrill) retries it; fix the cause first.',
-    );
-  }
+  const undone = await undoRecordedActions(journal, undoer, endReason, undoRetry);
+  // The run stays active, so its environment stays blocked until `firedrill recover` completes the undo.
+  if (!undone.done) throw new UndoIncompleteError(journal.runId, undone.reason ?? 'an undo action failed');
 }
 
 /** Everything that must hold before anything is touched; the first reason to refuse, if any. */

@@ -1,36 +1,8 @@
-import { elapsedMs, findEvent, findEvents, type DetectedBy, type Outcome, type RunEvent } from '../engine/events.js';
+import { elapsedMs, findEvent, findEvents, type Outcome, type RunEvent } from '../engine/events.js';
 import { describeEvent } from './describe-event.js';
+import type { Scorecard, TimelineEntry } from './scorecard-schema.js';
 
-export interface TimelineEntry {
-  at: string;
-  /** Milliseconds since injection; negative before it, null when there was no injection. */
-  offsetMs: number | null;
-  text: string;
-}
-
-export interface Scorecard {
-  runId: string;
-  drill: { id: string; title: string; kind: string; severity: string };
-  environment: string;
-  requestedBy: string;
-  outcome: Outcome;
-  /** Why it was refused, aborted or failed. */
-  reason: string | null;
-  timeline: { injectedAt: string | null; detectedAt: string | null; recoveredAt: string | null; verifiedAt: string | null };
-  ttdMs: number | null;
-  rtoMs: number | null;
-  rpoMs: number | null;
-  objectives: { ttdMs: number | null; rtoMs: number | null; rpoMs: number | null };
-  met: { ttd: boolean | null; rto: boolean | null; rpo: boolean | null };
-  detectedBy: DetectedBy | null;
-  recovery: { mode: string; runbook: string | null; runbookOk: boolean | null };
-  rpo: { newestBefore: string | null; newestAfter: string | null } | null;
-  verification: { check: string; ok: boolean; detail: string }[];
-  /** Kind-specific figures, in the order they were measured. */
-  measurements: { name: string; value: string | number }[];
-  notes: string[];
-  events: TimelineEntry[];
-}
+export { Scorecard, TimelineEntry } from './scorecard-schema.js';
 
 /** The scorecard is derived from the journal alone, so every reader gets the same numbers. */
 export function scoreRun(runId: string, events: readonly RunEvent[]): Scorecard {

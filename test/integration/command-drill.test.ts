@@ -47,8 +47,12 @@ function commandDrill(target: { inject: string; undo: string }, recoveryRun = 's
   });
 }
 
+const QUICK_RETRIES = { attempts: 2, firstDelayMs: 10, maxDelayMs: 10 };
 const run = (drill: Drill) =>
-  runDrill({ store, clock: systemClock(), runtimes: runtimeFactory({ configDir: dir, env: { PATH: process.env.PATH } }) }, { drill, environmentName: 'staging', environment, requestedBy: 'alice' });
+  runDrill(
+    { store, clock: systemClock(), runtimes: runtimeFactory({ configDir: dir, env: { PATH: process.env.PATH }, undoRetry: QUICK_RETRIES }) },
+    { drill, environmentName: 'staging', environment, requestedBy: 'alice' },
+  );
 
 describe('the command drill kind', () => {
   it('runs the inject command in the config folder, times the recovery, then runs the recorded undo', async () => {
@@ -77,7 +81,7 @@ describe('the command drill kind', () => {
 
   it('keeps the run active when the undo command fails, so recover can retry it', async () => {
     const running = run(commandDrill({ inject: 'touch outage', undo: 'exit 1' }));
-    await expect(running).rejects.toThrow(/an undo action failed/);
+    await expect(running).rejects.toThrow(/the fault may still be in effect. 1 undo action\(s\) could not complete/);
     const [active] = await store.active('staging');
     expect(active?.drill).toBe('feature-flag-outage');
     const failed = findEvent(await store.events(active!.id), 'undo-failed');
