@@ -4,6 +4,7 @@ import type { Drill } from './drill-schema.js';
 import type { Problem } from './problems.js';
 import { didYouMean, joinParts } from './suggest.js';
 import { atPath, nodeAt, problemAt, type DataPath, type YamlSource } from './yaml-source.js';
+import { ownValue } from './own.js';
 
 /**
  * Checks that need the config and all drills together: names that must refer to a
@@ -38,7 +39,7 @@ export function crossCheck(
   const environmentNames = Object.keys(config.environments);
   config.schedules.forEach((schedule, index) => {
     const path = ['schedules', index];
-    if (!config.environments[schedule.environment]) {
+    if (!ownValue(config.environments, schedule.environment)) {
       const where = [...path, 'environment'];
       const hint = didYouMean(schedule.environment, environmentNames) || `environments: ${environmentNames.join(', ')}`;
       problems.push(problemAt(source, where, atPath(where, joinParts(`unknown environment "${schedule.environment}"`, hint))));

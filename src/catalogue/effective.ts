@@ -2,6 +2,7 @@ import { UserError } from '../errors.js';
 import type { Config } from './config-schema.js';
 import type { Drill } from './drill-schema.js';
 import { didYouMean, joinParts } from './suggest.js';
+import { ownValue } from './own.js';
 
 /** What effectiveDrill needs from a loaded catalogue (see load.ts). */
 export interface DrillCatalogue {
@@ -17,7 +18,7 @@ export interface DrillCatalogue {
  */
 export function effectiveDrill(catalogue: DrillCatalogue, drillId: string, environmentName: string): Drill {
   const { config, configPath } = catalogue;
-  const environment = config.environments[environmentName];
+  const environment = ownValue(config.environments, environmentName);
   if (environment === undefined) {
     const names = Object.keys(config.environments);
     throw new UserError(
@@ -36,7 +37,7 @@ export function effectiveDrill(catalogue: DrillCatalogue, drillId: string, envir
       `to allow it, add "${drillId}" to environments.${environmentName}.drills in ${configPath}`,
     );
   }
-  const override = config.overrides[drillId];
+  const override = ownValue(config.overrides, drillId);
   if (override === undefined) return entry.drill;
   return {
     ...entry.drill,

@@ -1,3 +1,4 @@
+import { ownValue } from './own.js';
 /** Prometheus-style label matchers: `name=value`, `name!=value`, `name=~regex`, `name!~regex`. */
 export interface LabelMatcher {
   label: string;
@@ -37,5 +38,5 @@ function anchoredRegex(text: string, expected: string): RegExp {
 }
 
 export function matchesAll(matchers: readonly string[], labels: Record<string, string>): boolean {
-  return matchers.map(parseMatcher).every((matcher) => matcher.test(labels[matcher.label]));
+  return matchers.map(parseMatcher).every((matcher) => matcher.test(ownValue(labels, matcher.label)));
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import type { SecretRef } from './config-schema.js';
+import { ownValue } from './own.js';
 
 /**
  * Reads a secret named in the config: from an environment variable, or from a file
@@ -10,7 +11,7 @@ import type { SecretRef } from './config-schema.js';
  */
 export async function resolveSecret(ref: SecretRef, configDir: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   if ('env' in ref) {
-    const value = env[ref.env];
+    const value = ownValue(env, ref.env);
     if (value === undefined || value === '') {
       throw new UserError(`environment variable ${ref.env} is not set`, `set it (export ${ref.env}=...) or point the config at a file with {file: path}`);
     }

@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Problem } from './problems.js';
 
 /** A path into parsed data, as zod reports it: object keys and array indexes. */
@@ -16,29 +17,53 @@ export interface YamlSource {
 
 export type ReadResult = { ok: true; source: YamlSource } | { ok: false; problems: Problem[] };
 
+/** Config and drill files are small; anything larger is a mistake (or an attack), not a catalogue. */
+export const MAX_YAML_BYTES = 1024 * 1024;
+/** Aliases may share a probe or two; beyond this, expanding them is a "billion laughs". */
+export const MAX_ALIAS_COUNT = 100;
+
 /** Reads and parses `file`; a missing file or a YAML syntax error comes back as problems, never as a throw. */
 export async function readYamlFile(file: string, missingHint = ''): Promise<ReadResult> {
-  let text: string;
+  const read = await readSmallRegularFile(file, missingHint);
+  if (typeof read !== 'string') return { ok: false, problems: [{ file, line: 0, col: 0, message: read.problem }] };
+  return parseYaml(read, file);
+}
+
+/**
+ * Opened without blocking and checked before reading: a FIFO or a device would hang or
+ * never end, and a huge file would only waste memory before being refused.
+ */
+async function readSmallRegularFile(file: string, missingHint: string): Promise<string | { problem: string }> {
+  let handle;
   try {
-    text = await readFile(file, 'utf8');
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const message =
-      code === 'ENOENT'
-        ? `file not found${missingHint === '' ? '' : `; ${missingHint}`}`
-        : code === 'EISDIR'
-          ? 'this is a folder, not a YAML file'
-          : `cannot read the file (${code ?? String(error)})`;
-    return { ok: false, problems: [{ file, line: 0, col: 0, message }] };
+    if (code === 'ENOENT') return { problem: `file not found${missingHint === '' ? '' : `; ${missingHint}`}` };
+    return { problem: `cannot read the file (${code ?? String(error)})` };
   }
-  return parseYaml(text, file);
+  try {
+    const info = await handle.stat();
+    if (info.isDirectory()) return { problem: 'this is a folder, not a YAML file' };
+    if (!info.isFile()) return { problem: 'not a regular file (a pipe, socket or device); give the path of a YAML file' };
+    if (info.size > MAX_YAML_BYTES) {
+      return { problem: `the file is ${info.size} bytes; config and drill files may be at most ${MAX_YAML_BYTES} bytes (1 MiB)` };
+    }
+    return await handle.readFile('utf8');
+  } catch (error) {
+    return { problem: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Parses YAML text; every syntax error becomes a problem at its own position. */
 export function parseYaml(text: string, file: string): ReadResult {
   const lineCounter = new LineCounter();
   // prettyErrors off: we want the bare message and place it ourselves, without the code excerpt.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  // uniqueKeys off: the library's own check compares every key with every other one
+  // (quadratic); duplicateKeys below does the same in one pass.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((error) => {
       const { line, col } = lineCounter.linePos(error.pos[0]);
@@ -50,7 +75,61 @@ export function parseYaml(text: string, file: string): ReadResult {
     });
     return { ok: false, problems };
   }
-  return { ok: true, source: { file, doc, lineCounter, data: doc.toJS() } };
+  const structureProblems = [...duplicateKeys(doc, lineCounter, file), ...unresolvedAliases(doc, lineCounter, file)];
+  if (structureProblems.length > 0) return { ok: false, problems: structureProblems };
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    const first = firstAlias(doc);
+    const { line, col } = first?.range ? lineCounter.linePos(first.range[0]) : { line: 1, col: 1 };
+    const message = `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT} nodes through aliases): write the values out, or use fewer aliases`;
+    return { ok: false, problems: [{ file, line, col, message }] };
+  }
+  return { ok: true, source: { file, doc, lineCounter, data } };
+}
+
+function duplicateKeys(doc: Document.Parsed, lineCounter: LineCounter, file: string): Problem[] {
+  const problems: Problem[] = [];
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Map<string, number>();
+      for (const item of map.items) {
+        if (!isScalar(item.key)) continue;
+        const key = String(item.key.value);
+        const { line, col } = item.key.range ? lineCounter.linePos(item.key.range[0]) : { line: 1, col: 1 };
+        const first = seen.get(key);
+        if (first === undefined) seen.set(key, line);
+        else problems.push({ file, line, col, message: `duplicate key "${key}" (first at line ${first}): keep one` });
+      }
+    },
+  });
+  return problems;
+}
+
+/** `*name` without an `&name` before it: each reported where it is used. */
+function unresolvedAliases(doc: Document.Parsed, lineCounter: LineCounter, file: string): Problem[] {
+  const problems: Problem[] = [];
+  visit(doc, {
+    Alias(_, alias) {
+      if (alias.resolve(doc) !== undefined) return;
+      const { line, col } = alias.range ? lineCounter.linePos(alias.range[0]) : { line: 1, col: 1 };
+      problems.push({ file, line, col, message: `YAML alias *${alias.source} has no anchor &${alias.source} before it` });
+    },
+  });
+  return problems;
+}
+
+function firstAlias(doc: Document.Parsed): Node | undefined {
+  let found: Node | undefined;
+  visit(doc, {
+    Alias(_, alias) {
+      found = alias;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 /** The problem located at the node the path leads to (or its key); see {@link nodeAt}. */
@@ -71,7 +150,7 @@ export function nodeAt(source: YamlSource, path: DataPath, options: { key?: bool
   for (const [index, step] of path.entries()) {
     const last = index === path.length - 1;
     if (isMap(node)) {
-      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(step));
+      const pair = pairsByKey(node).get(String(step));
       if (!pair || !isScalar(pair.key)) return node;
       // `key:` with no value has no value node worth pointing at: the key is where to look.
       const value = resolveAlias(source, (pair.value as Node | null) ?? undefined);
@@ -86,6 +165,24 @@ export function nodeAt(source: YamlSource, path: DataPath, options: { key?: bool
     }
   }
   return node;
+}
+
+/**
+ * A map's pairs by key, built once per map: problems are looked up one by one, and a
+ * linear search per problem made a file with many unknown keys quadratic to validate.
+ */
+const pairIndexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+function pairsByKey(map: YAMLMap): Map<string, Pair> {
+  let index = pairIndexes.get(map);
+  if (!index) {
+    index = new Map();
+    for (const item of map.items) {
+      const key = isScalar(item.key) ? String(item.key.value) : undefined;
+      if (key !== undefined && !index.has(key)) index.set(key, item as Pair);
+    }
+    pairIndexes.set(map, index);
+  }
+  return index;
 }
 
 function resolveAlias(source: YamlSource, node: Node | undefined): Node | undefined {

@@ -10,6 +10,7 @@ import { textMessage, type ChatMessage } from './message.js';
 import { requirePermission } from './permissions.js';
 import { short } from './run-message.js';
 import { startRun, type StartedRun } from './start-run.js';
+import { ownValue } from '../catalogue/own.js';
 
 const DEFAULT_COOLDOWN_MS = 7 * 86_400_000;
 
@@ -51,7 +52,7 @@ export async function signalCommand(
 ): Promise<ChatMessage> {
   const run = await resolveRun(deps.store, prefix);
   if (run.finishedAt) throw new UserError(`run ${short(run.id)} is already over (${run.outcome})`, `see it with: scorecard ${short(run.id)}`);
-  const environment = deps.catalogue.config.environments[run.environment];
+  const environment = ownValue(deps.catalogue.config.environments, run.environment);
   if (!environment) throw new UserError(`run ${short(run.id)} is in ${run.environment}, which the config no longer has`);
   const events = await deps.store.events(run.id);
   const requester = findEvent(events, 'run-created')?.requestedBy;

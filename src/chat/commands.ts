@@ -49,7 +49,7 @@ export function parseCommand(text: string): ParsedCommand {
   const [word = '', ...args] = text.trim().split(/\s+/).filter(Boolean);
   const name = word.toLowerCase();
   if (name === '') return fail('say what to do', USAGE_LINE);
-  if (!(name in USAGE)) {
+  if (!Object.hasOwn(USAGE, name)) {
     const guess = didYouMean(name, Object.keys(USAGE));
     return fail(`unknown command "${word}"${guess ? `; ${guess}` : ''}`, USAGE_LINE);
   }

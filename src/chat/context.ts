@@ -9,6 +9,7 @@ import { UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ChatAdapter } from './adapter.js';
 import type { ScheduleStore } from '../schedule/ports.js';
+import { ownValue } from '../catalogue/own.js';
 
 /** Everything the chat commands need, built once by the composition root. */
 export interface ChatDeps {
@@ -47,7 +48,7 @@ export function resolveEnvironment(catalogue: Catalogue, name: string | undefine
       names.length ? undefined : 'add one under environments: (see drills.example.yaml)',
     );
   }
-  const environment = environments[name];
+  const environment = ownValue(environments, name);
   if (!environment) throw new UserError(joinParts(`unknown environment "${name}"`, didYouMean(name, names), `environments: ${names.join(', ') || 'none'}`));
   return [name, environment];
 }

@@ -6,6 +6,7 @@ import { runtimeFactoryFor } from '../compose/index.js';
 import { environmentRefusal } from '../engine/environment-guard.js';
 import { UserError } from '../errors.js';
 import { loadCatalogueOrExplain, type CliContext } from './context.js';
+import { ownValue } from '../catalogue/own.js';
 
 export async function validateCommand(context: CliContext, files: string[]): Promise<number> {
   const problems = await validateFiles(files);
@@ -26,7 +27,7 @@ export async function planCommand(context: CliContext, configPath: string, drill
   const catalogue = await loadCatalogueOrExplain(configPath);
   // Throws a UserError, with did-you-mean, for an unknown drill or environment.
   const drill = effectiveDrill(catalogue, drillId, environmentName);
-  const environment = catalogue.config.environments[environmentName]!;
+  const environment = ownValue(catalogue.config.environments, environmentName)!;
   const runtime = await runtimeFactoryFor(catalogue, context.env).runtimeFor(drill, environmentName, environment, 'planned-run');
   try {
     const refusal = environmentRefusal(environmentName, environment);

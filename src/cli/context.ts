@@ -5,6 +5,7 @@ import { systemClock, type Clock } from '../engine/clock.js';
 import { recoverUnfinishedRuns, type RecoveryOptions } from '../engine/recover.js';
 import { UserError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
+import { ownValue } from '../catalogue/own.js';
 
 /** Everything a command needs, read once; `env` is passed in so tests can give their own. */
 export interface CliContext {
@@ -42,7 +43,7 @@ export async function openStoreAndRecover(context: CliContext, catalogue: Catalo
       opened.store,
       context.clock,
       runtimeFactoryFor(catalogue, context.env),
-      (name) => catalogue.config.environments[name],
+      (name) => ownValue(catalogue.config.environments, name),
       recovery,
     );
     for (const report of reports) {

@@ -9,6 +9,7 @@ import type { Scorecard } from '../scoring/score-run.js';
 import { loadCatalogueOrExplain, openStoreAndRecover, type CliContext } from './context.js';
 import { liveProgress } from './live-progress.js';
 import { renderScorecard, type ScorecardFormat } from './render.js';
+import { ownValue } from '../catalogue/own.js';
 
 export interface RunOptions {
   as: string;
@@ -21,7 +22,7 @@ export async function runCommand(context: CliContext, configPath: string, drillI
   const catalogue = await loadCatalogueOrExplain(configPath);
   // Throws a UserError, with did-you-mean, for an unknown drill or environment.
   const drill = effectiveDrill(catalogue, drillId, environmentName);
-  const environment = catalogue.config.environments[environmentName]!;
+  const environment = ownValue(catalogue.config.environments, environmentName)!;
   const approvalTimeoutMs = options.approvalTimeout === undefined ? undefined : parseDuration(options.approvalTimeout);
   if (approvalTimeoutMs === undefined && options.approvalTimeout !== undefined) {
     throw new UserError(`--approval-timeout ${options.approvalTimeout} is not a duration`, 'write e.g. 90s, 15m or 1h');

@@ -9,6 +9,7 @@ import { Scheduler } from '../schedule/scheduler.js';
 import type { CliContext } from './context.js';
 import { drillsAllowedIn } from './schedule-commands.js';
 import type { ServeChat } from './serve-chat.js';
+import { ownValue } from '../catalogue/own.js';
 
 /**
  * The scheduler of `firedrill serve`. Announcements and scheduled runs go to the schedule's
@@ -48,7 +49,7 @@ export function serveScheduler(
       await deps.adapter.post(schedule.channel, message).catch((error: unknown) => context.log.warn({ err: error, schedule: schedule.name }, 'schedule announcement failed'));
     },
     startRun(drill, schedule, reason) {
-      const environment = catalogue.config.environments[schedule.environment]!;
+      const environment = ownValue(catalogue.config.environments, schedule.environment)!;
       const deps = owner(schedule);
       if (deps && schedule.channel) {
         const request = { text: '', user: { id: `schedule:${schedule.name}`, label: `schedule ${schedule.name}`, groups: [] }, channel: schedule.channel };

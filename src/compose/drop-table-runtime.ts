@@ -11,6 +11,7 @@ import { dropTableFault } from '../../adapters/postgres/drop-table-fault.js';
 import { restoreNewestBackupRunbook } from '../../adapters/postgres/restore-backup-runbook.js';
 import { restoreTableFromSafetyCopy } from '../../adapters/postgres/restore-table-undo.js';
 import { s3ObjectStoreFor } from '../../adapters/s3/s3-object-store.js';
+import { ownValue } from '../catalogue/own.js';
 
 export const dropTableRuntime: KindRuntime<'drop-table'> = {
   async build(drill, { environmentName, environment, runId, options }) {
@@ -69,7 +70,7 @@ function runbookFor(
   if (drill.recovery.mode !== 'automated') return undefined;
   const runbook = drill.recovery.runbook;
   if (runbook.action === 'command') return commandRunbookFor(drill, options.configDir);
-  const bucket = environment.buckets[runbook.bucket];
+  const bucket = ownValue(environment.buckets, runbook.bucket);
   if (!bucket) {
     throw new UserError(
       `environment "${environmentName}" has no bucket named "${runbook.bucket}"`,

@@ -19,6 +19,7 @@ import type { ComposeOptions, KindRuntime } from './kind-runtime.js';
 import { openPostgresStores } from '../../adapters/postgres/run-store.js';
 import type { ScheduleStore } from '../schedule/ports.js';
 import { startEmbeddedServer } from '../../adapters/postgres/embedded-server.js';
+import { ownValue } from '../catalogue/own.js';
 
 export type { ComposeOptions } from './kind-runtime.js';
 
@@ -46,7 +47,7 @@ export function runtimeFactory(options: ComposeOptions): RuntimeFactory {
   return {
     undoRetry: options.undoRetry,
     async runtimeFor(drill, environmentName, environment, runId) {
-      const kind = KIND_RUNTIMES[drill.kind] as KindRuntime | undefined;
+      const kind = ownValue(KIND_RUNTIMES as Record<string, KindRuntime>, drill.kind);
       if (!kind) {
         const runnable = DRILL_KINDS.filter((name) => KIND_RUNTIMES[name]);
         throw new UserError(
@@ -61,7 +62,7 @@ export function runtimeFactory(options: ComposeOptions): RuntimeFactory {
       return {
         async undo(action) {
           for (const kind of Object.values(KIND_RUNTIMES) as KindRuntime[]) {
-            const handler = kind.undo[action.action];
+            const handler = ownValue(kind.undo, action.action);
             if (handler) return handler(action.params, { environmentName, environment, options });
           }
           throw new Error(`no undo named "${action.action}" in this version of firedrill`);

@@ -7,6 +7,7 @@ import { takeAlerts, type AlertIntakeDeps } from './alert-intake.js';
 import { authenticated, authenticationHint, readBody, webhooksEnabled } from './webhook-auth.js';
 import type { ScheduleStore } from '../schedule/ports.js';
 import { z } from 'zod';
+import { ownValue } from '../catalogue/own.js';
 
 export interface HttpServerOptions {
   host: string;
@@ -66,9 +67,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       response.end(await registry.metrics());
       return;
     }
-    const mounted = options.routes?.[path];
+    const mounted = ownValue(options.routes, path);
     if (mounted) return mounted(request, response);
-    const hook = HOOKS[path];
+    const hook = ownValue(HOOKS, path);
     if (!hook) return send(response, 404, { error: `no route for ${request.method} ${path}` });
     if (request.method !== 'POST') return send(response, 405, { error: 'webhooks take POST' });
     const secrets = { token: options.alertToken, hmacSecret: options.alertHmacSecret };

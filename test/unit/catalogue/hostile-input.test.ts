@@ -1,0 +1,86 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { effectiveDrill, loadCatalogue, type Catalogue } from '../../../src/catalogue/load.js';
+import { formatProblem } from '../../../src/catalogue/problems.js';
+import { MAX_YAML_BYTES, readYamlFile } from '../../../src/catalogue/yaml-source.js';
+import { parseCommand } from '../../../src/chat/commands.js';
+import { UserError } from '../../../src/errors.js';
+import { fixture } from './fixtures.js';
+
+const INHERITED_NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf'];
+
+describe('names that every JavaScript object inherits', () => {
+  let catalogue: Catalogue;
+  beforeAll(async () => {
+    const result = await loadCatalogue(fixture('good-config.yaml'));
+    if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
+    catalogue = result.catalogue;
+  });
+
+  it.each(INHERITED_NAMES)('are not environments (%s): the error lists the real ones', (name) => {
+    const attempt = () => effectiveDrill(catalogue, 'restore-orders', name);
+    expect(attempt).toThrow(UserError);
+    expect(attempt).toThrow(/^unknown environment ".*".*environments in .*: staging, k8s-only$/);
+  });
+
+  it.each(INHERITED_NAMES)('are not chat commands (%s)', (name) => {
+    const parsed = parseCommand(name);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.error).toMatch(/^unknown command/);
+  });
+});
+
+describe('YAML that would crash, hang or exhaust validation', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'firedrill-hostile-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function problemsOf(name: string, text: string) {
+    const file = path.join(dir, name);
+    await writeFile(file, text);
+    const read = await readYamlFile(file);
+    return read.ok ? [] : read.problems.map(formatProblem);
+  }
+
+  it('locates an alias that has no anchor', async () => {
+    expect(await problemsOf('undefined-alias.yaml', 'id: x\ntitle: *nowhere\n')).toEqual([
+      `${path.join(dir, 'undefined-alias.yaml')}:2:8: YAML alias *nowhere has no anchor &nowhere before it`,
+    ]);
+  });
+
+  it('refuses a "billion laughs" file instead of expanding it', async () => {
+    const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (const [from, to] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f'], ['f', 'g'], ['g', 'h']]) {
+      laughs.push(`${to}: &${to} [*${from},*${from},*${from},*${from},*${from},*${from},*${from},*${from},*${from}]`);
+    }
+    const problems = await problemsOf('laughs.yaml', `${laughs.join('\n')}\n`);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/laughs\.yaml:2:\d+: YAML aliases expand too much/);
+  });
+
+  it('reports a key given twice, on the second one', async () => {
+    expect(await problemsOf('dup.yaml', 'id: a\ntitle: b\nid: c\n')).toEqual([
+      `${path.join(dir, 'dup.yaml')}:3:1: duplicate key "id" (first at line 1): keep one`,
+    ]);
+  });
+
+  it('refuses a FIFO at once instead of waiting for a writer', async () => {
+    const fifo = path.join(dir, 'pipe.yaml');
+    execFileSync('mkfifo', [fifo]);
+    const read = await readYamlFile(fifo);
+    expect(read.ok).toBe(false);
+    if (!read.ok) expect(read.problems[0]?.message).toMatch(/^not a regular file/);
+  });
+
+  it('refuses a file over the size limit without parsing it', async () => {
+    const problems = await problemsOf('huge.yaml', `# ${'x'.repeat(MAX_YAML_BYTES)}\n`);
+    expect(problems).toEqual([expect.stringMatching(/huge\.yaml: the file is \d+ bytes; config and drill files may be at most 1048576 bytes/)]);
+  });
+});
