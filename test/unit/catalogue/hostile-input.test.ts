@@ -65,12 +65,6 @@ describe('YAML that would crash, hang or exhaust validation', () => {
     expect(problems[0]).toMatch(/laughs\.yaml:2:\d+: YAML aliases expand too much/);
   });
 
-  it('reports a key given twice, on the second one', async () => {
-    expect(await problemsOf('dup.yaml', 'id: a\ntitle: b\nid: c\n')).toEqual([
-      `${path.join(dir, 'dup.yaml')}:3:1: duplicate key "id" (first at line 1): keep one`,
-    ]);
-  });
-
   it('refuses a FIFO at once instead of waiting for a writer', async () => {
     const fifo = path.join(dir, 'pipe.yaml');
     execFileSync('mkfifo', [fifo]);
