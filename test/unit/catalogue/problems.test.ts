@@ -25,7 +25,7 @@ describe('problem locations and messages', () => {
 
   it('reports a duplicated YAML key', () => {
     const result = parseYaml('id: a\ntitle: b\nid: c\n', 'dup.yaml');
-    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual(['dup.yaml:3:1: YAML syntax error: Map keys must be unique']);
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual(['dup.yaml:3:1: duplicate key "id" (first at line 1): keep one']);
   });
 
   it('reports alert matchers that are not matchers, or whose regex does not compile', async () => {
