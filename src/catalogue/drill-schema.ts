@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Duration } from './duration.js';
 import { parseMatcher } from './label-matchers.js';
+import { countSqlStatements } from './sql-statements.js';
 
 /** Checked here, so a bad regex is a validation error and not a failed webhook later. */
 const LabelMatcherText = z.string().superRefine((text, context) => {
@@ -22,13 +23,21 @@ const Identifier = z
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes, e.g. drop-orders-table');
 
 /** `schema.table` or `table` (then `public`); quoted names are not needed for drills. */
+/** SQL that firedrill runs read-only: one statement, so a `; drop table ...` cannot ride along. */
+const OneSqlStatement = z
+  .string()
+  .min(1)
+  .refine((sql) => countSqlStatements(sql) === 1, {
+    message: 'one SQL statement only (a read-only query such as select ...): remove the `;` and what follows it',
+  });
+
 const TableName = z.string().regex(/^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?$/, 'write a table as schema.table, e.g. public.orders');
 
 export const Probe = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('sql'),
     name: z.string().optional(),
-    query: z.string().min(1).describe('Succeeds when the query runs and its first column of the first row is not false/null'),
+    query: OneSqlStatement.describe('Succeeds when the query runs and its first column of the first row is not false/null'),
   }),
   z.strictObject({
     type: z.literal('http'),
@@ -96,7 +105,7 @@ export const RpoMarker = z.discriminatedUnion('marker', [
   z.strictObject({ marker: z.literal('column'), table: TableName, column: z.string().regex(/^[A-Za-z_]\w*$/) }),
   z.strictObject({
     marker: z.literal('query'),
-    query: z.string().min(1).describe('Returns one timestamp: the newest data present. $1 is bound to the newest value seen before injection'),
+    query: OneSqlStatement.describe('Returns one timestamp: the newest data present. $1 is bound to the newest value seen before injection'),
   }),
 ]);
 export type RpoMarker = z.infer<typeof RpoMarker>;

@@ -31,7 +31,7 @@ function probeFor(spec: ProbeSpec, fallbackName: string, sources: ProbeSources):
   switch (spec.type) {
     case 'sql':
       if (!sources.pool) return { name, check: async () => ({ ok: false, detail: 'SQL probes need a postgres: section in the environment' }) };
-      return sqlProbe(sources.pool, name, spec.query);
+      return sqlProbe(sources.pool, name, spec.query, PROBE_TIMEOUT_MS);
     case 'http':
       return httpProbe(name, spec.url, spec.expectStatus, PROBE_TIMEOUT_MS);
     case 'command':
