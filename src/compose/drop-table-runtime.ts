@@ -47,6 +47,7 @@ function guardProductionDatabase(fault: Fault, label: string, environmentName: s
   const productionLooking = !environment.allowProductionLookingNames && looksLikeProduction(label);
   return {
     ...fault,
+    // The table checks connect: a production-looking database is refused before that.
     preflight: async () => [
       {
         check: 'database allowed',
@@ -55,7 +56,7 @@ function guardProductionDatabase(fault: Fault, label: string, environmentName: s
           ? `${label} looks like a production database; set allowProductionLookingNames: true on ${environmentName} if it is staging`
           : `${label} is not production-looking`,
       },
-      ...(await fault.preflight()),
+      ...(productionLooking ? [] : await fault.preflight()),
     ],
   };
 }

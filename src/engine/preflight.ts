@@ -4,8 +4,10 @@ import type { Journal } from './journal.js';
 import type { DrillRuntime } from './ports.js';
 
 /**
- * Every check runs and is journaled, so a refusal lists all its reasons at once.
- * Returns the reason to refuse, or undefined when the run may inject.
+ * In three stages, each journaled, and a stage runs only when the one before it passed:
+ * nothing connects to a target before the target is allowed, and the steady state of a
+ * refused target is never probed. Within a stage every check runs, so a refusal lists all
+ * its reasons at once. Returns the reason to refuse, or undefined when the run may inject.
  */
 export async function preflight(
   journal: Journal,
@@ -21,8 +23,10 @@ export async function preflight(
 
   const refusal = environmentRefusal(environmentName, environment);
   await record('environment allowed', !refusal, refusal ?? `${environmentName} is a staging target`);
+  if (failures.length) return failures.join('; ');
 
   for (const result of await runtime.fault.preflight()) await record(result.check, result.ok, result.detail);
+  if (failures.length) return failures.join('; ');
 
   // Injecting into something already broken would measure the old outage, not this drill.
   const results = await Promise.all(runtime.steadyState.map(async (probe) => ({ probe, result: await probe.check() })));

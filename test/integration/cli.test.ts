@@ -123,7 +123,7 @@ describe('firedrill CLI', () => {
   });
 
   it('has --help on every command', async () => {
-    for (const command of ['validate', 'schema', 'plan', 'run', 'demo', 'scorecards', 'serve', 'recover', 'detected', 'abort', 'approve', 'schedule', 'postpone', 'incident', 'chat']) {
+    for (const command of ['validate', 'schema', 'plan', 'run', 'demo', 'scorecards', 'serve', 'status', 'recover', 'detected', 'abort', 'approve', 'schedule', 'postpone', 'incident', 'chat']) {
       const result = await cli([command, '--help']);
       expect(result.code, command).toBe(0);
       expect(result.stdout).toContain(`Usage: firedrill ${command}`);
