@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { REDACTED, secrets } from './secrets/redactor.js';
 
 export type { Logger };
 
@@ -18,5 +19,17 @@ export function createLogger(
   level: string = process.env.FIREDRILL_LOG_LEVEL ?? 'warn',
   destination: pino.DestinationStream = pino.destination(2),
 ): Logger {
-  return pino({ level, redact: { paths: SECRET_PATHS, censor: '[redacted]' } }, destination);
+  return pino(
+    {
+      level,
+      redact: { paths: SECRET_PATHS, censor: REDACTED },
+      // Paths catch secrets by their key; the redactor catches known secret values anywhere (a URL in an error message).
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((arg) => secrets.redactDeep(arg)) as Parameters<typeof method>);
+        },
+      },
+    },
+    destination,
+  );
 }

@@ -3,11 +3,13 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import type { SecretRef } from './config-schema.js';
 import { ownValue } from './own.js';
+import { secrets } from '../secrets/redactor.js';
 
 /**
- * Reads a secret named in the config: from an environment variable, or from a file
- * (path relative to the config's folder, content trimmed so a trailing newline from
- * `echo > file` does not end up in a password). Errors name where we looked, never a value.
+ * Reads a secret named in the config, from an environment variable or from a file (path
+ * relative to the config's folder, content trimmed so a trailing newline from `echo > file`
+ * does not end up in a password). Errors name where we looked, never a value.
+ * The process's redactor learns the value, so it is masked wherever it might show up.
  */
 export async function resolveSecret(ref: SecretRef, configDir: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   if ('env' in ref) {
@@ -15,6 +17,7 @@ export async function resolveSecret(ref: SecretRef, configDir: string, env: Node
     if (value === undefined || value === '') {
       throw new UserError(`environment variable ${ref.env} is not set`, `set it (export ${ref.env}=...) or point the config at a file with {file: path}`);
     }
+    secrets.add(value);
     return value;
   }
   const file = path.resolve(configDir, ref.file);
@@ -27,5 +30,6 @@ export async function resolveSecret(ref: SecretRef, configDir: string, env: Node
   }
   const value = text.trim();
   if (value === '') throw new UserError(`secret file ${ref.file} is empty (looked at ${file})`);
+  secrets.add(value);
   return value;
 }

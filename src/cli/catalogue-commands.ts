@@ -24,7 +24,7 @@ export function schemaCommand(context: CliContext, which: string): number {
 
 /** A dry run: what the run would do, in order. Nothing is connected to, nothing changes. */
 export async function planCommand(context: CliContext, configPath: string, drillId: string, environmentName: string): Promise<number> {
-  const catalogue = await loadCatalogueOrExplain(configPath);
+  const catalogue = await loadCatalogueOrExplain(context, configPath);
   // Throws a UserError, with did-you-mean, for an unknown drill or environment.
   const drill = effectiveDrill(catalogue, drillId, environmentName);
   const environment = ownValue(catalogue.config.environments, environmentName)!;

@@ -12,7 +12,7 @@ export async function chatCommand(
   configPath: string,
   options: { as: string; input: NodeJS.ReadableStream; stop: AbortSignal },
 ): Promise<number> {
-  const catalogue = await loadCatalogueOrExplain(configPath);
+  const catalogue = await loadCatalogueOrExplain(context, configPath);
   const opened = await openStoreAndRecover(context, catalogue);
   const adapter = consoleAdapter(options.input, context.out, { id: options.as, label: options.as, groups: [] });
   try {

@@ -1,6 +1,7 @@
 import type { Catalogue } from '../catalogue/load.js';
 import type { ChatAdapter } from '../chat/adapter.js';
 import type { ChatDeps, ChatSchedules } from '../chat/context.js';
+import { redactingAdapter } from '../chat/redacting-adapter.js';
 import type { Scheduler } from '../schedule/scheduler.js';
 import { runtimeFactoryFor, type OpenedStore } from '../compose/index.js';
 import { planCommand } from './catalogue-commands.js';
@@ -22,7 +23,7 @@ export function chatDeps(
     clock: context.clock,
     runtimes: runtimeFactoryFor(catalogue, context.env),
     log: context.log,
-    adapter,
+    adapter: redactingAdapter(adapter),
     drillsIn: (environment) => drillsAllowedIn(catalogue, environment),
     // The same plan as `firedrill plan`, collected as lines instead of printed.
     plan: async (drill, environment) => {

@@ -5,6 +5,8 @@ import { systemClock, type Clock } from '../engine/clock.js';
 import { recoverUnfinishedRuns, type RecoveryOptions } from '../engine/recover.js';
 import { UserError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
+import { learnSecretsInForce } from '../secrets/in-force.js';
+import { secrets } from '../secrets/redactor.js';
 import { ownValue } from '../catalogue/own.js';
 
 /** Everything a command needs, read once; `env` is passed in so tests can give their own. */
@@ -21,14 +23,19 @@ export function defaultContext(env: NodeJS.ProcessEnv = process.env): CliContext
     env,
     log: createLogger(env.FIREDRILL_LOG_LEVEL ?? 'warn'),
     clock: systemClock(),
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
+    // Whatever a command prints passes the redactor: a secret in an error or a scorecard is masked.
+    out: (text) => process.stdout.write(secrets.redact(text)),
+    err: (text) => process.stderr.write(secrets.redact(text)),
   };
 }
 
-export async function loadCatalogueOrExplain(configPath: string): Promise<Catalogue> {
+/** Loads the config and its drills, and teaches the redactor every secret they name before anything runs. */
+export async function loadCatalogueOrExplain(context: CliContext, configPath: string): Promise<Catalogue> {
   const result = await loadCatalogue(configPath);
-  if (result.ok) return result.catalogue;
+  if (result.ok) {
+    await learnSecretsInForce(result.catalogue.config, result.catalogue.configDir, context.env);
+    return result.catalogue;
+  }
   throw new UserError(
     `${configPath} has ${result.problems.length} problem(s):\n${result.problems.map(formatProblem).join('\n')}`,
     `fix them, then check with: firedrill validate ${configPath}`,

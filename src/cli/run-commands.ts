@@ -19,7 +19,7 @@ export interface RunOptions {
 }
 
 export async function runCommand(context: CliContext, configPath: string, drillId: string, environmentName: string, options: RunOptions): Promise<number> {
-  const catalogue = await loadCatalogueOrExplain(configPath);
+  const catalogue = await loadCatalogueOrExplain(context, configPath);
   // Throws a UserError, with did-you-mean, for an unknown drill or environment.
   const drill = effectiveDrill(catalogue, drillId, environmentName);
   const environment = ownValue(catalogue.config.environments, environmentName)!;
@@ -64,7 +64,7 @@ export async function scorecardsCommand(
   configPath: string,
   options: { format: ScorecardFormat; drill?: string; env?: string; limit: number; run?: string },
 ): Promise<number> {
-  const catalogue = await loadCatalogueOrExplain(configPath);
+  const catalogue = await loadCatalogueOrExplain(context, configPath);
   const opened = await openStoreAndRecover(context, catalogue);
   try {
     if (options.run) {
@@ -106,7 +106,7 @@ export async function signalCommand(
   signal: 'detected' | 'abort' | 'approve',
   as: string,
 ): Promise<number> {
-  const catalogue = await loadCatalogueOrExplain(configPath);
+  const catalogue = await loadCatalogueOrExplain(context, configPath);
   const opened = await openStoreAndRecover(context, catalogue);
   try {
     const run = await resolveRun(opened.store, runIdOrPrefix);
@@ -126,7 +126,7 @@ export async function signalCommand(
 }
 
 export async function recoverCommand(context: CliContext, configPath: string): Promise<number> {
-  const catalogue = await loadCatalogueOrExplain(configPath);
+  const catalogue = await loadCatalogueOrExplain(context, configPath);
   const opened = await openStoreAndRecover(context, catalogue, { retryNeedsAttention: true });
   try {
     const left = await opened.store.unfinished();

@@ -11,7 +11,7 @@ import { loadCatalogueOrExplain, openStoreAndRecover, type CliContext } from './
 
 /** `firedrill schedule`: the next starts of every schedule, with blackouts marked. Needs no store. */
 export async function scheduleCommand(context: CliContext, configPath: string, count: number): Promise<number> {
-  const catalogue = await loadCatalogueOrExplain(configPath);
+  const catalogue = await loadCatalogueOrExplain(context, configPath);
   const { schedules } = catalogue.config;
   if (schedules.length === 0) {
     context.err(`no schedules in ${configPath}; add a schedules: section (see drills.example.yaml)\n`);
@@ -60,7 +60,7 @@ export function postponer(catalogue: Catalogue, opened: OpenedStore): Pick<Sched
 }
 
 export async function postponeCommand(context: CliContext, configPath: string, name: string, by: string): Promise<number> {
-  const catalogue = await loadCatalogueOrExplain(configPath);
+  const catalogue = await loadCatalogueOrExplain(context, configPath);
   const opened = await openStoreAndRecover(context, catalogue);
   try {
     context.err(`${await postponer(catalogue, opened).postpone(name, by)}\n`);
@@ -74,7 +74,7 @@ export async function incidentCommand(context: CliContext, configPath: string, a
   if (action !== 'open' && action !== 'close' && action !== 'status') {
     throw new UserError(`no incident action "${action}"`, 'use: firedrill incident open [--reason TEXT], firedrill incident close, or firedrill incident status');
   }
-  const catalogue = await loadCatalogueOrExplain(configPath);
+  const catalogue = await loadCatalogueOrExplain(context, configPath);
   const opened = await openStoreAndRecover(context, catalogue);
   try {
     if (action === 'open') {

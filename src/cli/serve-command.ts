@@ -9,7 +9,7 @@ import { chatSchedules } from './chat-deps.js';
 
 /** The long-running bot: webhooks, health, metrics, the schedules and chat (Slack, when configured). */
 export async function serveCommand(context: CliContext, configPath: string, options: { port?: string; stop: AbortSignal }): Promise<number> {
-  const catalogue = await loadCatalogueOrExplain(configPath);
+  const catalogue = await loadCatalogueOrExplain(context, configPath);
   const { server } = catalogue.config;
   const portText = options.port ?? context.env.PORT;
   const port = portText === undefined ? server.port : Number(portText);

@@ -7,7 +7,7 @@ import { loadCatalogueOrExplain, openStoreAndRecover, type CliContext } from './
  * run's whole journal, active or finished, so a run that needs attention says why.
  */
 export async function statusCommand(context: CliContext, configPath: string, runIdOrPrefix: string | undefined): Promise<number> {
-  const catalogue = await loadCatalogueOrExplain(configPath);
+  const catalogue = await loadCatalogueOrExplain(context, configPath);
   const opened = await openStoreAndRecover(context, catalogue);
   try {
     if (runIdOrPrefix !== undefined) {

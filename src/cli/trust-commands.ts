@@ -40,7 +40,7 @@ export function addTrustCommands(program: Command, context: CliContext, configPa
 }
 
 async function openCircleOf(context: CliContext, configPath: string): Promise<OpenedCircle> {
-  const catalogue = await loadCatalogueOrExplain(configPath);
+  const catalogue = await loadCatalogueOrExplain(context, configPath);
   return openConfiguredCircle(catalogue.config.trust, { configPath, configDir: catalogue.configDir, env: context.env });
 }
 
@@ -78,7 +78,7 @@ export async function answerCommand(context: CliContext, configPath: string, run
   if (!options.key && !(options.answer && options.as)) {
     throw new UserError('give your private key (--key FILE), or the code you decrypted yourself (--answer CODE --as NAME)');
   }
-  const catalogue = await loadCatalogueOrExplain(configPath);
+  const catalogue = await loadCatalogueOrExplain(context, configPath);
   const opened = await openConfiguredCircle(catalogue.config.trust, { configPath, configDir: catalogue.configDir, env: context.env });
   const store = await openStoreAndRecover(context, catalogue).catch((error: unknown) => {
     opened.close();
