@@ -1,6 +1,6 @@
 import type { Environment, Trust } from '../catalogue/config-schema.js';
 import type { Drill } from '../catalogue/drill-schema.js';
-import type { DrillRuntime } from '../engine/ports.js';
+import type { DrillRuntime, ProcessJournal, UndoRun } from '../engine/ports.js';
 
 export interface ComposeOptions {
   /** Secret files are relative to the config file. */
@@ -9,6 +9,11 @@ export interface ComposeOptions {
   /** The config's circle of trust, for key-holder drills; and the file it came from, for messages. */
   trust?: Trust;
   configPath?: string;
+  /**
+   * The folder of the file that defines a drill: relative paths in its commands start there.
+   * Undefined for a drill that came from no file (built in code): the config file's folder.
+   */
+  drillFolder?: (drillId: string) => string | undefined;
 }
 
 export interface KindContext {
@@ -16,12 +21,16 @@ export interface KindContext {
   environment: Environment;
   runId: string;
   options: ComposeOptions;
+  /** Every command the run starts is journaled here as it starts and once it has ended. */
+  processes: ProcessJournal;
 }
 
 export interface UndoContext {
   environmentName: string;
   environment: Environment;
   options: ComposeOptions;
+  /** The run being undone: its ids for the commands' variables, its journal for their processes. */
+  run: UndoRun;
 }
 
 /** How one drill kind is wired to its adapters: its runtime, and the undo actions it records. */

@@ -3,6 +3,7 @@ import type { Clock } from './clock.js';
 import { findEvent } from './events.js';
 import { Journal } from './journal.js';
 import type { RunStore, RuntimeFactory } from './ports.js';
+import { processJournal } from './process-journal.js';
 import { undoRecordedActions } from './rollback.js';
 import { scoreRun } from '../scoring/score-run.js';
 
@@ -43,7 +44,7 @@ export async function recoverUnfinishedRuns(
         continue;
       }
       const journal = new Journal(run.id, store, clock);
-      const undoer = await runtimes.undoerFor(run.environment, environment);
+      const undoer = await runtimes.undoerFor(run.environment, environment, { runId: run.id, drillId: run.drill, processes: processJournal(journal) });
       let undone: boolean;
       try {
         undone = await undoRecordedActions(journal, undoer, 'firedrill stopped in the middle of this run; rolled back on restart');

@@ -1,6 +1,8 @@
 import { findEvents } from './events.js';
 import type { Journal } from './journal.js';
+import { endOwnedProcesses } from './owned-processes.js';
 import type { Undoer } from './ports.js';
+import { processJournal } from './process-journal.js';
 
 /**
  * Runs every undo action the journal recorded, newest first. Undo actions are idempotent,
@@ -8,6 +10,8 @@ import type { Undoer } from './ports.js';
  * Returns false when any undo failed: the run then stays unfinished so it is retried.
  */
 export async function undoRecordedActions(journal: Journal, undoer: Undoer, reason: string): Promise<boolean> {
+  // A command still running (an inject orphaned by a crash) could finish after its undo.
+  await endOwnedProcesses(await journal.events(), processJournal(journal), { graceMs: undoer.processGraceMs });
   const recorded = findEvents(await journal.events(), 'undo-recorded').reverse();
   if (recorded.length === 0) return true;
   await journal.append({ type: 'rollback-started', reason });

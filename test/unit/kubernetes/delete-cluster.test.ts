@@ -6,6 +6,7 @@ import { Environment } from '../../../src/catalogue/config-schema.js';
 import { Drill, type DeleteClusterDrill } from '../../../src/catalogue/drill-schema.js';
 import { deleteClusterRuntime } from '../../../src/compose/delete-cluster-runtime.js';
 import { UserError } from '../../../src/errors.js';
+import { recordingProcessJournal } from '../../support/process-journal.js';
 import { namespaceRefusal } from '../../../adapters/kubernetes/delete-namespaces-fault.js';
 import type { KubeContext } from '../../../adapters/kubernetes/kube-context.js';
 import { restorable, restoreNamespace } from '../../../adapters/kubernetes/namespace-manifests.js';
@@ -49,7 +50,7 @@ const environment = (kubernetes: Record<string, unknown> = {}) =>
   Environment.parse({ kubernetes: { kubeconfig: 'kubeconfig', allowedNamespaces: ['shop'], ...kubernetes } });
 
 const build = (d: DeleteClusterDrill, env: Environment) =>
-  deleteClusterRuntime.build(d, { environmentName: 'staging', environment: env, runId: 'run-1', options: { configDir: dir, env: {} } });
+  deleteClusterRuntime.build(d, { environmentName: 'staging', environment: env, runId: 'run-1', options: { configDir: dir, env: {} }, processes: recordingProcessJournal() });
 
 describe('the delete-cluster drill definition', () => {
   it('needs approval unless the drill says otherwise, and deletes namespaces by default', () => {
