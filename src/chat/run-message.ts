@@ -1,6 +1,7 @@
 import { formatDuration } from '../catalogue/duration.js';
 import { elapsedMs, findEvent, type RunEvent } from '../engine/events.js';
 import { describeEvent } from '../scoring/describe-event.js';
+import { hideProbeProcesses } from '../scoring/routine-processes.js';
 import { measureRows, offsetText } from '../scoring/render-text.js';
 import type { Scorecard } from '../scoring/score-run.js';
 import type { ChatAction, ChatMessage, MessageTone } from './message.js';
@@ -21,6 +22,7 @@ export function liveRunMessage(runId: string, events: readonly RunEvent[]): Chat
   if (created) fields.push({ label: 'Objectives', value: objectivesText(created.drill.objectives) });
   const lines = events
     .filter((event) => !QUIET.has(event.type))
+    .filter(hideProbeProcesses())
     .map((event) => `${stamp(event, injected)}  ${describeEvent(event)}`);
   return { title, status, tone, fields, lines, actions: liveActions(runId, events) };
 }

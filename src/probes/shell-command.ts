@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { formatDuration } from '../catalogue/duration.js';
 import type { ProcessRole } from '../engine/events.js';
 import type { ProcessJournal } from '../engine/ports.js';
 import { endProcessGroup, type GroupEnding } from '../processes/process-group.js';
@@ -61,7 +63,7 @@ export async function runShellCommand(command: string, shell: Shell, options: Sh
   const exited = new Promise<Exit>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   child.stdin.on('error', () => undefined);
   const pid = child.pid;
-  if (pid === undefined) return result(false, `could not start /bin/sh in ${shell.cwd}: ${(await spawnFailed).message}`);
+  if (pid === undefined) return result(false, await whyNotStarted(shell.cwd, await spawnFailed));
   const output = new OutputTail(child);
 
   try {
@@ -108,7 +110,7 @@ async function endWhenDone(pid: number, exited: Promise<Exit>, graceMs: number, 
   try {
     const first = await Promise.race([exited, timedOut, aborted]);
     const group = await endProcessGroup(pid, graceMs);
-    if (first === 'timeout') return { ok: false, status: `killed after the ${Math.round(options.timeoutMs / 1000)}s timeout`, group };
+    if (first === 'timeout') return { ok: false, status: `killed after the ${formatDuration(options.timeoutMs)} timeout`, group };
     if (first === 'abort') return { ok: false, status: 'aborted', group };
     if (first.signal) return { ok: false, status: `killed by ${first.signal}`, group };
     return { ok: first.code === 0, status: `exit ${first.code ?? '?'}`, group };
@@ -122,6 +124,13 @@ async function endWhenDone(pid: number, exited: Promise<Exit>, graceMs: number, 
 export function describeShellResult(result: ShellResult): string {
   const seconds = `${(result.durationMs / 1000).toFixed(1)}s`;
   return result.ok || !result.tail ? `${result.status} after ${seconds}` : `${result.status} after ${seconds}: ${result.tail}`;
+}
+
+/** Node says `spawn /bin/sh ENOENT` for a missing folder too: say which one is missing. */
+async function whyNotStarted(cwd: string, error: Error): Promise<string> {
+  const folder = await stat(cwd).then((found) => found.isDirectory(), () => false);
+  if (!folder) return `not run: its folder ${cwd} does not exist (a command runs in the folder of the file that names it); create it or move the file back`;
+  return `not run: /bin/sh could not start in ${cwd} (${error.message})`;
 }
 
 function messageOf(error: unknown): string {

@@ -1,5 +1,6 @@
 import { elapsedMs, findEvent, findEvents, type DetectedBy, type Outcome, type RunEvent } from '../engine/events.js';
 import { describeEvent } from './describe-event.js';
+import { hideProbeProcesses } from './routine-processes.js';
 
 export interface TimelineEntry {
   at: string;
@@ -97,6 +98,7 @@ export function scoreRun(runId: string, events: readonly RunEvent[]): Scorecard 
 function timeline(events: readonly RunEvent[], injected: RunEvent | undefined): TimelineEntry[] {
   return events
     .filter((event) => event.type !== 'scored')
+    .filter(hideProbeProcesses())
     .map((event) => ({ at: event.at, offsetMs: injected ? Math.round(elapsedMs(injected, event)) : null, text: describeEvent(event) }))
     .sort((a, b) => (a.offsetMs !== null && b.offsetMs !== null ? a.offsetMs - b.offsetMs : Date.parse(a.at) - Date.parse(b.at)));
 }
