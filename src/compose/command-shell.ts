@@ -31,14 +31,12 @@ export function runShell(input: {
   environment: Environment;
   options: ComposeOptions;
   processes: ProcessJournal;
-  env?: NodeJS.ProcessEnv;
 }): Shell {
   const { identity } = input;
   return {
     cwd: input.cwd,
     env: {
       ...input.options.env,
-      ...input.env,
       FIREDRILL_RUN_ID: identity.runId,
       FIREDRILL_DRILL: identity.drillId,
       FIREDRILL_ENVIRONMENT: identity.environmentName,
@@ -60,13 +58,12 @@ export function drillShell(drillId: string, context: KindContext): Shell {
 }
 
 /** The shell of an undo command, in `cwd` (recorded with it), for the run being undone. */
-export function undoShell(cwd: string, context: UndoContext, env?: NodeJS.ProcessEnv): Shell {
+export function undoShell(cwd: string, context: UndoContext): Shell {
   return runShell({
     cwd,
     identity: { runId: context.run.runId, drillId: context.run.drillId, environmentName: context.environmentName },
     environment: context.environment,
     options: context.options,
     processes: context.run.processes,
-    env,
   });
 }
