@@ -114,4 +114,5 @@ it('after a SIGKILL during a slow inject, recovery ends the orphaned inject befo
   expect(injectEnded!.seq).toBeLessThan(undoStarted!.seq);
   expect(ended.find((event) => event.pid === undoStarted!.pid)?.status).toBe('exit 0');
   expect(findEvents(events, 'rolled-back')).toHaveLength(1);
-});
+  // Two real CLI processes from source: slow on a busy machine.
+}, 120_000);
