@@ -75,6 +75,9 @@ export const Environment = z.strictObject({
     })
     .optional(),
   kubernetes: KubernetesTarget.optional(),
+  commandGrace: Duration.optional().describe(
+    "When firedrill ends a command it started (abort, timeout, a crashed run's recovery): how long between SIGTERM to the command's process group and SIGKILL; default 5s",
+  ),
   buckets: z.record(z.string(), Bucket).default({}),
   chat: ChatPermissions.optional().describe('Who may run, abort and approve drills here from chat, and in which channels'),
 });

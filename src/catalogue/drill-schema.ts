@@ -48,7 +48,7 @@ export const Probe = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('command'),
     name: z.string().optional(),
-    run: z.string().min(1).describe("Succeeds when the shell command (/bin/sh, in the config file's folder) exits 0"),
+    run: z.string().min(1).describe("Succeeds when the shell command (/bin/sh, in the drill file's folder) exits 0"),
   }),
   z.strictObject({
     type: z.literal('kubernetes-workloads'),
@@ -82,7 +82,7 @@ export const Runbook = z.discriminatedUnion('action', [
     action: z.literal('restore-table-from-s3'),
     bucket: z.string().min(1).describe("Name of one of the environment's buckets holding the table backups"),
   }),
-  z.strictObject({ action: z.literal('command'), run: z.string().min(1).describe("A shell command (/bin/sh, in the config file's folder); done when it exits 0") }),
+  z.strictObject({ action: z.literal('command'), run: z.string().min(1).describe("A shell command (/bin/sh, in the drill file's folder); done when it exits 0") }),
 ]);
 export type Runbook = z.infer<typeof Runbook>;
 
@@ -179,7 +179,7 @@ export const CommandDrill = z.strictObject({
   ...DrillCommon,
   kind: z.literal('command'),
   target: z.strictObject({
-    inject: z.string().min(1).describe("Causes the disaster: a shell command (/bin/sh, in the config file's folder, with FIREDRILL_ENVIRONMENT and FIREDRILL_RUN_ID set)"),
+    inject: z.string().min(1).describe("Causes the disaster: a shell command (/bin/sh, in the drill file's folder, with FIREDRILL_RUN_ID, FIREDRILL_DRILL and FIREDRILL_ENVIRONMENT set)"),
     undo: z.string().min(1).describe('Undoes it; recorded before the injection and run when the drill ends, on abort or after a crash, so it must be safe to run more than once'),
   }),
 });

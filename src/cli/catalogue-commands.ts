@@ -4,6 +4,7 @@ import { configJsonSchema, drillJsonSchema } from '../catalogue/json-schema.js';
 import { formatDuration } from '../catalogue/duration.js';
 import { runtimeFactoryFor } from '../compose/index.js';
 import { environmentRefusal } from '../engine/environment-guard.js';
+import type { ProcessJournal } from '../engine/ports.js';
 import { UserError } from '../errors.js';
 import { loadCatalogueOrExplain, type CliContext } from './context.js';
 import { ownValue } from '../catalogue/own.js';
@@ -22,13 +23,21 @@ export function schemaCommand(context: CliContext, which: string): number {
   return 0;
 }
 
+/** A plan builds the runtime to describe it and never runs a command; if one ever did, it fails loudly. */
+const PLAN_RUNS_NO_COMMANDS: ProcessJournal = {
+  started: async () => {
+    throw new Error('a plan runs no commands');
+  },
+  ended: async () => undefined,
+};
+
 /** A dry run: what the run would do, in order. Nothing is connected to, nothing changes. */
 export async function planCommand(context: CliContext, configPath: string, drillId: string, environmentName: string): Promise<number> {
   const catalogue = await loadCatalogueOrExplain(context, configPath);
   // Throws a UserError, with did-you-mean, for an unknown drill or environment.
   const drill = effectiveDrill(catalogue, drillId, environmentName);
   const environment = ownValue(catalogue.config.environments, environmentName)!;
-  const runtime = await runtimeFactoryFor(catalogue, context.env).runtimeFor(drill, environmentName, environment, 'planned-run');
+  const runtime = await runtimeFactoryFor(catalogue, context.env).runtimeFor(drill, environmentName, environment, 'planned-run', PLAN_RUNS_NO_COMMANDS);
   try {
     const refusal = environmentRefusal(environmentName, environment);
     const lines = [

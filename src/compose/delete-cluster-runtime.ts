@@ -2,10 +2,12 @@ import path from 'node:path';
 import type { KubernetesTarget } from '../catalogue/config-schema.js';
 import type { DeleteClusterDrill } from '../catalogue/drill-schema.js';
 import type { Fault, Probe } from '../engine/ports.js';
+import type { Shell } from '../probes/shell-command.js';
 import { UserError } from '../errors.js';
 import { REBUILD_CLUSTER, rebuildCluster, teardownFault, type TeardownCommands } from '../faults/teardown-fault.js';
+import { drillShell, runShell, undoShell } from './command-shell.js';
 import { connectToEnvironmentDatabase } from './postgres-environment.js';
-import type { ComposeOptions, KindRuntime } from './kind-runtime.js';
+import type { ComposeOptions, KindContext, KindRuntime } from './kind-runtime.js';
 import { connectToEnvironmentCluster, guardProductionContext, productionRefusal } from './kube-environment.js';
 import { commandRunbookFor, drillProbes, rpoMarkerFor } from './probes.js';
 import type { KubeContext } from '../../adapters/kubernetes/kube-context.js';
@@ -22,7 +24,8 @@ import { workloadsProbe } from '../../adapters/kubernetes/workloads-probe.js';
 const NAMESPACE_TERMINATION_TIMEOUT_MS = 10 * 60_000;
 
 export const deleteClusterRuntime: KindRuntime<'delete-cluster'> = {
-  async build(drill, { environmentName, environment, runId, options }) {
+  async build(drill, context) {
+    const { environmentName, environment, runId, options } = context;
     if (drill.target.mode === 'teardown' && environment.kubernetes && environment.kubernetes.kubeconfig === undefined) {
       throw new UserError(
         `drill ${drill.id} would tear down the cluster firedrill itself runs in (environment "${environmentName}" uses the in-cluster account)`,
@@ -31,17 +34,18 @@ export const deleteClusterRuntime: KindRuntime<'delete-cluster'> = {
     }
     const { kube, target } = connectToEnvironmentCluster(environmentName, environment, options);
     const refusal = productionRefusal(kube, environmentName, environment);
-    const fault = refusal ? refusedFault(drill) : await faultFor(drill, kube, target, environmentName, options);
+    const fault = refusal ? refusedFault(drill) : await faultFor(drill, kube, target, context);
     // The data half of "rebuild from code and restore the data": SQL probes and the RPO marker.
     const database = drill.rpo || usesSql(drill) ? await connectToEnvironmentDatabase(environmentName, environment, options) : undefined;
     // A rebuilt cluster usually comes with a new kubeconfig: teardown mode reads it for every check.
     const reopen = drill.target.mode === 'teardown' ? () => connectToEnvironmentCluster(environmentName, environment, options).kube : undefined;
     const workloads = (name: string): Probe => workloadsProbe(kube, name, target.allowedNamespaces, { reopen });
+    const shell = drillShell(drill.id, context);
     return {
       fault: guardProductionContext(fault, kube, refusal),
-      ...drillProbes(drill, { pool: database?.pool, workloads, cwd: options.configDir }),
+      ...drillProbes(drill, { pool: database?.pool, workloads, shell }),
       rpo: drill.rpo && database && rpoMarkerFor(drill.rpo, database.pool, runId),
-      runbook: commandRunbookFor(drill, options.configDir),
+      runbook: commandRunbookFor(drill, shell),
       close: async () => void (await database?.pool.end()),
     };
   },
@@ -50,7 +54,8 @@ export const deleteClusterRuntime: KindRuntime<'delete-cluster'> = {
       const { kube } = connectToEnvironmentCluster(environmentName, environment, options);
       return restoreNamespaces(kube, params as unknown as RestoreNamespacesParams, { terminationTimeoutMs: NAMESPACE_TERMINATION_TIMEOUT_MS });
     },
-    async [REBUILD_CLUSTER](_params, { environmentName, environment, options }) {
+    async [REBUILD_CLUSTER](_params, context) {
+      const { environmentName, environment } = context;
       const target = environment.kubernetes;
       if (!target?.teardown) {
         throw new UserError(
@@ -58,12 +63,13 @@ export const deleteClusterRuntime: KindRuntime<'delete-cluster'> = {
           'put it back, or rebuild the cluster by hand and then run `firedrill recover`',
         );
       }
-      return rebuildCluster(teardownCommands(target, environmentName, options));
+      return rebuildCluster(teardownCommands(target, undoShell(context.options.configDir, context), context.options));
     },
   },
 };
 
-async function faultFor(drill: DeleteClusterDrill, kube: KubeContext, target: KubernetesTarget, environmentName: string, options: ComposeOptions): Promise<Fault> {
+async function faultFor(drill: DeleteClusterDrill, kube: KubeContext, target: KubernetesTarget, context: KindContext): Promise<Fault> {
+  const { environmentName, options } = context;
   if (drill.target.mode === 'teardown') {
     if (!target.teardown) {
       throw new UserError(
@@ -71,7 +77,9 @@ async function faultFor(drill: DeleteClusterDrill, kube: KubeContext, target: Ku
         'add kubernetes.teardown.command and kubernetes.teardown.rebuild to the environment, or use target.mode: namespaces',
       );
     }
-    return teardownFault(teardownCommands(target, environmentName, options), `environment ${environmentName} (context ${kube.contextName})`);
+    const identity = { runId: context.runId, drillId: drill.id, environmentName };
+    const shell = runShell({ cwd: options.configDir, identity, environment: context.environment, options, processes: context.processes });
+    return teardownFault(teardownCommands(target, shell, options), `environment ${environmentName} (context ${kube.contextName})`);
   }
   const rules = { allowedNamespaces: target.allowedNamespaces, selfNamespace: options.env.POD_NAMESPACE || undefined };
   const namespaces = drill.target.namespaces ?? target.allowedNamespaces;
@@ -96,20 +104,13 @@ function usesSql(drill: DeleteClusterDrill): boolean {
   return [...drill.steadyState.probes, ...drill.verify].some((probe) => probe.type === 'sql');
 }
 
-function teardownCommands(target: KubernetesTarget, environmentName: string, options: ComposeOptions): TeardownCommands {
+/**
+ * The environment's teardown and rebuild commands, in `shell`: the config file names them, so
+ * they run in its folder and relative paths (terraform -chdir=infra/staging) mean the same as in it.
+ */
+function teardownCommands(target: KubernetesTarget, shell: Shell, options: ComposeOptions): TeardownCommands {
   const teardown = target.teardown!;
   const kubeconfig = typeof target.kubeconfig === 'string' ? { KUBECONFIG: path.resolve(options.configDir, target.kubeconfig) } : {};
-  return {
-    command: teardown.command,
-    rebuild: teardown.rebuild,
-    timeoutMs: teardown.timeout,
-    // Relative paths in the commands (terraform -chdir=infra/staging) mean the same as in the config.
-    cwd: options.configDir,
-    env: {
-      ...options.env,
-      ...kubeconfig,
-      FIREDRILL_ENVIRONMENT: environmentName,
-      ...(target.context ? { FIREDRILL_KUBE_CONTEXT: target.context } : {}),
-    },
-  };
+  const env = { ...shell.env, ...kubeconfig, ...(target.context ? { FIREDRILL_KUBE_CONTEXT: target.context } : {}) };
+  return { ...shell, env, command: teardown.command, rebuild: teardown.rebuild, timeoutMs: teardown.timeout };
 }

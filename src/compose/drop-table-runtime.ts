@@ -4,9 +4,10 @@ import type { DropTableDrill } from '../catalogue/drill-schema.js';
 import { looksLikeProduction } from '../engine/environment-guard.js';
 import type { Fault, Runbook } from '../engine/ports.js';
 import { UserError } from '../errors.js';
+import { drillShell } from './command-shell.js';
 import { commandRunbookFor, drillProbes, rpoMarkerFor } from './probes.js';
 import { connectToEnvironmentDatabase } from './postgres-environment.js';
-import type { ComposeOptions, KindRuntime } from './kind-runtime.js';
+import type { KindContext, KindRuntime } from './kind-runtime.js';
 import { dropTableFault } from '../../adapters/postgres/drop-table-fault.js';
 import { restoreNewestBackupRunbook } from '../../adapters/postgres/restore-backup-runbook.js';
 import { restoreTableFromSafetyCopy } from '../../adapters/postgres/restore-table-undo.js';
@@ -14,7 +15,8 @@ import { s3ObjectStoreFor } from '../../adapters/s3/s3-object-store.js';
 import { ownValue } from '../catalogue/own.js';
 
 export const dropTableRuntime: KindRuntime<'drop-table'> = {
-  async build(drill, { environmentName, environment, runId, options }) {
+  async build(drill, context) {
+    const { environmentName, environment, runId, options } = context;
     const database = await connectToEnvironmentDatabase(environmentName, environment, options);
     const fault = dropTableFault({
       pool: database.pool,
@@ -25,9 +27,9 @@ export const dropTableRuntime: KindRuntime<'drop-table'> = {
     });
     return {
       fault: guardProductionDatabase(fault, database.label, environmentName, environment),
-      ...drillProbes(drill, { pool: database.pool, cwd: options.configDir }),
+      ...drillProbes(drill, { pool: database.pool, shell: drillShell(drill.id, context) }),
       rpo: drill.rpo && rpoMarkerFor(drill.rpo, database.pool, runId),
-      runbook: runbookFor(drill, environmentName, environment, database.pool, options),
+      runbook: runbookFor(drill, database.pool, context),
       close: () => database.pool.end(),
     };
   },
@@ -61,16 +63,11 @@ function guardProductionDatabase(fault: Fault, label: string, environmentName: s
   };
 }
 
-function runbookFor(
-  drill: DropTableDrill,
-  environmentName: string,
-  environment: Environment,
-  pool: pg.Pool,
-  options: ComposeOptions,
-): Runbook | undefined {
+function runbookFor(drill: DropTableDrill, pool: pg.Pool, context: KindContext): Runbook | undefined {
+  const { environmentName, environment, options } = context;
   if (drill.recovery.mode !== 'automated') return undefined;
   const runbook = drill.recovery.runbook;
-  if (runbook.action === 'command') return commandRunbookFor(drill, options.configDir);
+  if (runbook.action === 'command') return commandRunbookFor(drill, drillShell(drill.id, context));
   const bucket = ownValue(environment.buckets, runbook.bucket);
   if (!bucket) {
     throw new UserError(

@@ -3,13 +3,14 @@
  * turns configuration into the ports the engine uses. A drill kind is wired by one
  * KindRuntime in this folder and one line in KIND_RUNTIMES.
  */
-import { join } from 'node:path';
+import path, { join } from 'node:path';
 import type { SecretRef } from '../catalogue/config-schema.js';
 import { DRILL_KINDS, type Drill } from '../catalogue/drill-schema.js';
 import { resolveSecret, type Catalogue } from '../catalogue/load.js';
 import type { RunStore, RuntimeFactory } from '../engine/ports.js';
 import { UserError } from '../errors.js';
 import { stateDir } from '../state-dir.js';
+import { commandGraceMs } from './command-shell.js';
 import { commandRuntime } from './command-runtime.js';
 import { deleteClusterRuntime } from './delete-cluster-runtime.js';
 import { dropTableRuntime } from './drop-table-runtime.js';
@@ -31,22 +32,28 @@ const KIND_RUNTIMES: { [K in Drill['kind']]?: KindRuntime<K> } = {
   command: commandRuntime,
 };
 
-/** The factory for a loaded config: secrets and key files resolve relative to it, with its trust circle. */
+/**
+ * The factory for a loaded config: secrets and key files resolve relative to it, with its trust
+ * circle; a drill's own commands run in the folder of the drill file.
+ */
 export function runtimeFactoryFor(catalogue: Catalogue, env: NodeJS.ProcessEnv): RuntimeFactory {
   const { attempts, firstDelay, maxDelay } = catalogue.config.undo;
+  // Resolved now: a relative file name means the folder firedrill was started in.
+  const folders = new Map([...catalogue.drills].map(([id, entry]) => [id, path.dirname(path.resolve(entry.file))]));
   return runtimeFactory({
     configDir: catalogue.configDir,
     env,
     trust: catalogue.config.trust,
     configPath: catalogue.configPath,
     undoRetry: { attempts, firstDelayMs: firstDelay, maxDelayMs: maxDelay },
+    drillFolder: (drillId) => folders.get(drillId),
   });
 }
 
 export function runtimeFactory(options: ComposeOptions): RuntimeFactory {
   return {
     undoRetry: options.undoRetry,
-    async runtimeFor(drill, environmentName, environment, runId) {
+    async runtimeFor(drill, environmentName, environment, runId, processes) {
       const kind = ownValue(KIND_RUNTIMES as Record<string, KindRuntime>, drill.kind);
       if (!kind) {
         const runnable = DRILL_KINDS.filter((name) => KIND_RUNTIMES[name]);
@@ -55,18 +62,19 @@ export function runtimeFactory(options: ComposeOptions): RuntimeFactory {
           `kinds that run: ${runnable.join(', ')}`,
         );
       }
-      return kind.build(drill, { environmentName, environment, runId, options });
+      return kind.build(drill, { environmentName, environment, runId, options, processes });
     },
 
-    async undoerFor(environmentName, environment) {
+    async undoerFor(environmentName, environment, run) {
       return {
         async undo(action) {
           for (const kind of Object.values(KIND_RUNTIMES) as KindRuntime[]) {
             const handler = ownValue(kind.undo, action.action);
-            if (handler) return handler(action.params, { environmentName, environment, options });
+            if (handler) return handler(action.params, { environmentName, environment, options, run });
           }
           throw new Error(`no undo named "${action.action}" in this version of firedrill`);
         },
+        processGraceMs: commandGraceMs(environment),
         close: async () => undefined,
       };
     },

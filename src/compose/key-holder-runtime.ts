@@ -1,5 +1,6 @@
 import { errorText } from '../trust/circle.js';
 import { DELETE_CHALLENGE, keyHolderDrill, type DeleteChallengeParams } from '../trust/key-holder-drill.js';
+import { drillShell } from './command-shell.js';
 import { drillProbes } from './probes.js';
 import type { KindRuntime } from './kind-runtime.js';
 import { openConfiguredCircle } from './trust.js';
@@ -7,7 +8,8 @@ import { s3ClientFor, S3ObjectStore } from '../../adapters/s3/s3-object-store.js
 
 /** The key-holder-unavailable drill: the circle of trust from the config, openpgp and S3. */
 export const keyHolderRuntime: KindRuntime<'key-holder-unavailable'> = {
-  async build(drill, { runId, options }) {
+  async build(drill, context) {
+    const { runId, options } = context;
     const opened = await openConfiguredCircle(options.trust, {
       configPath: options.configPath ?? 'the config file',
       configDir: options.configDir,
@@ -16,7 +18,7 @@ export const keyHolderRuntime: KindRuntime<'key-holder-unavailable'> = {
     try {
       const core = keyHolderDrill(opened.circle, runId, drill.target, () => new Date());
       // The drill's own probes still run: they show that nothing else was touched.
-      const own = drillProbes(drill, { cwd: options.configDir });
+      const own = drillProbes(drill, { shell: drillShell(drill.id, context) });
       return {
         fault: core.fault,
         steadyState: [core.access, ...own.steadyState],

@@ -1,6 +1,6 @@
 import type { Environment, Trust } from '../catalogue/config-schema.js';
 import type { Drill } from '../catalogue/drill-schema.js';
-import type { DrillRuntime } from '../engine/ports.js';
+import type { DrillRuntime, ProcessJournal, UndoRun } from '../engine/ports.js';
 import type { UndoRetryPolicy } from '../engine/rollback.js';
 
 export interface ComposeOptions {
@@ -12,6 +12,11 @@ export interface ComposeOptions {
   configPath?: string;
   /** How hard undo actions are retried; the engine's default when left out. */
   undoRetry?: UndoRetryPolicy;
+  /**
+   * The folder of the file that defines a drill: relative paths in its commands start there.
+   * Undefined for a drill that came from no file (built in code): the config file's folder.
+   */
+  drillFolder?: (drillId: string) => string | undefined;
 }
 
 export interface KindContext {
@@ -19,12 +24,16 @@ export interface KindContext {
   environment: Environment;
   runId: string;
   options: ComposeOptions;
+  /** Every command the run starts is journaled here as it starts and once it has ended. */
+  processes: ProcessJournal;
 }
 
 export interface UndoContext {
   environmentName: string;
   environment: Environment;
   options: ComposeOptions;
+  /** The run being undone: its ids for the commands' variables, its journal for their processes. */
+  run: UndoRun;
 }
 
 /** How one drill kind is wired to its adapters: its runtime, and the undo actions it records. */

@@ -1,4 +1,5 @@
 import type { Probe } from '../engine/ports.js';
+import { drillShell } from './command-shell.js';
 import { commandRunbookFor, drillProbes } from './probes.js';
 import type { KindRuntime } from './kind-runtime.js';
 import { connectToEnvironmentCluster, guardProductionContext, productionRefusal } from './kube-environment.js';
@@ -8,7 +9,8 @@ import { NO_TARGET } from '../../adapters/kubernetes/lose-node-target.js';
 import { workloadsProbe } from '../../adapters/kubernetes/workloads-probe.js';
 
 export const loseNodeRuntime: KindRuntime<'lose-node'> = {
-  async build(drill, { environmentName, environment, runId, options }) {
+  async build(drill, context) {
+    const { environmentName, environment, runId, options } = context;
     const { kube, target } = connectToEnvironmentCluster(environmentName, environment, options);
     const nodeSelector = combineSelectors(target.nodeSelector, drill.target.nodeSelector);
     const refusal = productionRefusal(kube, environmentName, environment);
@@ -22,8 +24,8 @@ export const loseNodeRuntime: KindRuntime<'lose-node'> = {
     const workloads = (name: string): Probe => workloadsProbe(kube, name, target.allowedNamespaces, { podsNeedTheirNode: true });
     return {
       fault: guardProductionContext(fault, kube, refusal),
-      ...drillProbes(drill, { workloads, cwd: options.configDir }),
-      runbook: commandRunbookFor(drill, options.configDir),
+      ...drillProbes(drill, { workloads, shell: drillShell(drill.id, context) }),
+      runbook: commandRunbookFor(drill, drillShell(drill.id, context)),
       close: async () => undefined,
     };
   },

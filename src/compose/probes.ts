@@ -2,20 +2,20 @@ import type pg from 'pg';
 import type { Drill, Probe as ProbeSpec } from '../catalogue/drill-schema.js';
 import type { Probe, RpoMarker, Runbook } from '../engine/ports.js';
 import { commandProbe } from '../probes/command-probe.js';
-import { runShellCommand } from '../probes/shell-command.js';
+import { runShellCommand, type Shell } from '../probes/shell-command.js';
 import { httpProbe } from '../probes/http-probe.js';
 import { PROBE_TIMEOUT_MS } from './kind-runtime.js';
 import { canaryMarker, columnMarker, queryMarker } from '../../adapters/postgres/rpo-markers.js';
 import { sqlProbe } from '../../adapters/postgres/sql-probe.js';
 
-/** What probes may read: the environment's database, its cluster, and where relative paths start. */
+/** What probes may read: the environment's database, its cluster, and the drill file's shell. */
 export interface ProbeSources {
   /** For SQL probes; kinds without a database leave it out. */
   pool?: pg.Pool;
   /** Builds a Kubernetes workloads probe; kinds without a cluster leave it out. */
   workloads?: (name: string) => Probe;
-  /** Command probes and runbooks run here: the config file's folder, as for every relative path in it. */
-  cwd: string;
+  /** Command probes run in it: the drill file's folder, with the run's variables, journaled. */
+  shell: Shell;
 }
 
 /** The drill's steady-state probes and verification checks, built from its spec. */
@@ -35,7 +35,7 @@ function probeFor(spec: ProbeSpec, fallbackName: string, sources: ProbeSources):
     case 'http':
       return httpProbe(name, spec.url, spec.expectStatus, PROBE_TIMEOUT_MS);
     case 'command':
-      return commandProbe(name, spec.run, PROBE_TIMEOUT_MS, sources.cwd);
+      return commandProbe(name, spec.run, PROBE_TIMEOUT_MS, sources.shell);
     case 'kubernetes-workloads':
       if (!sources.workloads) return { name, check: async () => ({ ok: false, detail: 'kubernetes-workloads probes need a Kubernetes drill (lose-node, delete-cluster) and a kubernetes: section in the environment' }) };
       return sources.workloads(name);
@@ -53,18 +53,19 @@ export function rpoMarkerFor(spec: NonNullable<Drill['rpo']>, pool: pg.Pool, run
   }
 }
 
-/** The drill's automated recovery when it is a shell command, else undefined. */
-export function commandRunbookFor(drill: Drill, cwd: string): Runbook | undefined {
+/** The drill's automated recovery when it is a shell command (run in `shell`), else undefined. */
+export function commandRunbookFor(drill: Drill, shell: Shell): Runbook | undefined {
   if (drill.recovery.mode !== 'automated' || drill.recovery.runbook.action !== 'command') return undefined;
-  return commandRunbook(drill.recovery.runbook.run, drill.maxDuration, cwd);
+  return commandRunbook(drill.recovery.runbook.run, drill.maxDuration, shell);
 }
 
-/** An automated recovery that is a shell command: done when it exits 0. */
-function commandRunbook(command: string, timeoutMs: number, cwd: string): Runbook {
+/** An automated recovery that is a shell command: done when it exits 0; ended (its group) when the run stops watching. */
+function commandRunbook(command: string, timeoutMs: number, shell: Shell): Runbook {
   return {
     description: `run \`${command}\``,
-    async run() {
-      const result = await runShellCommand(command, { timeoutMs, cwd, tailLines: 1 });
+    async run(signal) {
+      const result = await runShellCommand(command, shell, { role: 'runbook', timeoutMs, signal, tailLines: 1 });
+      if (result.status === 'aborted') throw new Error('the runbook command was ended before it finished: the run was aborted or reached maxDuration');
       if (!result.ok) throw new Error(`the runbook command failed: ${result.tail || result.status}`);
       return result.tail || result.status;
     },

@@ -2,7 +2,7 @@ import type { Drill } from '../catalogue/drill-schema.js';
 import type { Environment } from '../catalogue/config-schema.js';
 import type { Scorecard } from '../scoring/scorecard-schema.js';
 import type { UndoRetryPolicy } from './rollback.js';
-import type { EventBody, Instant, Outcome, RunEvent, UndoAction } from './events.js';
+import type { EventBody, Instant, Outcome, ProcessRole, RunEvent, UndoAction } from './events.js';
 
 export interface RunSummary {
   id: string;
@@ -93,6 +93,32 @@ export interface Fault {
 /** Runs recorded undo actions. Must be idempotent: a crash may have interrupted it. */
 export interface Undoer {
   undo(action: UndoAction): Promise<string>;
+  /** How long a command firedrill started gets between SIGTERM and SIGKILL when it is ended before an undo. */
+  readonly processGraceMs?: number;
+}
+
+/** A command firedrill started, as journaled: `pid` is its process group's id (see `process-started`). */
+export interface StartedProcess {
+  role: ProcessRole;
+  command: string;
+  pid: number;
+  startTicks: string | null;
+}
+
+/**
+ * Where the commands firedrill starts for a run are recorded: each before it does anything,
+ * and again once its whole process group is gone, so crash recovery knows what may still run.
+ */
+export interface ProcessJournal {
+  started(process: StartedProcess): Promise<void>;
+  ended(pid: number, status: string): Promise<void>;
+}
+
+/** The run an undoer works for: its commands are told these ids and journal their processes here. */
+export interface UndoRun {
+  runId: string;
+  drillId: string;
+  processes: ProcessJournal;
 }
 
 export interface Runbook {
@@ -114,8 +140,8 @@ export interface DrillRuntime {
 
 export interface RuntimeFactory {
   /** Builds the adapters a drill needs in an environment; throws UserError when it cannot. */
-  runtimeFor(drill: Drill, environmentName: string, environment: Environment, runId: string): Promise<DrillRuntime>;
-  undoerFor(environmentName: string, environment: Environment): Promise<Undoer & { close(): Promise<void> }>;
+  runtimeFor(drill: Drill, environmentName: string, environment: Environment, runId: string, processes: ProcessJournal): Promise<DrillRuntime>;
+  undoerFor(environmentName: string, environment: Environment, run: UndoRun): Promise<Undoer & { close(): Promise<void> }>;
   /** How hard undo actions are retried before a run needs attention (the config's `undo:`). */
   readonly undoRetry?: UndoRetryPolicy;
 }

@@ -3,6 +3,7 @@ import type { Clock } from './clock.js';
 import { findEvent, unresolvedAttention, type Outcome } from './events.js';
 import { Journal } from './journal.js';
 import type { RunStore, RuntimeFactory } from './ports.js';
+import { processJournal } from './process-journal.js';
 import { undoRecordedActions } from './rollback.js';
 import { scoreRun } from '../scoring/score-run.js';
 
@@ -59,7 +60,7 @@ export async function recoverUnfinishedRuns(
         continue;
       }
       const journal = new Journal(run.id, store, clock);
-      const undoer = await runtimes.undoerFor(run.environment, environment);
+      const undoer = await runtimes.undoerFor(run.environment, environment, { runId: run.id, drillId: run.drill, processes: processJournal(journal) });
       // Journaled first: a run whose owner died is aborted, whatever it had measured, and a
       // second crash during this recovery must not lose that.
       if (!findEvent(await journal.events(), 'failed')) {

@@ -1,7 +1,9 @@
 import pRetry, { AbortError } from 'p-retry';
 import { findEvents, type UndoAction } from './events.js';
 import type { Journal } from './journal.js';
+import { endOwnedProcesses } from './owned-processes.js';
 import type { Undoer } from './ports.js';
+import { processJournal } from './process-journal.js';
 
 /**
  * How hard an undo is tried before a person is asked to act. An undo is never bound by a
@@ -41,6 +43,14 @@ export async function undoRecordedActions(
   reason: string,
   policy: UndoRetryPolicy = DEFAULT_UNDO_RETRY,
 ): Promise<RollbackResult> {
+  // A command still running (an inject orphaned by a crash) could finish after its undo.
+  try {
+    await endOwnedProcesses(await journal.events(), processJournal(journal), { graceMs: undoer.processGraceMs });
+  } catch (error) {
+    const why = `a command firedrill started could not be ended, so its undo would not hold: ${messageOf(error)}`;
+    await journal.append({ type: 'needs-attention', reason: why });
+    return { done: false, reason: why };
+  }
   const recorded = findEvents(await journal.events(), 'undo-recorded').reverse();
   if (recorded.length === 0) return { done: true };
   await journal.append({ type: 'rollback-started', reason });

@@ -7,6 +7,7 @@ import type { DrillSnapshot, RunEvent } from './events.js';
 import { Journal } from './journal.js';
 import type { DrillRuntime, RunStore, RuntimeFactory, Undoer } from './ports.js';
 import { preflight } from './preflight.js';
+import { processJournal } from './process-journal.js';
 import { undoRecordedActions, type UndoRetryPolicy } from './rollback.js';
 import { RunSignals } from './run-signals.js';
 import { verifyRun } from './verify.js';
@@ -66,8 +67,9 @@ export async function runDrill(deps: EngineDeps, request: RunRequest): Promise<R
   try {
     await journal.append({ type: 'run-created', drill: snapshot(drill), environment: environmentName, requestedBy: request.requestedBy });
     try {
-      runtime = await deps.runtimes.runtimeFor(drill, environmentName, request.environment, created.runId);
-      undoer = await deps.runtimes.undoerFor(environmentName, request.environment);
+      const processes = processJournal(journal);
+      runtime = await deps.runtimes.runtimeFor(drill, environmentName, request.environment, created.runId, processes);
+      undoer = await deps.runtimes.undoerFor(environmentName, request.environment, { runId: created.runId, drillId: drill.id, processes });
     } catch (error) {
       await journal.append({ type: 'refused', reason: error instanceof Error ? error.message : String(error) });
       return await score(store, journal);

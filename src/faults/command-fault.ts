@@ -1,18 +1,21 @@
 import type { UndoAction } from '../engine/events.js';
 import type { Fault } from '../engine/ports.js';
-import { describeShellResult, runShellCommand } from '../probes/shell-command.js';
+import { describeShellResult, runShellCommand, type Shell } from '../probes/shell-command.js';
 
 export const RUN_UNDO_COMMAND = 'run-undo-command';
 
-export interface ShellContext {
+/** A shell, and how long each command in it may run. */
+export interface ShellContext extends Shell {
   timeoutMs: number;
-  /** Relative paths in the commands mean the same as in the config file. */
-  cwd: string;
-  env: NodeJS.ProcessEnv;
 }
 
 export interface UndoCommandParams {
   command: string;
+  /**
+   * The folder it runs in: the drill file's, as at injection, so that crash recovery resolves its
+   * relative paths the same way. Runs journaled before it was kept have none: the config file's folder.
+   */
+  cwd?: string;
 }
 
 /**
@@ -24,20 +27,20 @@ export function commandFault(commands: { inject: string; undo: string }, shell: 
     plan: () => [`run \`${commands.inject}\``, `undo: run \`${commands.undo}\` (it may run more than once, so it must be safe to repeat)`],
     preflight: async () => [],
     async undoAction(): Promise<UndoAction> {
-      const params: UndoCommandParams = { command: commands.undo };
+      const params: UndoCommandParams = { command: commands.undo, cwd: shell.cwd };
       return { action: RUN_UNDO_COMMAND, description: `run \`${commands.undo}\``, params: { ...params } };
     },
     async inject(journal) {
-      const result = await runShellCommand(commands.inject, { ...shell, signal: journal.signal });
+      const result = await runShellCommand(commands.inject, shell, { role: 'inject', timeoutMs: shell.timeoutMs, signal: journal.signal });
       if (!result.ok) throw new Error(`the inject command failed (${describeShellResult(result)})`);
       await journal.changed(`ran \`${commands.inject}\` (${describeShellResult(result)})`, `run \`${commands.undo}\` (recorded before injection)`);
     },
   };
 }
 
-/** The undo. */
-export async function runUndoCommand(params: UndoCommandParams, shell: ShellContext): Promise<string> {
-  const result = await runShellCommand(params.command, shell);
+/** The undo; `shell` runs in the folder recorded with it. */
+export async function runUndoCommand(command: string, shell: ShellContext): Promise<string> {
+  const result = await runShellCommand(command, shell, { role: 'undo', timeoutMs: shell.timeoutMs });
   if (!result.ok) throw new Error(`the undo command failed (${describeShellResult(result)}); fix it and run \`firedrill recover\``);
   return `undo command done (${describeShellResult(result)})`;
 }

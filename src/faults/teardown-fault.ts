@@ -5,7 +5,7 @@ import type { ShellContext } from './command-fault.js';
 
 export const REBUILD_CLUSTER = 'rebuild-cluster';
 
-/** Both commands run with the same shell context: the environment's folder, variables and timeout. */
+/** Both commands run with the same shell context: the config file's folder, variables and timeout. */
 export interface TeardownCommands extends ShellContext {
   command: string;
   rebuild: string;
@@ -24,7 +24,8 @@ export function teardownFault(commands: TeardownCommands, where: string): Fault 
       return { action: REBUILD_CLUSTER, description: `run the rebuild command \`${commands.rebuild}\` for ${where}`, params: { where } };
     },
     async inject(journal) {
-      const result = await runShellCommand(commands.command, commands);
+      // An abort ends the teardown (its whole process group) before the rebuild runs.
+      const result = await runShellCommand(commands.command, commands, { role: 'teardown', timeoutMs: commands.timeoutMs, signal: journal.signal });
       if (!result.ok) throw new Error(`the teardown command failed (${describeShellResult(result)})`);
       await journal.changed(`ran the teardown command (${describeShellResult(result)})`, 'the rebuild command (recorded before injection)');
     },
@@ -33,7 +34,7 @@ export function teardownFault(commands: TeardownCommands, where: string): Fault 
 
 /** The undo. */
 export async function rebuildCluster(commands: TeardownCommands): Promise<string> {
-  const result = await runShellCommand(commands.rebuild, commands);
+  const result = await runShellCommand(commands.rebuild, commands, { role: 'rebuild', timeoutMs: commands.timeoutMs });
   if (!result.ok) throw new Error(`the rebuild command failed (${describeShellResult(result)}); fix it and run \`firedrill recover\``);
   return `rebuild command done (${describeShellResult(result)})`;
 }

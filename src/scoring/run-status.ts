@@ -3,6 +3,7 @@ import type { RunSummary } from '../engine/ports.js';
 import { elapsedMs, findEvent, unresolvedAttention, type RunEvent } from '../engine/events.js';
 import { describeEvent } from './describe-event.js';
 import { offsetText } from './render-text.js';
+import { hideProbeProcesses } from './routine-processes.js';
 
 export type StatusTone = 'info' | 'good' | 'warning' | 'bad';
 
@@ -45,6 +46,7 @@ export function journalLines(events: readonly RunEvent[]): string[] {
   const injected = findEvent(events, 'injected');
   return events
     .filter((event) => !QUIET.has(event.type))
+    .filter(hideProbeProcesses())
     .map((event) => `${stamp(event, injected)}  ${describeEvent(event)}`);
 }
 

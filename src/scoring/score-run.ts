@@ -1,6 +1,7 @@
 import { elapsedMs, findEvent, findEvents, type Outcome, type RunEvent } from '../engine/events.js';
 import { describeEvent } from './describe-event.js';
 import type { Scorecard, TimelineEntry } from './scorecard-schema.js';
+import { hideProbeProcesses } from './routine-processes.js';
 
 export { Scorecard, TimelineEntry } from './scorecard-schema.js';
 
@@ -69,6 +70,7 @@ export function scoreRun(runId: string, events: readonly RunEvent[]): Scorecard 
 function timeline(events: readonly RunEvent[], injected: RunEvent | undefined): TimelineEntry[] {
   return events
     .filter((event) => event.type !== 'scored')
+    .filter(hideProbeProcesses())
     .map((event) => ({ at: event.at, offsetMs: injected ? Math.round(elapsedMs(injected, event)) : null, text: describeEvent(event) }))
     .sort((a, b) => (a.offsetMs !== null && b.offsetMs !== null ? a.offsetMs - b.offsetMs : Date.parse(a.at) - Date.parse(b.at)));
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { Environment } from '../../../src/catalogue/config-schema.js';
 import { Drill, type DeleteClusterDrill } from '../../../src/catalogue/drill-schema.js';
 import { deleteClusterRuntime } from '../../../src/compose/delete-cluster-runtime.js';
 import { UserError } from '../../../src/errors.js';
+import { recordingProcessJournal } from '../../support/process-journal.js';
 import { namespaceRefusal } from '../../../adapters/kubernetes/delete-namespaces-fault.js';
 import type { KubeContext } from '../../../adapters/kubernetes/kube-context.js';
 import { restorable, restoreNamespace } from '../../../adapters/kubernetes/namespace-manifests.js';
@@ -49,7 +50,7 @@ const environment = (kubernetes: Record<string, unknown> = {}) =>
   Environment.parse({ kubernetes: { kubeconfig: 'kubeconfig', allowedNamespaces: ['shop'], ...kubernetes } });
 
 const build = (d: DeleteClusterDrill, env: Environment) =>
-  deleteClusterRuntime.build(d, { environmentName: 'staging', environment: env, runId: 'run-1', options: { configDir: dir, env: {} } });
+  deleteClusterRuntime.build(d, { environmentName: 'staging', environment: env, runId: 'run-1', options: { configDir: dir, env: {} }, processes: recordingProcessJournal() });
 
 describe('the delete-cluster drill definition', () => {
   it('needs approval unless the drill says otherwise, and deletes namespaces by default', () => {
@@ -85,6 +86,31 @@ describe('the delete-cluster runtime', () => {
     const error = await build(drill({ mode: 'teardown' }).data as DeleteClusterDrill, { ...environment(), allowProductionLookingNames: true }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).message).toBe('drill delete-shop tears the cluster down, but environment "staging" has no kubernetes.teardown');
+  });
+
+  it('runs teardown and rebuild in the config file folder, told the run, drill and environment, and journals them', async () => {
+    const tell = (role: string) => `echo "${role} $PWD $FIREDRILL_RUN_ID $FIREDRILL_DRILL $FIREDRILL_ENVIRONMENT $KUBECONFIG" >> told`;
+    const env = Environment.parse({
+      allowProductionLookingNames: true,
+      kubernetes: { kubeconfig: 'kubeconfig', allowedNamespaces: ['shop'], teardown: { command: tell('teardown'), rebuild: tell('rebuild') } },
+    });
+    const processes = recordingProcessJournal();
+    // The drill file lives elsewhere: the config names these commands, so its folder counts.
+    const options = { configDir: dir, env: { PATH: process.env.PATH }, drillFolder: () => join(dir, 'drills') };
+    const runtime = await deleteClusterRuntime.build(drill({ mode: 'teardown' }).data as DeleteClusterDrill, { environmentName: 'staging', environment: env, runId: 'run-1', options, processes });
+    await runtime.fault.inject({ undoRecorded: async () => undefined, changed: async () => undefined, signal: new AbortController().signal });
+    await deleteClusterRuntime.undo['rebuild-cluster']!({}, { environmentName: 'staging', environment: env, options, run: { runId: 'run-1', drillId: 'delete-shop', processes } });
+
+    const told = (await readFile(join(dir, 'told'), 'utf8')).trim().split('\n');
+    const [here, kubeconfig] = [await realpath(dir), join(dir, 'kubeconfig')];
+    expect(told).toEqual([`teardown ${here} run-1 delete-shop staging ${kubeconfig}`, `rebuild ${here} run-1 delete-shop staging ${kubeconfig}`]);
+    expect(processes.events.map((event) => (event.type === 'started' ? `started ${event.role}` : `ended: ${event.status}`))).toEqual([
+      'started teardown',
+      'ended: exit 0',
+      'started rebuild',
+      'ended: exit 0',
+    ]);
+    await runtime.close();
   });
 });
 

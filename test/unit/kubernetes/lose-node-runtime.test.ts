@@ -6,6 +6,7 @@ import { Environment } from '../../../src/catalogue/config-schema.js';
 import { Drill, type LoseNodeDrill } from '../../../src/catalogue/drill-schema.js';
 import { loseNodeRuntime } from '../../../src/compose/lose-node-runtime.js';
 import { UserError } from '../../../src/errors.js';
+import { recordingProcessJournal } from '../../support/process-journal.js';
 import { pickNode } from '../../../adapters/kubernetes/nodes.js';
 import { selects } from '../../../adapters/kubernetes/workloads-probe.js';
 
@@ -49,7 +50,7 @@ const environment = (kubernetes: Record<string, unknown>) =>
   Environment.parse({ kubernetes: { kubeconfig: 'kubeconfig', allowedNamespaces: ['shop'], ...kubernetes } });
 
 const build = (d: LoseNodeDrill, env: Environment) =>
-  loseNodeRuntime.build(d, { environmentName: 'staging', environment: env, runId: 'run-1', options: { configDir: dir, env: {} } });
+  loseNodeRuntime.build(d, { environmentName: 'staging', environment: env, runId: 'run-1', options: { configDir: dir, env: {} }, processes: recordingProcessJournal() });
 
 describe('lose-node runtime', () => {
   it('refuses a production-looking context in preflight without listing its nodes', async () => {
@@ -79,7 +80,7 @@ describe('lose-node runtime', () => {
   it('has an undo for each mode, and the delete undo refuses another context before calling the API', async () => {
     expect(Object.keys(loseNodeRuntime.undo).sort()).toEqual(['recreate-node', 'uncordon-node']);
     const params = { node: 'node-1', context: 'staging-old', saved: { metadata: { name: 'node-1' }, spec: {} } };
-    const undo = loseNodeRuntime.undo['recreate-node']!(params, { environmentName: 'staging', environment: environment({ context: 'staging-eu' }), options: { configDir: dir, env: {} } });
+    const undo = loseNodeRuntime.undo['recreate-node']!(params, { environmentName: 'staging', environment: environment({ context: 'staging-eu' }), options: { configDir: dir, env: {} }, run: { runId: 'run-1', drillId: 'lose-a-node', processes: recordingProcessJournal() } });
     await expect(undo).rejects.toThrow('node node-1 was deleted in context staging-old, but the environment now uses staging-eu; re-create it by hand');
   });
 
