@@ -33,7 +33,8 @@ export interface CrashOptions {
   runArgs: string[];
   env: NodeJS.ProcessEnv;
   killPoint: KillPoint;
-  /** Runs just after the kill point is seen and before the kill, e.g. to make a step slow. */
+  /** Called once when the run has injected, e.g. to abort it so that its undo starts. */
+  afterInjected?: (runId: string) => Promise<void>;
   timeoutMs?: number;
 }
 
@@ -48,23 +49,43 @@ export async function runAndKill(options: CrashOptions): Promise<{ runId: string
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = once(child, 'exit');
   const deadline = Date.now() + (options.timeoutMs ?? 90_000);
+  let unwatch: (() => Promise<void>) | undefined;
   try {
-    for (;;) {
-      const [run] = await options.store.active(options.environment);
-      if (run) {
-        const events = await options.store.events(run.id);
-        const index = events.findIndex((event, at) => options.killPoint.at(event, events.slice(0, at)));
-        if (index >= 0) {
-          child.kill('SIGKILL');
-          await exited;
-          return { runId: run.id, killedAfter: events.slice(0, index + 1) };
-        }
-      }
-      if (child.exitCode !== null) throw new Error(`firedrill run ended before "${options.killPoint.name}":\n${output}`);
-      if (Date.now() > deadline) throw new Error(`"${options.killPoint.name}" was not reached:\n${output}`);
-      await sleep(5);
+    let runId: string | undefined;
+    while (!runId) {
+      [runId] = (await options.store.active(options.environment)).map((run) => run.id);
+      if (child.exitCode !== null) throw new Error(`firedrill run ended before it started a run:\n${output}`);
+      if (Date.now() > deadline) throw new Error(`no run started:\n${output}`);
+      if (!runId) await sleep(5);
     }
+    // Heard through LISTEN as each event is appended: the kill lands within moments of the state.
+    const killed = new Promise<RunEvent[]>((resolve) => {
+      const seen = new Map<number, RunEvent>();
+      let nudged = false;
+      const consider = (event: RunEvent) => {
+        if (seen.has(event.seq)) return;
+        seen.set(event.seq, event);
+        const before = [...seen.values()].filter((other) => other.seq < event.seq).sort((a, b) => a.seq - b.seq);
+        if (options.killPoint.at(event, before)) {
+          child.kill('SIGKILL');
+          resolve([...before, event]);
+        } else if (!nudged && options.afterInjected && event.type === 'injected') {
+          nudged = true;
+          void options.afterInjected(runId);
+        }
+      };
+      void options.store.watch(runId, consider).then(async (stop) => {
+        unwatch = stop;
+        for (const event of await options.store.events(runId)) consider(event);
+      });
+    });
+    const outcome = await Promise.race([killed, exited.then(() => undefined), sleep(Math.max(0, deadline - Date.now())).then(() => null)]);
+    if (outcome === undefined) throw new Error(`firedrill run ended before "${options.killPoint.name}":\n${output}`);
+    if (outcome === null) throw new Error(`"${options.killPoint.name}" was not reached:\n${output}`);
+    await exited;
+    return { runId, killedAfter: outcome };
   } finally {
+    await unwatch?.();
     if (child.exitCode === null) {
       child.kill('SIGKILL');
       await exited;
