@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startEmbeddedServer } from '../../adapters/postgres/embedded-server.js';
 import { openSharedEmbeddedServer, type SharedEmbeddedServer } from '../../adapters/postgres/shared-embedded-server.js';
 import { embeddedStoreIn, waitFor, type EmbeddedStoreProbe } from '../support/embedded-store.js';
 
@@ -83,6 +84,17 @@ describe('the shared embedded store', () => {
     expect(restarted.pid).not.toBe(stopped.pid);
     expect(await select1(arrived.url())).toBe(1);
     expect(await users()).toBe('1');
+  });
+
+  it('holds back a process arriving at a server started after a crash, so owners of runs take their claims back first', async () => {
+    await startEmbeddedServer({ dataDir: join(stateDir, 'store'), durable: true });
+    await store.killServer();
+    await open();
+    const [server] = await store.query<{ up_ms: string; after_crash: string }>(
+      "select extract(epoch from clock_timestamp() - pg_postmaster_start_time()) * 1000 as up_ms, current_setting('firedrill.after_crash') as after_crash",
+    );
+    expect(server!.after_crash).toBe('on');
+    expect(Number(server!.up_ms)).toBeGreaterThanOrEqual(3_000);
   });
 
   it('is started again, on the same port, by a user whose server was killed', async () => {
