@@ -1,6 +1,8 @@
 import pRetry, { AbortError } from 'p-retry';
 import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { formatDuration } from '../../src/catalogue/duration.js';
+import { UserError } from '../../src/errors.js';
 import { freePort } from '../../src/net/free-port.js';
 import {
   clusterUrl,
@@ -87,6 +89,7 @@ class Lease {
   private client: pg.Client | undefined;
   private port: number | undefined;
   private rejoining: Promise<void> | undefined;
+  private deadPortTried = false;
   private readonly closing = new AbortController();
 
   constructor(
@@ -121,7 +124,10 @@ class Lease {
       );
     } catch (error) {
       if (this.closing.signal.aborted) return;
-      throw new Error(`the embedded PostgreSQL in ${this.cluster.pgdata} could not be started or joined within ${Math.round(timeoutMs / 1000)}s: ${lastProblem || String(error)}`);
+      throw new UserError(
+        `the embedded PostgreSQL in ${this.cluster.pgdata} could not be started or joined within ${formatDuration(timeoutMs)}: ${lastProblem || String(error)}`,
+        `its log is ${this.cluster.logFile}; or set DATABASE_URL (or store.url in the config) to a PostgreSQL server`,
+      );
     }
   }
 
@@ -138,9 +144,16 @@ class Lease {
     // Not while closing: a server started now would have no user to stop it.
     this.closing.signal.throwIfAborted();
     // On the port it had, when it had one: pools of processes that used it reconnect there.
-    const port = this.port ?? named?.port ?? (await freePort());
-    const started = await startPostmaster(this.cluster, port, { durable: true, afterCrash: named !== undefined });
-    if (!started.ok) throw new Error(started.reason);
+    // A process that never used it tries a dead server's port once (others may be waiting
+    // there), then any free port.
+    const port = this.port ?? (this.deadPortTried ? undefined : named?.port) ?? (await freePort());
+    // Its postmaster.pid still there though its process is gone: it did not shut down, it died.
+    const afterCrash = named !== undefined && (await readPostmaster(this.cluster))?.pid === named.pid;
+    const started = await startPostmaster(this.cluster, port, { durable: true, afterCrash });
+    if (!started.ok) {
+      if (port === named?.port) this.deadPortTried = true;
+      throw new Error(started.reason);
+    }
     this.hold(await this.lock(port), port);
   }
 
