@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { EventBody, Instant, Outcome, RunEvent } from '../../src/engine/events.js';
 import type { CreateRunResult, RunClaim, RunStore, RunSummary } from '../../src/engine/ports.js';
 import type { ScheduleStore } from '../../src/schedule/ports.js';
+import { formatDuration } from '../../src/catalogue/duration.js';
 import { migrate } from './migrations.js';
 import { claimRun } from './run-claim.js';
 import { RunEventFeed } from './run-event-feed.js';
@@ -232,7 +233,7 @@ class PostgresRunStore implements RunStore {
   async ping(timeoutMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(() => reject(new Error(`no answer within ${formatDuration(timeoutMs)}`)), timeoutMs);
     });
     try {
       await Promise.race([this.pool.query('select 1'), timeout]);

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmbeddedServer } from '../../adapters/postgres/embedded-server.js';
 import { openSharedEmbeddedServer, type SharedEmbeddedServer } from '../../adapters/postgres/shared-embedded-server.js';
 import { embeddedStoreIn, waitFor, type EmbeddedStoreProbe } from '../support/embedded-store.js';
+import { startTestPostgres } from '../support/servers.js';
 
 // Each user holds its own connections, so users in one process behave as users in several:
 // the races below are set up here, where they can be timed exactly.
@@ -55,6 +56,8 @@ describe('the shared embedded store', () => {
     expect(first.url()).toBe(second.url());
     const server = await store.waitForRunning();
     expect(await users()).toBe('2');
+    // The journal that undoes drills must survive a power cut.
+    expect(await store.query('show fsync')).toEqual([{ fsync: 'on' }]);
 
     await close(first);
     expect(await store.running()).toEqual(server);
@@ -95,6 +98,18 @@ describe('the shared embedded store', () => {
     );
     expect(server!.after_crash).toBe('on');
     expect(Number(server!.up_ms)).toBeGreaterThanOrEqual(3_000);
+  });
+
+  it('leaves fsync off only where the caller says the data is thrown away', async () => {
+    const throwAway = await startTestPostgres();
+    try {
+      const client = new pg.Client({ connectionString: throwAway.url() });
+      await client.connect();
+      expect((await client.query('show fsync')).rows).toEqual([{ fsync: 'off' }]);
+      await client.end();
+    } finally {
+      await throwAway.stop();
+    }
   });
 
   it('is started again, on the same port, by a user whose server was killed', async () => {
