@@ -4,7 +4,7 @@ import type { RunEvent } from '../../src/engine/events.js';
 type Listener = (event: RunEvent) => void;
 
 const RECONNECT_FIRST_MS = 500;
-const RECONNECT_MAX_MS = 30_000;
+const RECONNECT_MAX_MS = 5_000;
 
 /**
  * Tells watchers about events appended to their runs by any process: LISTEN on one connection,

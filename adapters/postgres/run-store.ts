@@ -4,14 +4,17 @@ import type { EventBody, Instant, Outcome, RunEvent } from '../../src/engine/eve
 import type { Scorecard } from '../../src/scoring/scorecard-schema.js';
 import type { CreateRunResult, RunClaim, RunStore, RunSummary } from '../../src/engine/ports.js';
 import type { ScheduleStore } from '../../src/schedule/ports.js';
+import { secrets } from '../../src/secrets/redactor.js';
 import { toEvent, toScorecard, type EventRow } from './journal-rows.js';
+import { formatDuration } from '../../src/catalogue/duration.js';
 import { migrate } from './migrations.js';
+import { claimRun } from './run-claim.js';
 import { RunEventFeed } from './run-event-feed.js';
 import { withTransaction } from './transaction.js';
 import { postgresScheduleStore } from './schedule-store.js';
+import { DEFAULT_STORE_OUTAGE_LIMIT_MS, messageOf, passwordRedactor, rideOutOutages, type OutageRider } from './store-outage.js';
 
 const NOTIFY_CHANNEL = 'firedrill_run_events';
-const CLAIM_NAMESPACE = 7_413_002;
 
 interface RunRow {
   id: string;
@@ -38,25 +41,43 @@ const toSummary = (row: RunRow): RunSummary => ({
 /** What a finished run's undo-recorded events keep of their parameters. */
 export const FINISHED_UNDO_PARAMS = { dropped: 'the run finished; its undo is no longer needed' };
 
+export interface RunStoreOptions {
+  /** How long each call waits out a database that cannot be reached before it fails (default 60 s). */
+  outageLimitMs?: number;
+}
+
 /** Opens the store and applies pending migrations. */
-export async function openPostgresRunStore(connectionString: string): Promise<RunStore> {
-  return (await openPostgresStores(connectionString)).runs;
+export async function openPostgresRunStore(connectionString: string, options: RunStoreOptions = {}): Promise<RunStore> {
+  return (await openPostgresStores(connectionString, options)).runs;
 }
 
 /** The run store and the schedule store, on one database and one pool. */
-export async function openPostgresStores(connectionString: string): Promise<{ runs: RunStore; schedules: ScheduleStore }> {
+export async function openPostgresStores(connectionString: string, options: RunStoreOptions = {}): Promise<{ runs: RunStore; schedules: ScheduleStore }> {
   const pool = new pg.Pool({ connectionString, max: 5 });
   pool.on('error', () => undefined);
-  await migrate(pool);
-  return { runs: new PostgresRunStore(pool, connectionString), schedules: postgresScheduleStore(pool) };
+  const redact = passwordRedactor(connectionString);
+  const ride = rideOutOutages(options.outageLimitMs ?? DEFAULT_STORE_OUTAGE_LIMIT_MS, redact);
+  try {
+    await ride(() => migrate(pool));
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+  return { runs: new PostgresRunStore(pool, connectionString, ride, redact), schedules: postgresScheduleStore(pool) };
 }
 
+/**
+ * Every call rides out a short outage of the database (see store-outage.ts), so a drill going
+ * on keeps its journal, and so its undo, through a restart. Writes are safe to repeat.
+ */
 class PostgresRunStore implements RunStore {
   private readonly feed: RunEventFeed;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly connectionString: string,
+    private readonly ride: OutageRider,
+    private readonly redact: (text: string) => string,
   ) {
     this.feed = new RunEventFeed(
       connectionString,
@@ -82,43 +103,55 @@ class PostgresRunStore implements RunStore {
   async createRun(input: { drill: string; environment: string }): Promise<CreateRunResult> {
     const runId = randomUUID();
     try {
-      await this.pool.query('insert into firedrill_runs (id, drill, environment) values ($1, $2, $3)', [
-        runId,
-        input.drill,
-        input.environment,
-      ]);
+      await this.query('insert into firedrill_runs (id, drill, environment) values ($1, $2, $3)', [runId, input.drill, input.environment]);
       return { ok: true, runId };
     } catch (error) {
       if ((error as { code?: string }).code !== '23505') throw error;
       const [active] = await this.active(input.environment);
+      // The insert of a try whose answer was lost to a dropped connection.
+      if (active?.id === runId) return { ok: true, runId };
       return { ok: false, activeRunId: active?.id ?? 'unknown' };
     }
   }
 
   async createFinishedRun(input: { drill: string; environment: string }): Promise<string> {
     const runId = randomUUID();
-    await this.pool.query(
-      'insert into firedrill_runs (id, drill, environment, finished_at) values ($1, $2, $3, now())',
+    await this.query(
+      'insert into firedrill_runs (id, drill, environment, finished_at) values ($1, $2, $3, now()) on conflict (id) do nothing',
       [runId, input.drill, input.environment],
     );
     return runId;
   }
 
-  async append(runId: string, body: EventBody, when?: Instant): Promise<RunEvent> {
+  /**
+   * Safe to repeat: an event is identified by its run, type, instant and body, so a try whose
+   * commit went through but whose answer was lost returns the event stored, not a second one.
+   */
+  async append(runId: string, given: EventBody, when?: Instant): Promise<RunEvent> {
+    const body = redactedForJournal(given);
     const instant = when ?? { at: new Date().toISOString(), mono: performance.now(), clock: 'store' };
-    const result = await this.pool.query<{ seq: string }>(
-      `with inserted as (
+    // Casts throughout: each parameter appears in several places, which PostgreSQL would type apart.
+    const result = await this.query<{ seq: string }>(
+      `with stored as (
+         select seq from firedrill_run_events
+          where run_id = $1::uuid and type = $2::text and at = $3::timestamptz and mono = $4::float8
+            and clock = $5::text and body = $6::jsonb
+       ), inserted as (
          insert into firedrill_run_events (run_id, type, at, mono, clock, body)
-         values ($1, $2, $3, $4, $5, $6) returning seq
+         select $1::uuid, $2::text, $3::timestamptz, $4::float8, $5::text, $6::jsonb where not exists (select 1 from stored)
+         returning seq
        )
-       select seq, pg_notify($7, json_build_object('run', $1::text, 'seq', seq)::text) from inserted`,
+       select seq from inserted
+         cross join lateral (select pg_notify($7::text, json_build_object('run', $1::text, 'seq', seq)::text)) as notified
+       union all
+       select seq from stored`,
       [runId, body.type, instant.at, instant.mono, instant.clock, JSON.stringify(body), NOTIFY_CHANNEL],
     );
     return { ...body, ...instant, seq: Number(result.rows[0]!.seq) } as RunEvent;
   }
 
   async events(runId: string): Promise<RunEvent[]> {
-    const result = await this.pool.query<EventRow>(
+    const result = await this.query<EventRow>(
       'select seq, type, at, mono, clock, body from firedrill_run_events where run_id = $1 order by seq',
       [runId],
     );
@@ -126,10 +159,10 @@ class PostgresRunStore implements RunStore {
   }
 
   async finish(runId: string, outcome: Outcome, scorecard: unknown): Promise<void> {
-    await withTransaction(this.pool, async (client) => {
+    await this.ride(() => withTransaction(this.pool, async (client) => {
       await client.query(
         'update firedrill_runs set finished_at = coalesce(finished_at, now()), outcome = $2, scorecard = $3 where id = $1',
-        [runId, outcome, JSON.stringify(scorecard)],
+        [runId, outcome, JSON.stringify(secrets.redactDeep(scorecard))],
       );
       // A finished run has nothing left to undo, and what an undo carried (a namespace's saved
       // Secrets, a Node object) should not outlive its need: only the description stays.
@@ -138,40 +171,22 @@ class PostgresRunStore implements RunStore {
           where run_id = $1 and type = 'undo-recorded' and body->'undo'->'params' <> $2::jsonb`,
         [runId, JSON.stringify(FINISHED_UNDO_PARAMS)],
       );
-    });
+    }));
   }
 
-  async claim(runId: string): Promise<RunClaim | undefined> {
-    // A session-level advisory lock on a dedicated connection: when the owning process
-    // dies, PostgreSQL drops the connection and the lock with it, so recovery can take over.
-    const client = new pg.Client({ connectionString: this.connectionString });
-    client.on('error', () => undefined);
-    await client.connect();
-    const result = await client.query<{ locked: boolean }>(
-      'select pg_try_advisory_lock($1, hashtext($2)) as locked',
-      [CLAIM_NAMESPACE, runId],
-    );
-    if (!result.rows[0]?.locked) {
-      await client.end();
-      return undefined;
-    }
-    return {
-      release: async () => {
-        await client.query('select pg_advisory_unlock($1, hashtext($2))', [CLAIM_NAMESPACE, runId]).catch(() => undefined);
-        await client.end().catch(() => undefined);
-      },
-    };
+  claim(runId: string): Promise<RunClaim | undefined> {
+    return claimRun(this.connectionString, runId, this.ride);
   }
 
   async unfinished(): Promise<RunSummary[]> {
-    const result = await this.pool.query<RunRow>(
+    const result = await this.query<RunRow>(
       `select ${RUN_COLUMNS} from firedrill_runs where finished_at is null order by created_at`,
     );
     return result.rows.map(toSummary);
   }
 
   async active(environment?: string): Promise<RunSummary[]> {
-    const result = await this.pool.query<RunRow>(
+    const result = await this.query<RunRow>(
       `select ${RUN_COLUMNS} from firedrill_runs where finished_at is null and ($1::text is null or environment = $1)
        order by created_at`,
       [environment ?? null],
@@ -180,12 +195,12 @@ class PostgresRunStore implements RunStore {
   }
 
   async get(runId: string): Promise<RunSummary | undefined> {
-    const result = await this.pool.query<RunRow>(`select ${RUN_COLUMNS} from firedrill_runs where id = $1`, [runId]);
+    const result = await this.query<RunRow>(`select ${RUN_COLUMNS} from firedrill_runs where id = $1`, [runId]);
     return result.rows[0] && toSummary(result.rows[0]);
   }
 
   async findByPrefix(prefix: string): Promise<RunSummary[]> {
-    const result = await this.pool.query<RunRow>(
+    const result = await this.query<RunRow>(
       `select ${RUN_COLUMNS} from firedrill_runs where id::text like $1 || '%' order by created_at desc limit 10`,
       [prefix.toLowerCase().replace(/[%_\\]/g, '')],
     );
@@ -193,7 +208,7 @@ class PostgresRunStore implements RunStore {
   }
 
   async list(filter: { drill?: string; environment?: string; limit: number }): Promise<RunSummary[]> {
-    const result = await this.pool.query<RunRow>(
+    const result = await this.query<RunRow>(
       `select ${RUN_COLUMNS} from firedrill_runs
        where ($1::text is null or drill = $1) and ($2::text is null or environment = $2)
        order by created_at desc limit $3`,
@@ -203,16 +218,47 @@ class PostgresRunStore implements RunStore {
   }
 
   async scorecard(runId: string): Promise<Scorecard | null> {
-    const result = await this.pool.query<{ scorecard: unknown }>('select scorecard from firedrill_runs where id = $1', [runId]);
+    const result = await this.query<{ scorecard: unknown }>('select scorecard from firedrill_runs where id = $1', [runId]);
     return toScorecard(runId, result.rows[0]?.scorecard);
   }
 
   watch(runId: string, listener: (event: RunEvent) => void): Promise<() => Promise<void>> {
-    return this.feed.watch(runId, listener);
+    return this.ride(() => this.feed.watch(runId, listener));
+  }
+
+  /** Not ridden out: a health check says how the store is now. */
+  async ping(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${formatDuration(timeoutMs)}`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.pool.query('select 1'), timeout]);
+    } catch (error) {
+      throw new Error(this.redact(messageOf(error)));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** A query on the pool that rides out an outage. */
+  private query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+    return this.ride(() => this.pool.query<R>(text, values));
   }
 
   async close(): Promise<void> {
     await this.feed.close();
     await this.pool.end();
   }
+}
+
+/**
+ * Every secret in force is masked before anything reaches the journal (command output, errors,
+ * alert details), except what an undo must carry to put things back exactly (a saved Secret or
+ * ConfigMap): that is dropped from the journal when the run finishes.
+ */
+function redactedForJournal(body: EventBody): EventBody {
+  if (body.type !== 'undo-recorded') return secrets.redactDeep(body);
+  const { params, ...rest } = body.undo;
+  return { type: 'undo-recorded', undo: { ...secrets.redactDeep(rest), params } };
 }

@@ -19,8 +19,9 @@ import { loseNodeRuntime } from './lose-node-runtime.js';
 import type { ComposeOptions, KindRuntime } from './kind-runtime.js';
 import { openPostgresStores } from '../../adapters/postgres/run-store.js';
 import type { ScheduleStore } from '../schedule/ports.js';
-import { startEmbeddedServer } from '../../adapters/postgres/embedded-server.js';
 import { ownValue } from '../catalogue/own.js';
+import { openSharedEmbeddedServer } from '../../adapters/postgres/shared-embedded-server.js';
+import { storeOutageLimitMs } from './store-outage-limit.js';
 
 export type { ComposeOptions } from './kind-runtime.js';
 
@@ -91,27 +92,34 @@ export interface OpenedStore {
 
 /**
  * The run store: the config's `store.url`, else DATABASE_URL, else an embedded PostgreSQL
- * in the state directory, so that nothing needs installing.
+ * in the state directory, so that nothing needs installing. The embedded one is shared with
+ * every other firedrill process using the same state directory; the last to close stops it.
  */
 export async function openStore(storeUrl: SecretRef | undefined, options: ComposeOptions): Promise<OpenedStore> {
+  const outageLimitMs = storeOutageLimitMs(options.env);
   const url = storeUrl ? await resolveSecret(storeUrl, options.configDir, options.env) : options.env.DATABASE_URL;
   if (url) {
-    const { runs: store, schedules } = await openPostgresStores(url);
+    const { runs: store, schedules } = await openPostgresStores(url, { outageLimitMs });
     return { store, schedules, location: redactUrl(url), close: () => store.close() };
   }
   const dataDir = join(stateDir(options.env), 'store');
-  const server = await startEmbeddedServer({ dataDir });
-  await server.createDatabase('firedrill');
-  const { runs: store, schedules } = await openPostgresStores(server.url('firedrill'));
-  return {
-    store,
-    schedules,
-    location: `embedded PostgreSQL in ${dataDir}`,
-    close: async () => {
-      await store.close();
-      await server.stop();
-    },
-  };
+  const server = await openSharedEmbeddedServer({ dataDir, openTimeoutMs: outageLimitMs });
+  try {
+    await server.createDatabase('firedrill');
+    const { runs: store, schedules } = await openPostgresStores(server.url('firedrill'), { outageLimitMs });
+    return {
+      store,
+      schedules,
+      location: `embedded PostgreSQL in ${dataDir}`,
+      close: async () => {
+        await store.close();
+        await server.close();
+      },
+    };
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
 }
 
 function redactUrl(url: string): string {

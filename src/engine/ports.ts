@@ -40,6 +40,8 @@ export interface RunStore {
   scorecard(runId: string): Promise<Scorecard | null>;
   /** Calls `listener` for each event appended to the run from now on, by any process. */
   watch(runId: string, listener: (event: RunEvent) => void): Promise<() => Promise<void>>;
+  /** Resolves when the store answers a trivial query within `timeoutMs`; rejects with the reason otherwise. For health checks: never waits out an outage. */
+  ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 

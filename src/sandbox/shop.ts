@@ -24,7 +24,8 @@ const SCHEMA = `
 
 /** A small shop: a real PostgreSQL whose `orders` table keeps receiving orders. */
 export async function startShop(dataDir: string, orderEveryMs: number): Promise<Shop> {
-  const server: EmbeddedServer = await startEmbeddedServer({ dataDir });
+  // Thrown away with the sandbox: fsync off keeps the demo quick.
+  const server: EmbeddedServer = await startEmbeddedServer({ dataDir, durable: false });
   await server.createDatabase('shop');
   const url = server.url('shop');
   const pool = new pg.Pool({ connectionString: url, max: 4 });

@@ -35,6 +35,9 @@ const HOOKS: Record<string, AlertSource | 'incident'> = {
   '/hooks/incident': 'incident',
 };
 
+/** A health check answers quickly; a store slower than this is as good as down. */
+const HEALTH_STORE_TIMEOUT_MS = 2_000;
+
 const IncidentRequest = z.strictObject({
   action: z.enum(['open', 'close']),
   reason: z.string().default('opened through /hooks/incident'),
@@ -61,7 +64,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (request.method === 'GET' && path === '/healthz') return send(response, 200, { status: 'ok' });
+    if (request.method === 'GET' && path === '/healthz') return health(response);
     if (request.method === 'GET' && path === '/metrics') {
       response.writeHead(200, { 'content-type': registry.contentType });
       response.end(await registry.metrics());
@@ -102,6 +105,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     hooksReceived.inc({ hook, result: 'accepted' });
     options.log.info({ hook, alerts: parsed.alerts.length, ...result }, 'alert webhook taken');
     send(response, 202, { received: parsed.alerts.length, ...result });
+  }
+
+  /** Healthy means able to journal: a bot whose store is down would answer every webhook with 500. */
+  async function health(response: ServerResponse): Promise<void> {
+    try {
+      await options.intake.store.ping(HEALTH_STORE_TIMEOUT_MS);
+    } catch (error) {
+      return send(response, 503, { status: 'unavailable', reason: `the run store does not answer: ${error instanceof Error ? error.message : String(error)}` });
+    }
+    send(response, 200, { status: 'ok' });
   }
 
   async function incidentHook(body: unknown, response: ServerResponse): Promise<void> {
