@@ -60,8 +60,9 @@ export async function runDrill(deps: EngineDeps, request: RunRequest): Promise<R
     journal.tell(event);
     runtime?.onEvent?.(event, journal);
   });
+  // A store that stays down fails this append; the run then fails on its next step, which says why.
   const onInterrupt = () =>
-    void journal.append({ type: 'abort-requested', by: request.requestedBy, reason: 'interrupted on the terminal' });
+    void journal.append({ type: 'abort-requested', by: request.requestedBy, reason: 'interrupted on the terminal' }).catch(() => undefined);
   request.interrupt?.addEventListener('abort', onInterrupt, { once: true });
   let undoer: (Undoer & { close(): Promise<void> }) | undefined;
   try {
