@@ -126,7 +126,7 @@ export const Config = z.strictObject({
       port: z.number().int().min(0).max(65535).default(8080),
       host: z.string().default('127.0.0.1'),
       alertToken: Secret.optional().describe('Bearer token that alert webhooks must send'),
-      alertHmacSecret: Secret.optional().describe('Or: secret for an HMAC-SHA256 of the body, sent as X-Firedrill-Signature: sha256=<hex>'),
+      alertHmacSecret: Secret.optional().describe('Or: secret for signed requests: X-Firedrill-Timestamp: <unix seconds> and X-Firedrill-Signature: v1=<hex HMAC-SHA256 of "v1:<timestamp>:<body>">'),
     })
     .default({ port: 8080, host: '127.0.0.1' }),
 });

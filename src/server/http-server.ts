@@ -4,7 +4,7 @@ import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '../log.js';
 import { parseAlerts, type AlertSource } from './alert-payloads.js';
 import { takeAlerts, type AlertIntakeDeps } from './alert-intake.js';
-import { authenticated, authenticationHint, readBody, webhooksEnabled } from './webhook-auth.js';
+import { declaredTooLarge, MAX_BODY_BYTES, readBody, webhookAuthenticator, webhooksEnabled } from './webhook-auth.js';
 import type { ScheduleStore } from '../schedule/ports.js';
 import { z } from 'zod';
 import { ownValue } from '../catalogue/own.js';
@@ -19,6 +19,10 @@ export interface HttpServerOptions {
   incidents?: Pick<ScheduleStore, 'openIncident' | 'closeIncident'>;
   intake: AlertIntakeDeps;
   log: Logger;
+  /** For webhook signatures' timestamps; tests pass their own. */
+  now?: () => number;
+  /** How long a client may take to send its headers (default 10 s). */
+  headersTimeoutMs?: number;
   /** More routes by exact path (chat platforms: /slack/events); they read the request themselves. */
   routes?: Record<string, (request: IncomingMessage, response: ServerResponse) => void>;
 }
@@ -55,7 +59,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     registers: [registry],
   });
 
-  const server: Server = createServer((request, response) => {
+  const secrets = { token: options.alertToken, hmacSecret: options.alertHmacSecret };
+  const authenticate = webhookAuthenticator(secrets, options.now);
+  // Expired requests are looked for every second, so a slow client is cut close to its timeout.
+  const server: Server = createServer({ connectionsCheckingInterval: 1_000 }, (request, response) => {
     void route(request, response).catch((error: unknown) => {
       options.log.error({ err: error, path: request.url }, 'request failed');
       if (!response.headersSent) send(response, 500, { error: 'internal error, see the firedrill log' });
@@ -70,23 +77,31 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       response.end(await registry.metrics());
       return;
     }
+    // Before any route reads a byte: nobody, authenticated or not, makes the server hold a large body.
+    if (declaredTooLarge(request)) return refuseBody(request, response, 413, `the body is larger than ${MAX_BODY_BYTES} bytes`);
     const mounted = ownValue(options.routes, path);
-    if (mounted) return mounted(request, response);
+    if (mounted) {
+      // Slack always says how long its bodies are; a body of unknown length would be read whole by Bolt.
+      if (request.method === 'POST' && request.headers['content-length'] === undefined) {
+        return refuseBody(request, response, 411, 'send a Content-Length header');
+      }
+      return mounted(request, response);
+    }
     const hook = ownValue(HOOKS, path);
     if (!hook) return send(response, 404, { error: `no route for ${request.method} ${path}` });
     if (request.method !== 'POST') return send(response, 405, { error: 'webhooks take POST' });
-    const secrets = { token: options.alertToken, hmacSecret: options.alertHmacSecret };
     if (!webhooksEnabled(secrets)) {
       hooksReceived.inc({ hook, result: 'disabled' });
       return send(response, 503, { error: 'webhooks are off: set server.alertToken or server.alertHmacSecret in the firedrill config' });
     }
     const raw = await readBody(request);
-    if (!raw) return send(response, 413, { error: 'the body is larger than 1 MiB' });
-    if (!authenticated(request.headers, raw, secrets)) {
+    if (!raw) return send(response, 413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes` });
+    const authentication = authenticate(request.headers, raw);
+    if (!authentication.ok) {
       hooksReceived.inc({ hook, result: 'unauthorized' });
-      options.log.warn({ hook, remote: request.socket.remoteAddress }, 'webhook rejected: not authenticated');
+      options.log.warn({ hook, remote: request.socket.remoteAddress, reason: authentication.reason }, 'webhook rejected: not authenticated');
       if (secrets.token) response.setHeader('www-authenticate', 'Bearer');
-      return send(response, 401, { error: authenticationHint(secrets) });
+      return send(response, 401, { error: authentication.reason });
     }
     let body: unknown;
     try {
@@ -131,6 +146,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     send(response, 200, { incident: action === 'open' ? 'open' : 'closed' });
   }
 
+  // Slow clients are cut: headers within 10 s, the whole request within 30 s, idle keep-alive after 5 s.
+  server.headersTimeout = options.headersTimeoutMs ?? 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
@@ -144,6 +163,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         server.close(() => resolve());
       }),
   };
+}
+
+/** Answers at once, then reads and discards the body, so the client reads the answer instead of a reset. */
+function refuseBody(request: IncomingMessage, response: ServerResponse, status: number, error: string): void {
+  response.setHeader('connection', 'close');
+  send(response, status, { error });
+  request.resume();
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {

@@ -4,49 +4,93 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 export interface WebhookSecrets {
   /** Checked against `Authorization: Bearer <token>`. */
   token?: string;
-  /** Checked against `X-Firedrill-Signature: sha256=<hex HMAC-SHA256 of the raw body>`. */
+  /** Checked against `X-Firedrill-Signature: v1=<hex HMAC-SHA256 of "v1:<timestamp>:<body>">`. */
   hmacSecret?: string;
 }
 
 export const SIGNATURE_HEADER = 'x-firedrill-signature';
-const MAX_BODY_BYTES = 1024 * 1024;
+export const TIMESTAMP_HEADER = 'x-firedrill-timestamp';
+/** A signature is good this long either side of its timestamp; after that it cannot be replayed. */
+export const SIGNATURE_TOLERANCE_MS = 5 * 60_000;
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 export function webhooksEnabled(secrets: WebhookSecrets): boolean {
   return Boolean(secrets.token || secrets.hmacSecret);
 }
 
-/** Either secret is enough; both are compared in constant time. */
-export function authenticated(headers: IncomingHttpHeaders, body: Buffer, secrets: WebhookSecrets): boolean {
-  if (secrets.token) {
-    const presented = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '')?.[1];
-    if (presented !== undefined && sameBytes(presented, secrets.token)) return true;
-  }
-  if (secrets.hmacSecret) {
-    const header = headers[SIGNATURE_HEADER];
-    const presented = /^sha256=([0-9a-f]{64})$/i.exec(Array.isArray(header) ? header[0] ?? '' : header ?? '')?.[1];
-    const expected = createHmac('sha256', secrets.hmacSecret).update(body).digest('hex');
-    if (presented !== undefined && sameBytes(presented.toLowerCase(), expected)) return true;
-  }
-  return false;
+export type Authentication = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Either secret is enough; both are compared in constant time. A signature binds the body to
+ * its timestamp (as Slack's and Stripe's do), is refused outside ±5 minutes, and is taken once:
+ * the same signed request sent again within the window is a replay.
+ */
+export function webhookAuthenticator(secrets: WebhookSecrets, now: () => number = Date.now) {
+  const seen = new Map<string, number>();
+  return (headers: IncomingHttpHeaders, body: Buffer): Authentication => {
+    if (secrets.token) {
+      const presented = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '')?.[1];
+      if (presented !== undefined && sameBytes(presented, secrets.token)) return { ok: true };
+    }
+    if (!secrets.hmacSecret) return { ok: false, reason: authenticationHint(secrets) };
+    const signature = /^v1=([0-9a-f]{64})$/i.exec(single(headers[SIGNATURE_HEADER]))?.[1]?.toLowerCase();
+    const timestamp = single(headers[TIMESTAMP_HEADER]);
+    if (signature === undefined || !/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: authenticationHint(secrets) };
+    const expected = createHmac('sha256', secrets.hmacSecret).update(`v1:${timestamp}:`).update(body).digest('hex');
+    if (!sameBytes(signature, expected)) return { ok: false, reason: `the signature does not match; ${authenticationHint(secrets)}` };
+    const at = now();
+    if (Math.abs(at - Number(timestamp) * 1000) > SIGNATURE_TOLERANCE_MS) {
+      return { ok: false, reason: `${TIMESTAMP_HEADER} is more than 5 minutes from this server's clock: sign each request when it is sent, and check both clocks` };
+    }
+    forgetExpired(seen, at);
+    if (seen.has(signature)) return { ok: false, reason: 'this signed request was already taken (a replay); sign each request anew' };
+    seen.set(signature, at + SIGNATURE_TOLERANCE_MS);
+    return { ok: true };
+  };
 }
 
 export function authenticationHint(secrets: WebhookSecrets): string {
   const ways = [
     secrets.token && 'send the token as "Authorization: Bearer <token>"',
-    secrets.hmacSecret && `sign the body: ${SIGNATURE_HEADER}: sha256=<hex HMAC-SHA256 of the body with the secret>`,
+    secrets.hmacSecret &&
+      `sign the request: ${TIMESTAMP_HEADER}: <unix seconds> and ${SIGNATURE_HEADER}: v1=<hex HMAC-SHA256 of "v1:<timestamp>:<body>" with the secret>`,
   ].filter(Boolean);
   return ways.join(', or ');
 }
 
-export async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
+/**
+ * The body, up to `MAX_BODY_BYTES`; undefined when it is larger. The rest of a body too large
+ * is read and thrown away rather than kept, so the client gets its 413 instead of a reset.
+ */
+export function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    request.once('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
+    request.once('error', reject);
+  });
+}
+
+/** True when the request says its body is larger than the limit: refused before reading it. */
+export function declaredTooLarge(request: IncomingMessage): boolean {
+  const length = Number(request.headers['content-length']);
+  return Number.isFinite(length) && length > MAX_BODY_BYTES;
+}
+
+function forgetExpired(seen: Map<string, number>, at: number): void {
+  // Insertion order is expiry order: stop at the first that still counts.
+  for (const [signature, expires] of seen) {
+    if (expires > at) break;
+    seen.delete(signature);
   }
-  return Buffer.concat(chunks);
+}
+
+function single(header: string | string[] | undefined): string {
+  return (Array.isArray(header) ? header[0] : header) ?? '';
 }
 
 function sameBytes(a: string, b: string): boolean {
