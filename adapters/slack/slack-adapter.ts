@@ -5,6 +5,7 @@ import type { ChatMessage } from '../../src/chat/message.js';
 import type { Logger } from '../../src/log.js';
 import { ACTION_PREFIX, renderBlockKit } from './block-kit.js';
 import { boltLogger } from './bolt-logger.js';
+import { deliveryLog } from './deliveries.js';
 import { userGroups } from './user-groups.js';
 import type { SlackEnv } from './slack-env.js';
 import { SLACK_EVENTS_PATH, slackTransport } from './slack-transport.js';
@@ -52,6 +53,7 @@ export function slackAdapter(options: SlackAdapterOptions): SlackAdapter {
   let listeningUrl: string | undefined;
 
   const groupsOf = userGroups(app.client, options.log);
+  const firstDelivery = deliveryLog();
 
   /** After the ack: the command runs on its own, and stop() waits for it. */
   const dispatch = (request: ChatRequest) => {
@@ -65,20 +67,23 @@ export function slackAdapter(options: SlackAdapterOptions): SlackAdapter {
   };
   const user = (id: string) => ({ id, label: `<@${id}>`, groups: [] });
 
-  app.command('/drill', async ({ command, ack }) => {
+  app.command('/drill', async ({ command, ack, context }) => {
     await ack();
+    if (context.retryNum || !firstDelivery(command.trigger_id)) return;
     dispatch({ text: command.text.trim().replace(DRILL_WORD, '') || 'help', user: user(command.user_id), channel: command.channel_id });
   });
 
-  app.event('app_mention', async ({ event, context }) => {
-    // Retries, edits and mentions from before this start were (or will never be) answered.
+  app.event('app_mention', async ({ event, body, context }) => {
+    // Retries, repeats, edits and mentions from before this start were (or will never be) answered.
     if (context.retryNum || Number(event.ts) < startedAtSeconds || !event.user || 'edited' in event) return;
+    if (!firstDelivery(body.event_id)) return;
     const text = event.text.replace(MENTION, '').trim().replace(DRILL_WORD, '') || 'help';
     dispatch({ text, user: user(event.user), channel: event.channel, thread: event.thread_ts ?? event.ts });
   });
 
-  app.action(new RegExp(`^${ACTION_PREFIX}(detected|abort|approve|postpone)$`), async ({ ack, body, action }) => {
+  app.action(new RegExp(`^${ACTION_PREFIX}(detected|abort|approve|postpone)$`), async ({ ack, body, action, context }) => {
     await ack();
+    if (context.retryNum || !firstDelivery('trigger_id' in body ? body.trigger_id : undefined)) return;
     if (action.type !== 'button' || !('action_id' in action) || body.type !== 'block_actions' || !body.channel) return;
     const kind = action.action_id.slice(ACTION_PREFIX.length);
     dispatch({ text: `${kind} ${action.value ?? ''}`.trim(), user: user(body.user.id), channel: body.channel.id, thread: body.message?.ts });

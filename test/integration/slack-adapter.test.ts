@@ -66,6 +66,19 @@ describe('Slack (Bolt over HTTP, signed requests, Web API stand-in)', () => {
     await api.waitFor((call) => texts(call).includes('unknown command \\"stauts\\"; did you mean \\"status\\"?'));
   });
 
+  it('runs a command once, however often Slack delivers it (retries, duplicate deliveries)', async () => {
+    const form = slashCommand('help', 'U0EVE', 'C0REPEATS');
+    expect((await postToSlackEvents(url, form, SECRET)).status).toBe(200);
+    expect((await postToSlackEvents(url, form, SECRET)).status).toBe(200);
+    const retry = { ...slashCommand('help', 'U0EVE', 'C0REPEATS') };
+    expect((await postToSlackEvents(url, retry, SECRET, undefined, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' })).status).toBe(200);
+    // A later command in the same channel is answered once the repeats would have been.
+    await postToSlackEvents(url, slashCommand('list', 'U0EVE', 'C0REPEATS'), SECRET);
+    await api.waitFor((call) => call.body.channel === 'C0REPEATS' && texts(call).includes('drills; environments'));
+    const helps = api.calls.filter((call) => call.body.channel === 'C0REPEATS' && texts(call).includes('disaster-recovery fire drills'));
+    expect(helps).toHaveLength(1);
+  });
+
   it('refuses people without permission, with who may', async () => {
     await postToSlackEvents(url, slashCommand('run drop-orders-table staging', 'U0EVE'), SECRET);
     const refusal = await api.waitFor((call) => texts(call).includes('may not run drills in staging'));

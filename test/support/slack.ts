@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -109,9 +109,10 @@ export async function postToSlackEvents(
   form: Record<string, string>,
   secret: string | null,
   timestamp = Math.floor(Date.now() / 1000),
+  extraHeaders: Record<string, string> = {},
 ): Promise<Response> {
   const body = new URLSearchParams(form).toString();
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', ...extraHeaders };
   if (secret !== null) {
     headers['x-slack-request-timestamp'] = String(timestamp);
     headers['x-slack-signature'] = slackSignature(secret, body, timestamp);
@@ -143,7 +144,8 @@ export function slashCommand(text: string, user: string, channel = 'C0DRILLS'): 
     text,
     api_app_id: 'A0APP',
     response_url: 'https://hooks.slack.invalid/commands/1',
-    trigger_id: '1.2.3',
+    // Unique per invocation, as Slack's are: a repeated id is a repeated delivery.
+    trigger_id: `${Date.now()}.${randomUUID()}`,
   };
 }
 
@@ -156,7 +158,7 @@ export function buttonClick(kind: string, runId: string, user: string, channel =
       api_app_id: 'A0APP',
       token: 'legacy-unused',
       container: { type: 'message', message_ts: messageTs, channel_id: channel, is_ephemeral: false },
-      trigger_id: '1.2.3',
+      trigger_id: `${Date.now()}.${randomUUID()}`,
       channel: { id: channel, name: 'drills' },
       message: { type: 'message', ts: messageTs, text: 'drill', user: BOT_USER_ID },
       response_url: 'https://hooks.slack.invalid/actions/1',
