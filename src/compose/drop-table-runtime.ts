@@ -9,7 +9,7 @@ import { connectToEnvironmentDatabase } from './postgres-environment.js';
 import type { ComposeOptions, KindRuntime } from './kind-runtime.js';
 import { dropTableFault } from '../../adapters/postgres/drop-table-fault.js';
 import { restoreNewestBackupRunbook } from '../../adapters/postgres/restore-backup-runbook.js';
-import { restoreTableFromSafetyCopy } from '../../adapters/postgres/restore-table-undo.js';
+import { RestoreTableParams, undoDropTable } from '../../adapters/postgres/restore-table-undo.js';
 import { s3ObjectStoreFor } from '../../adapters/s3/s3-object-store.js';
 
 export const dropTableRuntime: KindRuntime<'drop-table'> = {
@@ -17,24 +17,39 @@ export const dropTableRuntime: KindRuntime<'drop-table'> = {
     const database = await connectToEnvironmentDatabase(environmentName, environment, options);
     const fault = dropTableFault({
       pool: database.pool,
+      connect: database.connectForChanges,
       table: drill.target.table,
       allowedTables: environment.postgres?.allowedTables ?? [],
       runId,
       databaseLabel: database.label,
+      // Removed after verification by the marker, and by the undo too, so that a crash cannot leave it.
+      ...(drill.rpo?.marker === 'canary' ? { canaryTable: drill.rpo.table } : {}),
     });
     return {
       fault: guardProductionDatabase(fault, database.label, environmentName, environment),
       ...drillProbes(drill, { pool: database.pool, cwd: options.configDir }),
       rpo: drill.rpo && rpoMarkerFor(drill.rpo, database.pool, runId),
-      runbook: runbookFor(drill, environmentName, environment, database.pool, options),
+      runbook: runbookFor(drill, environmentName, environment, database.connectForChanges, options),
       close: () => database.pool.end(),
     };
   },
   undo: {
-    async 'restore-table'(params, { environmentName, environment, options }) {
+    async 'restore-table'(recorded, { environmentName, environment, options }) {
+      const params = RestoreTableParams.safeParse(recorded);
+      if (!params.success) {
+        throw new Error(
+          `the recorded undo of this drop-table run is damaged (${params.error.issues[0]?.message ?? 'unreadable'}): ` +
+            'move the table back by hand from its firedrill_safety_* schema, then drop that schema',
+        );
+      }
       const database = await connectToEnvironmentDatabase(environmentName, environment, options);
       try {
-        return await restoreTableFromSafetyCopy(database.pool, params as unknown as Parameters<typeof restoreTableFromSafetyCopy>[1]);
+        const client = await database.connectForChanges();
+        try {
+          return await undoDropTable(client, params.data);
+        } finally {
+          await client.end();
+        }
       } finally {
         await database.pool.end();
       }
@@ -63,7 +78,7 @@ function runbookFor(
   drill: DropTableDrill,
   environmentName: string,
   environment: Environment,
-  pool: pg.Pool,
+  connect: () => Promise<pg.Client>,
   options: ComposeOptions,
 ): Runbook | undefined {
   if (drill.recovery.mode !== 'automated') return undefined;
@@ -76,6 +91,6 @@ function runbookFor(
       `add it under environments.${environmentName}.buckets, or change the drill's recovery.runbook.bucket`,
     );
   }
-  return restoreNewestBackupRunbook(pool, drill.target.table, s3ObjectStoreFor(bucket, options.env));
+  return restoreNewestBackupRunbook(connect, drill.target.table, s3ObjectStoreFor(bucket, options.env));
 }
 

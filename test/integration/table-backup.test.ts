@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupTable, listTableBackups, restoreTableBackup } from '../../adapters/postgres/table-backup.js';
-import { captureTableDefinition, type TableDefinition } from '../../adapters/postgres/table-definition.js';
+import { captureTableDefinition } from '../../adapters/postgres/capture-table-definition.js';
+import type { TableDefinition } from '../../adapters/postgres/table-definition.js';
 import { UserError } from '../../src/errors.js';
 import type { ObjectStore } from '../../src/storage/object-store.js';
 import { startTestPostgres, startTestS3, type TestPostgres, type TestS3 } from '../support/servers.js';
