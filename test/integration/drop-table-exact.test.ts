@@ -3,13 +3,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dropTableFault } from '../../adapters/postgres/drop-table-fault.js';
 import { captureTableDefinition } from '../../adapters/postgres/capture-table-definition.js';
 import { RestoreTableParams, undoDropTable } from '../../adapters/postgres/restore-table-undo.js';
-import type { TableDefinition } from '../../adapters/postgres/table-definition.js';
 import { backupTable, restoreTableBackup } from '../../adapters/postgres/table-backup.js';
 import { connectToEnvironmentDatabase, type EnvironmentDatabase } from '../../src/compose/postgres-environment.js';
 import { findEvents } from '../../src/engine/events.js';
 import type { FaultJournal } from '../../src/engine/ports.js';
 import { runDrill } from '../../src/engine/run-drill.js';
 import { eventWaiter, ordersDrill, startDrillWorld, type DrillWorld } from '../support/drill-world.js';
+import { oldDefinitionShape } from '../support/old-manifest.js';
 import { createRichTable, RICH_TABLE, RICH_TABLE_ORDER } from '../support/rich-table.js';
 import { readTableCatalog, tableDigest, type TableCatalog } from '../support/table-catalog.js';
 
@@ -256,7 +256,7 @@ describe('the drop-table undo', () => {
     const client = await world.staging.connect();
     let recorded: unknown;
     try {
-      recorded = { table: RICH_TABLE, safetyTable: { schema: 'firedrill_safety', table: 'orders_old' }, definition: oldManifestShape(await captureTableDefinition(client, RICH_TABLE)) };
+      recorded = { table: RICH_TABLE, safetyTable: { schema: 'firedrill_safety', table: 'orders_old' }, definition: oldDefinitionShape(await captureTableDefinition(client, RICH_TABLE)) };
       await client.query('create schema firedrill_safety; create table firedrill_safety.orders_old as table shop.orders; drop table shop.orders cascade');
     } finally {
       client.release();
@@ -270,17 +270,3 @@ describe('the drop-table undo', () => {
     expect(inserted.rows[0]?.id).toBe(rows.rows + 1);
   });
 });
-
-/** A definition as firedrill recorded it before it captured sequences' names and values, triggers, grants and the rest. */
-function oldManifestShape(definition: TableDefinition): unknown {
-  return {
-    schema: definition.schema,
-    table: definition.table,
-    columns: definition.columns.map(({ name, type, collation, notNull, default: value, identity, serial, sequence, generated }) => ({
-      name, type, collation, notNull, default: value, identity, serial, generated,
-      sequence: sequence && { start: sequence.start, increment: sequence.increment, min: sequence.min, max: sequence.max, cycle: sequence.cycle },
-    })),
-    constraints: definition.constraints.map(({ name, kind, definition: sql, selfReference }) => ({ name, kind, definition: sql, ...(selfReference ? { selfReference } : {}) })),
-    indexes: definition.indexes.map(({ name, unique, definition: sql }) => ({ name, unique, definition: sql })),
-  };
-}
