@@ -115,3 +115,9 @@ export async function tableDigest(pool: pg.Pool, table: string, orderBy: string)
   );
   return { rows: Number(result.rows[0]!.rows), digest: result.rows[0]!.digest };
 }
+
+/** Cheaper than `tableDigest` for a large table: the row count and the sum of every row's hash. */
+export async function tableChecksum(pool: pg.Pool, table: string): Promise<{ rows: number; sum: string }> {
+  const result = await pool.query<{ rows: string; sum: string }>(`select count(*) as rows, sum(hashtext(t::text))::text as sum from ${table} t`);
+  return { rows: Number(result.rows[0]!.rows), sum: result.rows[0]!.sum };
+}
