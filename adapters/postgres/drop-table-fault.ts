@@ -37,7 +37,8 @@ export function dropTableFault(options: DropTableFaultOptions): Fault {
 
   return {
     plan: () => [
-      `hide ${label} on ${options.databaseLabel}: move it into the schema ${hiddenSchema} (for the app it is gone, as after DROP TABLE; the undo moves it back)`,
+      `DROP TABLE ${qualifiedName(target)} on ${options.databaseLabel}, as the app sees it: the table moves into the schema ` +
+        `${hiddenSchema} (ALTER TABLE ... SET SCHEMA), from where the undo moves it back`,
       `drop the foreign keys of other tables that point at ${label}, as DROP TABLE ... CASCADE would (the undo adds them back)`,
     ],
 

@@ -74,9 +74,12 @@ async function unhideTable(client: pg.ClientBase, params: HiddenTableParams): Pr
   }).catch((error: unknown) => {
     throw new Error(undoFailure(label, error));
   });
-  // The table is back already: each check of old rows runs on its own, holding no lock the app needs.
+  // The table is back already: each check of old rows runs on its own, and blocks no writer.
   for (const key of params.incomingForeignKeys) {
-    parts.push(...(await inTransaction(client, () => validateForeignKeys(client, [key]))));
+    const notes = await inTransaction(client, () => validateForeignKeys(client, [key])).catch((error: unknown) => {
+      throw new Error(`${parts.join('; ')}; but ${undoFailure(`the foreign key ${key.name} of ${key.schema}.${key.table}`, error)}`);
+    });
+    parts.push(...notes);
   }
   return parts;
 }
@@ -91,12 +94,14 @@ async function dropSchemaIfEmpty(client: pg.ClientBase, schema: string): Promise
   return kept ? [`schema ${schema} kept: something else was put in it (${errorText(kept)}); drop it once that is moved`] : [`schema ${schema} removed`];
 }
 
-function undoFailure(label: string, error: unknown): string {
+/** `what` could not be put back: why, and what to do. */
+function undoFailure(what: string, error: unknown): string {
   if (sqlState(error) === SQLSTATE.lockNotAvailable) {
     return (
-      `could not put ${label} back yet: a transaction holds a lock on it or on a table whose foreign key points at it ` +
-      '(see pg_stat_activity); firedrill tries again, or end that transaction'
+      `could not put ${what} back yet: a transaction of the app holds a lock it needs (see pg_stat_activity); ` +
+      'firedrill tries again; end that transaction if it lasts'
     );
   }
-  return error instanceof Error && error.message.includes(label) ? error.message : `could not put ${label} back: ${errorText(error)}`;
+  // The undo's own errors already say what is wrong and what to do.
+  return error instanceof Error && !sqlState(error) ? error.message : `could not put ${what} back: ${errorText(error)}`;
 }
