@@ -190,13 +190,13 @@ describe('the drop-table drill on a rich table', () => {
 describe('the drop-table undo', () => {
   const journal: FaultJournal = { undoRecorded: async () => undefined, changed: async () => undefined, signal: new AbortController().signal };
 
-  async function prepare() {
+  async function prepare(table = RICH_TABLE) {
     const runId = randomUUID();
     const fault = dropTableFault({
       pool: database.pool,
       connect: database.connectForChanges,
-      table: RICH_TABLE,
-      allowedTables: [RICH_TABLE],
+      table,
+      allowedTables: [table],
       runId,
       databaseLabel: 'staging',
       canaryTable: 'public.firedrill_canary',
@@ -241,6 +241,22 @@ describe('the drop-table undo', () => {
     expect(await world.leftovers()).toEqual([]);
     expect(await undo(prepared.params)).toBe('shop.orders is present; nothing to move back; canary table public.firedrill_canary already removed');
     await expectAsBefore();
+  });
+
+  it('leaves alone what another run hid in the same database (a run in another environment)', async () => {
+    await world.staging.query('create table public.audit (id int primary key); insert into public.audit values (1)');
+    const mine = await prepare();
+    const theirs = await prepare('public.audit');
+    await mine.fault.inject(journal);
+    await theirs.fault.inject(journal);
+    await undo(mine.params);
+    await expectAsBefore();
+    expect(await world.leftovers()).toEqual([`schema ${theirs.hidden}`]);
+    expect(await world.safetyCopies()).toEqual([`${theirs.hidden}.audit`]);
+    await undo(theirs.params);
+    expect(await world.leftovers()).toEqual([]);
+    expect((await world.staging.query('select id from public.audit')).rows).toEqual([{ id: 1 }]);
+    await world.staging.query('drop table public.audit');
   });
 
   it('says what to do when both the table and its hidden original are gone', async () => {

@@ -33,7 +33,8 @@ const SCHEMA = `
   alter table shop.orders add constraint orders_amount_cap check (amount < 1000000) not valid;
   create index orders_label_partial_idx on shop.orders (label) where amount > 100;
   create index orders_lower_label_idx on shop.orders (lower(label));
-  create trigger orders_touch before update on shop.orders for each row execute function shop.touch();
+  -- Fires on insert too: a restore that created it before loading the rows would change them.
+  create trigger orders_touch before insert or update on shop.orders for each row execute function shop.touch();
   create trigger orders_quiet after insert on shop.orders for each statement execute function shop.noop();
   alter table shop.orders disable trigger orders_quiet;
 
