@@ -59,7 +59,13 @@ async function unhideTable(client: pg.ClientBase, params: HiddenTableParams): Pr
       done = `${label} moved back from ${params.hidden.schema}, as it was`;
     } else if (hiddenExists) {
       // The team restored the table: theirs is the outcome of the drill, the original is spare.
-      await client.query(`drop table ${qualifiedName(params.hidden)}`);
+      await client.query(`drop table ${qualifiedName(params.hidden)}`).catch((error: unknown) => {
+        if (sqlState(error) !== SQLSTATE.dependentObjectsStillExist) throw error;
+        throw new Error(
+          `${label} was restored by the team, but something depends on firedrill's hidden original ${hiddenLabel} ` +
+            `(${errorText(error)}${detailOf(error)}): make it independent of ${params.hidden.schema}; firedrill tries again`,
+        );
+      });
       done = `${label} was restored by the team and is kept; firedrill's hidden original ${hiddenLabel} dropped`;
     } else if (targetExists) {
       done = `${label} is present; nothing to move back`;
@@ -92,6 +98,11 @@ async function dropSchemaIfEmpty(client: pg.ClientBase, schema: string): Promise
     client.query(`drop schema ${pg.escapeIdentifier(schema)}`),
   );
   return kept ? [`schema ${schema} kept: something else was put in it (${errorText(kept)}); drop it once that is moved`] : [`schema ${schema} removed`];
+}
+
+function detailOf(error: unknown): string {
+  const detail = (error as { detail?: unknown }).detail;
+  return typeof detail === 'string' ? `: ${detail.replace(/\n/g, '; ')}` : '';
 }
 
 /** `what` could not be put back: why, and what to do. */

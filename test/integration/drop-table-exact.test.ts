@@ -259,6 +259,24 @@ describe('the drop-table undo', () => {
     await world.staging.query('drop table public.audit');
   });
 
+  it("says what to do when the team's table depends on the hidden original, or lacks the key a foreign key needs", async () => {
+    const { fault, params, hidden } = await prepare();
+    await fault.inject(journal);
+    // A hasty restore: the shape of the hidden table, its serial default still drawing from the hidden sequence.
+    await world.staging.query(`create table shop.orders (like ${hidden}.orders including defaults)`);
+    await expect(undo(params)).rejects.toThrow(
+      `shop.orders was restored by the team, but something depends on firedrill's hidden original ${hidden}.orders`,
+    );
+    await world.staging.query('alter table shop.orders alter column id drop default');
+    const detail = await undo(params);
+    expect(detail).toContain(`firedrill's hidden original ${hidden}.orders dropped`);
+    expect(detail).toContain(
+      'foreign key order_lines_order_fkey of shop.order_lines could not be added back (there is no unique constraint matching given keys',
+    );
+    expect(detail).toContain('run: ALTER TABLE "shop"."order_lines" ADD CONSTRAINT "order_lines_order_fkey" FOREIGN KEY (order_id) REFERENCES shop.orders(id) ON DELETE CASCADE');
+    expect(await world.leftovers()).toEqual([]);
+  });
+
   it('says what to do when both the table and its hidden original are gone', async () => {
     const { fault, params, hidden } = await prepare();
     await fault.inject(journal);
