@@ -1,74 +1,108 @@
 import pg from 'pg';
 import type { Fault } from '../../src/engine/ports.js';
 import type { UndoAction } from '../../src/engine/events.js';
-import { captureTableDefinition, parseTableName, qualifiedName, type TableDefinition } from './table-definition.js';
-import { SAFETY_SCHEMA, safetyTableName } from './restore-table-undo.js';
-import { withTransaction } from './transaction.js';
+import { dropTablePreflight } from './drop-table-preflight.js';
+import { hiddenSchemaFor, hideTable } from './hide-table.js';
+import { readIncomingForeignKeys } from './incoming-foreign-keys.js';
+import type { HiddenTableParams } from './restore-table-undo.js';
+import { errorText, sqlState, SQLSTATE } from './savepoint.js';
+import { withEmptySearchPath } from './search-path.js';
+import { parseTableName, qualifiedName, type IncomingForeignKey } from './table-definition.js';
 
 export interface DropTableFaultOptions {
+  /** The probes' pool: preflight only reads. */
   pool: pg.Pool;
+  /** A connection of its own for the injection, without the probes' statement timeout. */
+  connect: () => Promise<pg.Client>;
   table: string;
   allowedTables: string[];
   runId: string;
   /** `host/database`, for messages. */
   databaseLabel: string;
+  /** The drill's canary RPO table, if it has one: the undo removes it too, even after a crash. */
+  canaryTable?: string;
 }
 
-/** Keeps a safety copy of the table, then drops it: the undo can always put it back. */
+/**
+ * DROP TABLE as the app sees it, undone exactly and at once: the table is not dropped but
+ * moved out of sight (see hideTable), and the undo moves it back. The app gets "relation
+ * does not exist" exactly as after DROP TABLE ... CASCADE, and the team's recovery (a
+ * restore from backup) creates the table anew, as it would after a real drop.
+ */
 export function dropTableFault(options: DropTableFaultOptions): Fault {
   const target = parseTableName(options.table);
-  const targetSql = qualifiedName(target);
-  const safety = { schema: SAFETY_SCHEMA, table: safetyTableName(options.runId, target) };
-  const safetySql = qualifiedName(safety);
+  const label = `${target.schema}.${target.table}`;
+  const hiddenSchema = hiddenSchemaFor(options.runId);
+  let recordedKeys: IncomingForeignKey[] | undefined;
 
   return {
     plan: () => [
-      `copy ${options.databaseLabel} ${targetSql} into ${safetySql} (the safety copy the undo restores from)`,
-      `DROP TABLE ${targetSql} on ${options.databaseLabel}`,
+      `DROP TABLE ${qualifiedName(target)} on ${options.databaseLabel}, as the app sees it: the table moves into the schema ` +
+        `${hiddenSchema} (ALTER TABLE ... SET SCHEMA), from where the undo moves it back`,
+      `drop the foreign keys of other tables that point at ${label}, as DROP TABLE ... CASCADE would (the undo adds them back)`,
     ],
 
     async preflight() {
       const allowed = options.allowedTables.map((name) => qualifiedName(parseTableName(name)));
-      const found = await options.pool.query<{ exists: boolean }>('select to_regclass($1) is not null as exists', [targetSql]);
+      const isAllowed = allowed.includes(qualifiedName(target));
       return [
         {
           check: 'target table allowed',
-          ok: allowed.includes(targetSql),
-          detail: allowed.includes(targetSql)
-            ? `${targetSql} is in allowedTables`
-            : `${targetSql} is not in the environment's allowedTables (${options.allowedTables.join(', ')})`,
+          ok: isAllowed,
+          detail: isAllowed
+            ? `${qualifiedName(target)} is in allowedTables`
+            : `${qualifiedName(target)} is not in the environment's allowedTables (${options.allowedTables.join(', ')})`,
         },
-        {
-          check: 'target table exists',
-          ok: found.rows[0]?.exists === true,
-          detail: found.rows[0]?.exists ? `${targetSql} exists on ${options.databaseLabel}` : `${targetSql} does not exist on ${options.databaseLabel}`,
-        },
+        ...(await dropTablePreflight(options.pool, target, options.databaseLabel)),
       ];
     },
 
     async undoAction(): Promise<UndoAction> {
-      const client = await options.pool.connect();
-      let definition: TableDefinition;
+      const client = await options.connect();
       try {
-        definition = await captureTableDefinition(client, options.table);
+        const found = await client.query<{ oid: number }>('select $1::regclass::oid as oid', [qualifiedName(target)]);
+        recordedKeys = await withEmptySearchPath(client, () => readIncomingForeignKeys(client, found.rows[0]!.oid));
       } finally {
-        client.release();
+        await client.end();
       }
+      const params: HiddenTableParams = {
+        table: label,
+        hidden: { schema: hiddenSchema, table: target.table },
+        incomingForeignKeys: recordedKeys,
+        ...(options.canaryTable ? { canary: { table: options.canaryTable, runId: options.runId } } : {}),
+      };
+      const keys = recordedKeys.length === 0 ? '' : `, add back the ${recordedKeys.length} foreign key(s) of other tables that pointed at it`;
+      const canary = options.canaryTable ? ` and this run's canary rows in ${options.canaryTable}` : '';
       return {
         action: 'restore-table',
-        description: `put ${targetSql} back from ${safetySql} if it is still missing, then remove the safety copy`,
-        params: { table: options.table, safetyTable: safety, definition },
+        description: `move ${label} back from ${hiddenSchema} (or keep the table the team restored)${keys}, then remove ${hiddenSchema}${canary}`,
+        params: { ...params },
       };
     },
 
-    async inject() {
-      await withTransaction(options.pool, async (client) => {
-        // Writers wait on the lock, so the copy holds every row the drop removes.
-        await client.query(`lock table ${targetSql} in access exclusive mode`);
-        await client.query(`create schema if not exists ${pg.escapeIdentifier(SAFETY_SCHEMA)}`);
-        await client.query(`create table ${safetySql} as table ${targetSql}`);
-        await client.query(`drop table ${targetSql}`);
-      });
+    async inject(journal) {
+      if (!recordedKeys) throw new Error('internal error: the drop-table undo must be recorded before the injection');
+      const client = await options.connect();
+      let steps;
+      try {
+        steps = await hideTable(client, target, hiddenSchema, recordedKeys);
+      } catch (error) {
+        throw new Error(injectionFailure(label, error));
+      } finally {
+        await client.end();
+      }
+      // One transaction made every change at once; each is journaled now that it happened.
+      for (const step of steps) await journal.changed(step.action, step.undoneBy);
     },
   };
+}
+
+function injectionFailure(label: string, error: unknown): string {
+  if (sqlState(error) === SQLSTATE.lockNotAvailable) {
+    return (
+      `could not lock ${label} (or a table whose foreign key points at it) in time: a transaction holds it ` +
+      '(see pg_stat_activity); nothing was changed: run the drill again when it has finished'
+    );
+  }
+  return `could not hide ${label}: ${errorText(error)}; nothing was changed`;
 }

@@ -3,17 +3,21 @@ import type { Runbook } from '../../src/engine/ports.js';
 import type { ObjectStore } from '../../src/storage/object-store.js';
 import { restoreTableBackup } from './table-backup.js';
 
-/** The automated recovery "restore the table from the newest backup in the bucket". */
-export function restoreNewestBackupRunbook(pool: pg.Pool, table: string, store: ObjectStore): Runbook {
+/**
+ * The automated recovery "restore the table from the newest backup in the bucket", on a
+ * connection of its own: a restore of a large table takes longer than a probe may.
+ */
+export function restoreNewestBackupRunbook(connect: () => Promise<pg.Client>, table: string, store: ObjectStore): Runbook {
   return {
     description: `restore ${table} from the newest backup in ${store.location}`,
     async run() {
-      const client = await pool.connect();
+      const client = await connect();
       try {
         const backup = await restoreTableBackup({ client, store, table, backup: 'newest' });
-        return `restored ${backup.rows} rows from the backup taken at ${backup.takenAt.toISOString()} (${store.location}${backup.key})`;
+        const notes = backup.notes.length > 0 ? `; ${backup.notes.join('; ')}` : '';
+        return `restored ${backup.rows} rows from the backup taken at ${backup.takenAt.toISOString()} (${store.location}${backup.key})${notes}`;
       } finally {
-        client.release();
+        await client.end();
       }
     },
   };

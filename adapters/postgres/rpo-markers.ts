@@ -1,5 +1,7 @@
 import pg from 'pg';
 import type { RpoMarker } from '../../src/engine/ports.js';
+import { createCanaryTableSql, removeCanaryRows } from './canary-table.js';
+import { sqlState, SQLSTATE } from './savepoint.js';
 import { parseTableName, qualifiedName } from './table-definition.js';
 
 const NO_LIMIT = new Date('9999-12-31T00:00:00Z');
@@ -34,14 +36,17 @@ export function queryMarker(pool: pg.Pool, query: string): RpoMarker {
  * Writes a timestamped row every `intervalMs`, from before injection until verification,
  * so RPO can be read from data the bot knows it wrote. One write at a time: while the
  * database hangs, writes are skipped rather than piled up on the pool the probes share.
+ * Once stopped (after verification), its rows, and its table if no other run writes to it,
+ * are removed: nothing of firedrill's stays in the staging database. A drill whose undo
+ * also removes them (drop-table) covers a crash before `stop`.
  */
 export function canaryMarker(pool: pg.Pool, table: string, intervalMs: number, runId: string): RpoMarker {
   const tableSql = qualifiedName(parseTableName(table));
+  const insert = () => pool.query(`insert into ${tableSql} (run_id) values ($1)`, [runId]);
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> | undefined;
   const write = () => {
-    writing ??= pool
-      .query(`insert into ${tableSql} (run_id) values ($1)`, [runId])
+    writing ??= insert()
       // While the table is gone (the drill may be dropping it) the write fails; the next one retries.
       .then(() => undefined, () => undefined)
       .finally(() => (writing = undefined));
@@ -50,12 +55,17 @@ export function canaryMarker(pool: pg.Pool, table: string, intervalMs: number, r
   return {
     description: `newest row of the canary ${tableSql}, written every ${intervalMs} ms`,
     async start() {
-      await pool.query(
-        `create table if not exists ${tableSql} (
-           written_at timestamptz primary key default clock_timestamp(),
-           run_id text not null)`,
-      );
-      await write();
+      // The first row is the baseline; if the last other run using the table just removed
+      // it, the table is created again rather than the baseline lost.
+      for (let attempt = 1; ; attempt++) {
+        await pool.query(createCanaryTableSql(table));
+        try {
+          await insert();
+          break;
+        } catch (error) {
+          if (sqlState(error) !== SQLSTATE.undefinedTable || attempt === 3) throw error;
+        }
+      }
       clearInterval(timer);
       timer = setInterval(() => void write(), intervalMs);
     },
@@ -64,6 +74,16 @@ export function canaryMarker(pool: pg.Pool, table: string, intervalMs: number, r
       timer = undefined;
       // A write already sent must land before stop() resolves, or it would land after.
       await writing;
+      // Never throws: the engine's undo comes after stop(), and must run whatever happens here.
+      const client = await pool.connect().catch(() => undefined);
+      if (!client) return;
+      try {
+        await removeCanaryRows(client, table, runId);
+      } catch {
+        // The database is unreachable or the table locked; the drill's undo (drop-table) tries again.
+      } finally {
+        client.release();
+      }
     },
     newest: (atMost) =>
       readTimestamp(pool, `select max(written_at) from ${tableSql} where written_at < $1`, [atMost ? justAfter(atMost) : NO_LIMIT]),

@@ -2,18 +2,13 @@ import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { z } from 'zod';
 import { UserError } from '../../src/errors.js';
 import { inTransaction } from './transaction.js';
 import type { ObjectStore } from '../../src/storage/object-store.js';
-import {
-  captureTableDefinition,
-  createTableStatements,
-  parseTableName,
-  qualifiedName,
-  resetIdentitySequencesStatements,
-  type TableDefinition,
-  type TableName,
-} from './table-definition.js';
+import { captureTableDefinition } from './capture-table-definition.js';
+import { rebuildTable } from './rebuild-table.js';
+import { parseTableName, qualifiedName, TableDefinition, type TableName } from './table-definition.js';
 
 /**
  * One logical backup of one table, stored as `<schema>.<table>/<takenAt>/data.csv` and
@@ -29,17 +24,25 @@ export interface TableBackup {
   rows: number;
 }
 
-interface BackupManifest {
-  table: string;
-  takenAt: string;
-  rows: number;
-  definition: TableDefinition;
+/** `definition.json`: written last, it marks the backup complete. */
+const BackupManifest = z.object({
+  table: z.string(),
+  takenAt: z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'not a date and time'),
+  rows: z.number().int().nonnegative(),
+  definition: TableDefinition,
+});
+type BackupManifest = z.infer<typeof BackupManifest>;
+
+export interface RestoredBackup extends TableBackup {
+  /** What could not be restored as it was (a role missing here, rows a foreign key rejects), and what to do. */
+  notes: string[];
 }
 
 const DATA = 'data.csv';
 const MANIFEST = 'definition.json';
 // Explicit encoding: the file must not depend on the client_encoding of whoever took it.
 const CSV_OPTIONS = `(format csv, header true, encoding 'UTF8')`;
+const CSV_OPTIONS_FROZEN = `(format csv, header true, encoding 'UTF8', freeze true)`;
 
 export interface BackupTableOptions {
   /** Connected, and not inside a transaction: the backup runs its own. */
@@ -102,31 +105,38 @@ export interface RestoreTableBackupOptions {
 
 /**
  * Recreates the table and loads its data in one transaction, so it appears complete at
- * once or not at all. Refuses to touch a table that exists.
+ * once or not at all: the bare table, the rows with COPY, then keys, indexes and foreign
+ * keys (building them once is much faster than updating them for every row), then the rest
+ * of the definition, and the sequences where they stood. Refuses to touch a table that exists.
  */
-export async function restoreTableBackup(options: RestoreTableBackupOptions): Promise<TableBackup> {
+export async function restoreTableBackup(options: RestoreTableBackupOptions): Promise<RestoredBackup> {
   const { client, store, table } = options;
   const source = parseTableName(table);
   const target = options.into ? parseTableName(options.into) : source;
   const backup = await chooseBackup(store, table, options.backup);
   const { definition } = await readManifest(store, backup.key);
 
+  let notes: string[];
   try {
-    await inTransaction(client, async () => {
+    notes = await inTransaction(client, async () => {
       await refuseIfExists(client, target);
-      for (const statement of createTableStatements(definition, target)) await client.query(statement);
-      const data = await store.get(backup.key + DATA);
-      await pipeline(
-        data,
-        client.query(copyFrom(`copy ${qualifiedName(target)} ${columnList(definition)} from stdin ${CSV_OPTIONS}`)),
-      );
-      for (const statement of resetIdentitySequencesStatements(definition, target)) await client.query(statement);
+      const rebuilt = await rebuildTable(client, definition, target, async () => {
+        const data = await store.get(backup.key + DATA);
+        // FREEZE: the table is new in this transaction, so its rows can be written frozen,
+        // and nobody has to rewrite them later to set hint bits.
+        const copy = client.query(
+          copyFrom(`copy ${qualifiedName(target)} ${columnList(definition)} from stdin ${CSV_OPTIONS_FROZEN}`),
+        );
+        await pipeline(data, copy);
+        return copy.rowCount;
+      });
+      return rebuilt.notes;
     });
   } catch (error) {
     if (isDuplicateTable(error)) throw tableExists(target);
     throw error;
   }
-  return backup;
+  return { ...backup, notes };
 }
 
 async function chooseBackup(store: ObjectStore, table: string, wanted: TableBackup | 'newest'): Promise<TableBackup> {
@@ -220,25 +230,15 @@ async function readManifest(store: ObjectStore, key: string): Promise<BackupMani
     if (error instanceof UserError) throw error;
     throw new UserError(`${location} is not valid JSON: ${String(error)}`);
   }
-  if (!isManifest(parsed)) throw new UserError(`${location} is not a firedrill table backup manifest`);
-  return parsed;
-}
-
-function isManifest(value: unknown): value is BackupManifest {
-  if (typeof value !== 'object' || value === null) return false;
-  const manifest = value as Record<string, unknown>;
-  const definition = manifest.definition as Record<string, unknown> | null | undefined;
-  return (
-    typeof manifest.table === 'string' &&
-    typeof manifest.takenAt === 'string' &&
-    !Number.isNaN(Date.parse(manifest.takenAt)) &&
-    typeof manifest.rows === 'number' &&
-    typeof definition === 'object' &&
-    definition !== null &&
-    Array.isArray(definition.columns) &&
-    Array.isArray(definition.constraints) &&
-    Array.isArray(definition.indexes)
-  );
+  const manifest = BackupManifest.safeParse(parsed);
+  if (!manifest.success) {
+    const problems = manifest.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(top)'}: ${issue.message}`);
+    throw new UserError(
+      `${location} is not a firedrill table backup manifest (${problems.join('; ')})`,
+      'restore another backup, or take a new one',
+    );
+  }
+  return manifest.data;
 }
 
 async function readText(stream: Readable): Promise<string> {

@@ -10,7 +10,7 @@ import { connectToEnvironmentDatabase } from './postgres-environment.js';
 import type { KindContext, KindRuntime } from './kind-runtime.js';
 import { dropTableFault } from '../../adapters/postgres/drop-table-fault.js';
 import { restoreNewestBackupRunbook } from '../../adapters/postgres/restore-backup-runbook.js';
-import { restoreTableFromSafetyCopy } from '../../adapters/postgres/restore-table-undo.js';
+import { RestoreTableParams, undoDropTable } from '../../adapters/postgres/restore-table-undo.js';
 import { s3ObjectStoreFor } from '../../adapters/s3/s3-object-store.js';
 import { ownValue } from '../catalogue/own.js';
 
@@ -20,24 +20,39 @@ export const dropTableRuntime: KindRuntime<'drop-table'> = {
     const database = await connectToEnvironmentDatabase(environmentName, environment, options);
     const fault = dropTableFault({
       pool: database.pool,
+      connect: database.connectForChanges,
       table: drill.target.table,
       allowedTables: environment.postgres?.allowedTables ?? [],
       runId,
       databaseLabel: database.label,
+      // Removed after verification by the marker, and by the undo too, so that a crash cannot leave it.
+      ...(drill.rpo?.marker === 'canary' ? { canaryTable: drill.rpo.table } : {}),
     });
     return {
       fault: guardProductionDatabase(fault, database.label, environmentName, environment),
       ...drillProbes(drill, { pool: database.pool, shell: drillShell(drill.id, context) }),
       rpo: drill.rpo && rpoMarkerFor(drill.rpo, database.pool, runId),
-      runbook: runbookFor(drill, database.pool, context),
+      runbook: runbookFor(drill, database.connectForChanges, context),
       close: () => database.pool.end(),
     };
   },
   undo: {
-    async 'restore-table'(params, { environmentName, environment, options }) {
+    async 'restore-table'(recorded, { environmentName, environment, options }) {
+      const params = RestoreTableParams.safeParse(recorded);
+      if (!params.success) {
+        throw new Error(
+          `the recorded undo of this drop-table run is damaged (${params.error.issues[0]?.message ?? 'unreadable'}): ` +
+            'move the table back by hand from its firedrill_safety_* schema, then drop that schema',
+        );
+      }
       const database = await connectToEnvironmentDatabase(environmentName, environment, options);
       try {
-        return await restoreTableFromSafetyCopy(database.pool, params as unknown as Parameters<typeof restoreTableFromSafetyCopy>[1]);
+        const client = await database.connectForChanges();
+        try {
+          return await undoDropTable(client, params.data);
+        } finally {
+          await client.end();
+        }
       } finally {
         await database.pool.end();
       }
@@ -63,7 +78,7 @@ function guardProductionDatabase(fault: Fault, label: string, environmentName: s
   };
 }
 
-function runbookFor(drill: DropTableDrill, pool: pg.Pool, context: KindContext): Runbook | undefined {
+function runbookFor(drill: DropTableDrill, connect: () => Promise<pg.Client>, context: KindContext): Runbook | undefined {
   const { environmentName, environment, options } = context;
   if (drill.recovery.mode !== 'automated') return undefined;
   const runbook = drill.recovery.runbook;
@@ -75,6 +90,6 @@ function runbookFor(drill: DropTableDrill, pool: pg.Pool, context: KindContext):
       `add it under environments.${environmentName}.buckets, or change the drill's recovery.runbook.bucket`,
     );
   }
-  return restoreNewestBackupRunbook(pool, drill.target.table, s3ObjectStoreFor(bucket, options.env));
+  return restoreNewestBackupRunbook(connect, drill.target.table, s3ObjectStoreFor(bucket, options.env));
 }
 

@@ -110,7 +110,7 @@ describe('the drop-table drill', () => {
     expect(backupAge).toBeGreaterThanOrEqual(backupAgeTarget);
     expect(scorecard.rpoMs).toBeLessThanOrEqual(backupAge);
     expect(scorecard.rpoMs).toBeGreaterThanOrEqual(backupAge - 500);
-    expect(await world.safetyCopies()).toEqual([]);
+    expect(await world.leftovers()).toEqual([]);
   });
 
   it('measures the real data loss of an automated restore triggered by an Alertmanager alert', async () => {
@@ -149,6 +149,7 @@ describe('the drop-table drill', () => {
     expect(newest.rows[0]!.newest.toISOString()).toBe(scorecard.rpo!.newestAfter);
     expect(Date.parse(scorecard.rpo!.newestAfter!)).toBeLessThanOrEqual(backup.takenAt.getTime());
     expect(scorecard.rpoMs).toBeGreaterThanOrEqual(800 - 60);
+    expect(await world.leftovers()).toEqual([]);
   });
 
   it('refuses a table the environment does not allow, and changes nothing', async () => {
@@ -194,14 +195,15 @@ describe('the drop-table drill', () => {
     const running = runOrders({}, { onEvent: waiter.onEvent });
     const { runId } = await waiter.next('injected');
     expect(await world.orderCount()).toBeNull();
-    expect(await world.safetyCopies()).toHaveLength(1);
+    // The table itself, out of the app's sight in the run's own schema.
+    expect(await world.safetyCopies()).toEqual([`firedrill_safety_${runId.replace(/-/g, '').slice(0, 12)}.orders`]);
     await world.store.append(runId, { type: 'abort-requested', by: 'carol', reason: 'customer demo' }, world.clock.now());
     const { scorecard } = await running;
     expect(scorecard.outcome).toBe('aborted');
     expect(scorecard.reason).toBe('aborted by carol: customer demo');
-    expect(scorecard.events.map((event) => event.text).join('\n')).toMatch(/undone: .*restored from the safety copy \(500 rows\)/);
+    expect(scorecard.events.map((event) => event.text).join('\n')).toMatch(/undone: .*public\.orders moved back from firedrill_safety_\w+, as it was/);
     expect(await world.orderCount()).toBe(500);
-    expect(await world.safetyCopies()).toEqual([]);
+    expect(await world.leftovers()).toEqual([]);
     // The restored table works like the original: identity, primary key.
     await world.staging.query("insert into public.orders (customer) values ('after abort')");
     expect(await world.orderCount()).toBe(501);
@@ -213,6 +215,7 @@ describe('the drop-table drill', () => {
     expect(scorecard.reason).toContain('timed out');
     expect(scorecard.rtoMs).toBeNull();
     expect(await world.orderCount()).toBe(500);
+    expect(await world.leftovers()).toEqual([]);
   });
 
   it('waits for a second person to approve; the requester cannot approve', async () => {

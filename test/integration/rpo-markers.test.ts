@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createCanaryTableSql, removeCanaryRows } from '../../adapters/postgres/canary-table.js';
 import { canaryMarker, columnMarker, queryMarker } from '../../adapters/postgres/rpo-markers.js';
 import type { RpoMarker } from '../../src/engine/ports.js';
 import { startTestPostgres, type TestPostgres } from '../support/servers.js';
@@ -56,9 +57,11 @@ describe('canary marker', () => {
     expect(await canaryRows('public.canary_rate', 'run-rate')).toHaveLength(1);
 
     await sleep(1_000);
-    await marker.stop();
-    const elapsed = Date.now() - before;
     const rows = await canaryRows('public.canary_rate', 'run-rate');
+    const elapsed = Date.now() - before;
+    await marker.stop();
+    // Nothing of firedrill's stays: with no other run writing to it, the table goes too.
+    expect(await tableExists('public.canary_rate')).toBe(false);
     const expected = 1 + Math.floor(elapsed / INTERVAL_MS);
     expect(rows.length).toBeGreaterThanOrEqual(Math.floor(expected * 0.7));
     expect(rows.length).toBeLessThanOrEqual(expected + 1);
@@ -86,8 +89,19 @@ describe('canary marker', () => {
   it('never reads a value after atMost, and reads back a value it returned', async () => {
     const marker = await startCanary('public.canary_at_most', 'run-at-most');
     await sleep(INTERVAL_MS * 6);
-    await marker.stop();
-    const rows = await canaryRows('public.canary_at_most');
+    // Writes wait on this lock (and the marker skips its turns meanwhile); reads do not.
+    const holder = await pool.connect();
+    await holder.query('begin');
+    await holder.query('lock table public.canary_at_most in share mode');
+    try {
+      await expectNewestNeverAfterAtMost(marker, await canaryRows('public.canary_at_most'));
+    } finally {
+      await holder.query('commit');
+      holder.release();
+    }
+  });
+
+  async function expectNewestNeverAfterAtMost(marker: RpoMarker, rows: Date[]): Promise<void> {
     expect(rows.length).toBeGreaterThanOrEqual(4);
 
     const first = rows[0]!.getTime();
@@ -110,9 +124,12 @@ describe('canary marker', () => {
     const baseline = await marker.newest();
     expect(baseline?.getTime()).toBe(last);
     expect((await marker.newest(new Date(baseline!.toISOString())))?.getTime()).toBe(last);
-  });
+  }
 
   it('writes nothing once stop() has resolved, even a write that was in flight', async () => {
+    // Another run's recent row keeps the shared table, so a late write would show.
+    await pool.query(createCanaryTableSql('public.canary_stop'));
+    await pool.query("insert into public.canary_stop (run_id) values ('another-run')");
     const marker = await startCanary('public.canary_stop', 'run-stop');
     await sleep(INTERVAL_MS * 2);
     // Hold the inserts (not the reads) so that a write is in flight when stop() is called,
@@ -125,19 +142,22 @@ describe('canary marker', () => {
       await sleep(INTERVAL_MS * 2.5);
       const released = sleep(INTERVAL_MS * 1.5).then(() => blocker.query('commit'));
       await marker.stop();
-      atStop = (await canaryRows('public.canary_stop')).length;
+      atStop = (await canaryRows('public.canary_stop', 'run-stop')).length;
       await released;
     } finally {
       blocker.release();
     }
     await sleep(INTERVAL_MS * 4);
-    expect((await canaryRows('public.canary_stop')).length).toBe(atStop);
+    expect(atStop).toBe(0);
+    expect(await canaryRows('public.canary_stop', 'run-stop')).toEqual([]);
+    expect(await canaryRows('public.canary_stop', 'another-run')).toHaveLength(1);
+    await pool.query('drop table public.canary_stop');
   });
 
   it('reads rows at millisecond resolution: no later than atMost, and the baseline again', async () => {
-    const marker = await startCanary('public.canary_exact', 'run-exact');
-    await marker.stop();
-    await pool.query('delete from public.canary_exact');
+    // Reading needs no writer: the rows are the test's own.
+    const marker = canaryMarker(pool, 'public.canary_exact', INTERVAL_MS, 'run-exact');
+    await pool.query(createCanaryTableSql('public.canary_exact'));
     await pool.query(`insert into public.canary_exact (written_at, run_id) values
       ('2024-05-01 10:00:01.000+00', 'run-exact'),
       ('2024-05-01 10:00:02.500+00', 'run-exact'),
@@ -178,13 +198,37 @@ describe('canary marker', () => {
     }
   });
 
-  it('shares an existing table with another run', async () => {
+  it('shares its table with another run: the last one to stop removes it', async () => {
     const first = await startCanary('public.canary_shared', 'run-one');
-    await first.stop();
     const second = await startCanary('public.canary_shared', 'run-two');
+    await sleep(INTERVAL_MS * 2);
+    await first.stop();
+    expect(await canaryRows('public.canary_shared', 'run-one')).toEqual([]);
+    expect((await canaryRows('public.canary_shared', 'run-two')).length).toBeGreaterThan(0);
     await second.stop();
-    const result = await pool.query<{ run_id: string }>('select distinct run_id from public.canary_shared order by run_id');
-    expect(result.rows.map((row) => row.run_id)).toEqual(['run-one', 'run-two']);
+    expect(await tableExists('public.canary_shared')).toBe(false);
+  });
+
+  it('also removes the rows of runs that stopped writing long ago (a crash, or an older firedrill)', async () => {
+    await pool.query(createCanaryTableSql('public.canary_stale'));
+    await pool.query("insert into public.canary_stale values (now() - interval '2 hours', 'dead-run')");
+    const marker = await startCanary('public.canary_stale', 'run-fresh');
+    await marker.stop();
+    expect(await tableExists('public.canary_stale')).toBe(false);
+  });
+
+  it('leaves alone a table that is not a canary, even when a drill names it', async () => {
+    await pool.query('create table public.not_a_canary (id int, run_id text)');
+    const client = await pool.connect();
+    try {
+      expect(await removeCanaryRows(client, 'public.not_a_canary', 'run-x')).toBe(
+        'public.not_a_canary is not a firedrill canary table (its columns are id integer, run_id text); left alone',
+      );
+      expect(await removeCanaryRows(client, 'public.no_such_canary', 'run-x')).toBe('canary table public.no_such_canary already removed');
+    } finally {
+      client.release();
+    }
+    expect(await tableExists('public.not_a_canary')).toBe(true);
   });
 });
 

@@ -1,7 +1,11 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupTable, listTableBackups, restoreTableBackup } from '../../adapters/postgres/table-backup.js';
-import { captureTableDefinition, type TableDefinition } from '../../adapters/postgres/table-definition.js';
+import { captureTableDefinition } from '../../adapters/postgres/capture-table-definition.js';
+import type { TableDefinition } from '../../adapters/postgres/table-definition.js';
+import { oldDefinitionShape } from '../support/old-manifest.js';
+import { createRichTable, RICH_TABLE, RICH_TABLE_ORDER } from '../support/rich-table.js';
+import { readTableCatalog, tableDigest } from '../support/table-catalog.js';
 import { UserError } from '../../src/errors.js';
 import type { ObjectStore } from '../../src/storage/object-store.js';
 import { startTestPostgres, startTestS3, type TestPostgres, type TestS3 } from '../support/servers.js';
@@ -96,16 +100,17 @@ describe('table backup to S3 and restore', () => {
 
     await client.query(`drop table ${TABLE}`);
     const restored = await restoreTableBackup({ client, store, table: TABLE, backup: 'newest' });
-    expect(restored).toEqual(backup);
+    expect(restored).toEqual({ ...backup, notes: [] });
 
-    expect(await captureTableDefinition(client, TABLE)).toEqual(asRestored(original));
+    // The same definition: a serial is still a serial, its sequence where it stood.
+    expect(await captureTableDefinition(client, TABLE)).toEqual(original);
     expect(await digest(client, TABLE)).toBe(originalDigest);
 
-    // The sequences moved past the loaded rows: a new row gets fresh values, not a collision.
+    // Values drawn before the backup (the deleted rows had them) are not handed out again.
     const inserted = await client.query<{ id: string; legacy_no: number }>(
       `insert into ${TABLE} (customer, amount) values ('after restore', 1) returning id, legacy_no`,
     );
-    expect(inserted.rows[0]).toEqual({ id: String(ROWS - DELETED + 1), legacy_no: ROWS - DELETED + 1 });
+    expect(inserted.rows[0]).toEqual({ id: String(ROWS + 1), legacy_no: ROWS + 1 });
   });
 
   it('refuses to restore over a table that exists, and leaves it alone', async () => {
@@ -146,7 +151,7 @@ describe('table backup to S3 and restore', () => {
     );
 
     const used = await restoreTableBackup({ client, store, table: TABLE, backup: 'newest', into: 'public.orders_newest' });
-    expect(used).toEqual(complete[0]);
+    expect(used).toEqual({ ...complete[0], notes: [] });
     expect(await rowCount(client, 'public.orders_newest')).toBe(complete[0]?.rows);
     await client.query('drop table public.orders_newest');
   });
@@ -190,17 +195,106 @@ describe('table backup to S3 and restore', () => {
     // The failed backup's transaction was rolled back: the connection is usable.
     expect(await rowCount(client, TABLE)).toBeGreaterThan(0);
   });
+
+  it('reads a manifest written before the definition covered sequences, triggers, grants and the rest', async () => {
+    const [newest] = await listTableBackups(store, TABLE);
+    const manifest = JSON.parse(await readText(await store.get(`${newest!.key}definition.json`))) as { definition: TableDefinition };
+    const folder = 'public.orders/19990101T000000.000Z/';
+    await store.put(`${folder}data.csv`, await readText(await store.get(`${newest!.key}data.csv`)));
+    await store.put(`${folder}definition.json`, JSON.stringify({ ...manifest, definition: oldDefinitionShape(manifest.definition) }));
+    const [old] = (await listTableBackups(store, TABLE)).slice(-1);
+    expect(old?.key).toBe(folder);
+
+    await restoreTableBackup({ client, store, table: TABLE, backup: old!, into: 'public.orders_old' });
+    expect(await rowCount(client, 'public.orders_old')).toBe(newest!.rows);
+    // Without the sequence's value, the next one follows the loaded rows, as it always did.
+    const loaded = await client.query<{ last: number }>('select max(legacy_no) as last from public.orders_old');
+    const inserted = await client.query<{ legacy_no: number }>(
+      "insert into public.orders_old (customer, amount) values ('after an old restore', 1) returning legacy_no",
+    );
+    expect(inserted.rows[0]?.legacy_no).toBe(loaded.rows[0]!.last + 1);
+    await client.query('drop table public.orders_old');
+  });
+
+  it('says what is wrong with a manifest that is not one', async () => {
+    const folder = 'public.orders/20020101T000000.000Z/';
+    await store.put(`${folder}data.csv`, 'id\n');
+    await store.put(`${folder}definition.json`, JSON.stringify({ table: TABLE, takenAt: 'yesterday', rows: 'many', definition: {} }));
+    const error = await listTableBackups(store, TABLE).catch((e: unknown) => e);
+    await store.delete(`${folder}definition.json`);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toMatch(/public\.orders\/20020101T000000\.000Z\/definition\.json is not a firedrill table backup manifest \(takenAt: not a date and time; rows: .*number/);
+  });
 });
 
-/** The definition a restore produces: a serial comes back as a by-default identity. */
-function asRestored(definition: TableDefinition): TableDefinition {
-  return {
-    ...definition,
-    columns: definition.columns.map((column) =>
-      column.serial ? { ...column, serial: false, identity: 'by default', default: null } : column,
-    ),
+describe('table backup and restore of a rich table', () => {
+  let postgres: TestPostgres;
+  let s3: TestS3;
+  let pool: pg.Pool;
+  let store: ObjectStore;
+
+  beforeAll(async () => {
+    [postgres, s3] = await Promise.all([startTestPostgres(), startTestS3(['backups'])]);
+    pool = new pg.Pool({ connectionString: postgres.url(), max: 2 });
+    store = s3.store('backups');
+  });
+
+  afterAll(async () => {
+    await pool?.end();
+    await Promise.all([postgres?.stop(), s3?.stop()]);
+  });
+
+  const withClient = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    try {
+      return await work(client);
+    } finally {
+      client.release();
+    }
   };
-}
+
+  it('gives back the same table, catalog by catalog, after DROP TABLE ... CASCADE', async () => {
+    await createRichTable(pool);
+    const before = await readTableCatalog(pool, RICH_TABLE);
+    const rows = await tableDigest(pool, RICH_TABLE, RICH_TABLE_ORDER);
+    await withClient((client) => backupTable({ client, table: RICH_TABLE, store }));
+    await pool.query(`drop table ${RICH_TABLE} cascade`);
+    expect((await readTableCatalog(pool, 'shop.order_lines')).constraints.map((c) => c.contype)).not.toContain('f');
+
+    const restored = await withClient((client) => restoreTableBackup({ client, store, table: RICH_TABLE, backup: 'newest' }));
+    expect(restored.notes).toEqual([]);
+    expect(await readTableCatalog(pool, RICH_TABLE)).toEqual(before);
+    expect(await tableDigest(pool, RICH_TABLE, RICH_TABLE_ORDER)).toEqual(rows);
+  });
+
+  it('restores even when rows of other tables no longer match, and says which foreign key is left NOT VALID', async () => {
+    await createRichTable(pool);
+    await withClient((client) => backupTable({ client, table: RICH_TABLE, store }));
+    // An order and its line written after the backup: the backup does not have the order.
+    await pool.query("insert into shop.orders (id, customer_id, amount) values (9001, 1, 5); insert into shop.order_lines values (9001, 9001)");
+    await pool.query(`drop table ${RICH_TABLE} cascade`);
+
+    const restored = await withClient((client) => restoreTableBackup({ client, store, table: RICH_TABLE, backup: 'newest' }));
+    expect(restored.notes).toEqual([
+      expect.stringMatching(/^foreign key order_lines_order_fkey of shop\.order_lines left NOT VALID: .*ALTER TABLE "shop"\."order_lines" VALIDATE CONSTRAINT "order_lines_order_fkey"$/),
+    ]);
+    const lines = await readTableCatalog(pool, 'shop.order_lines');
+    expect(lines.constraints.find((c) => c.conname === 'order_lines_order_fkey')).toMatchObject({ convalidated: false });
+  });
+
+  it('skips, with a note, what names a role this cluster does not have', async () => {
+    await createRichTable(pool);
+    await withClient((client) => backupTable({ client, table: RICH_TABLE, store }));
+    await pool.query(`drop table ${RICH_TABLE} cascade; drop owned by shop_reader; drop role shop_reader`);
+
+    const restored = await withClient((client) => restoreTableBackup({ client, store, table: RICH_TABLE, backup: 'newest' }));
+    expect(restored.notes.length).toBeGreaterThan(0);
+    for (const note of restored.notes) expect(note).toMatch(/^skipped .*shop_reader.*does not exist; create the role, then run it again by hand$/);
+    const after = await readTableCatalog(pool, RICH_TABLE);
+    expect(after.relation.acl).toEqual(['shop_app=a*r*w*/shop_owner', 'shop_owner=arwdDxtm/shop_owner']);
+    expect(await tableDigest(pool, RICH_TABLE, RICH_TABLE_ORDER)).toMatchObject({ rows: 500 });
+  });
+});
 
 /** Every column of every row, generated ones included, in id order. */
 async function digest(client: pg.Client, table: string): Promise<string> {

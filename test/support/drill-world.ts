@@ -31,7 +31,10 @@ export interface DrillWorld {
   startWriter(everyMs: number): { stop(): Promise<void> };
   backupOrders(): Promise<TableBackup>;
   orderCount(): Promise<number | null>;
+  /** Tables firedrill hid or copied (in its firedrill_safety* schemas), as schema.table. */
   safetyCopies(): Promise<string[]>;
+  /** Whatever of firedrill's is in the staging database: its schemas and canary tables. Empty once a run is over. */
+  leftovers(): Promise<string[]>;
   /** A config file's `<name>:` environment entry (2-space indent) for this world's database and bucket. */
   environmentYaml(name: string): string;
   /** The id of the active staging run once it has injected (runs started by another process). */
@@ -124,7 +127,18 @@ export async function startDrillWorld(): Promise<DrillWorld> {
     },
     async safetyCopies() {
       const result = await staging.query<{ name: string }>(
-        "select table_name as name from information_schema.tables where table_schema = 'firedrill_safety'",
+        `select n.nspname || '.' || c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+         where n.nspname like 'firedrill\\_safety%' and c.relkind = 'r' order by 1`,
+      );
+      return result.rows.map((row) => row.name);
+    },
+    async leftovers() {
+      const result = await staging.query<{ name: string }>(
+        `select 'schema ' || nspname as name from pg_namespace where nspname like 'firedrill%'
+         union all
+         select 'table ' || n.nspname || '.' || c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+         where c.relname like 'firedrill%' and c.relkind = 'r'
+         order by 1`,
       );
       return result.rows.map((row) => row.name);
     },
