@@ -4,6 +4,7 @@ import { dropTableFault } from '../../adapters/postgres/drop-table-fault.js';
 import { captureTableDefinition } from '../../adapters/postgres/capture-table-definition.js';
 import { RestoreTableParams, undoDropTable } from '../../adapters/postgres/restore-table-undo.js';
 import { backupTable, restoreTableBackup } from '../../adapters/postgres/table-backup.js';
+import { runtimeFactory } from '../../src/compose/index.js';
 import { connectToEnvironmentDatabase, type EnvironmentDatabase } from '../../src/compose/postgres-environment.js';
 import { findEvents } from '../../src/engine/events.js';
 import type { FaultJournal } from '../../src/engine/ports.js';
@@ -173,6 +174,29 @@ describe('the drop-table drill on a rich table', () => {
     await expect(world.staging.query('insert into shop.order_lines values (999998, 424242)')).rejects.toThrow(/foreign key/);
     await world.staging.query('delete from shop.order_lines where id = 999999');
     await world.staging.query('alter table shop.order_lines validate constraint order_lines_order_fkey');
+    await expectAsBefore();
+    expect(await world.leftovers()).toEqual([]);
+  });
+
+  it("refuses when firedrill's role may not move the table away and back, and says what it lacks", async () => {
+    await world.staging.query(`do $$ begin
+      if not exists (select 1 from pg_roles where rolname = 'drill_limited') then create role drill_limited login password 'limited'; end if;
+    end $$; grant usage on schema shop to drill_limited; grant select on shop.orders to drill_limited`);
+    before = await readTableCatalog(world.staging, RICH_TABLE);
+    const url = new URL(world.stagingUrl);
+    url.username = 'drill_limited';
+    url.password = 'limited';
+    const limited = runtimeFactory({ configDir: process.cwd(), env: { ...world.env, LIMITED_URL: url.toString() } });
+    const { scorecard } = await runDrill(
+      { store: world.store, clock: world.clock, runtimes: limited },
+      { drill: richDrill({ rpo: undefined }), environmentName: 'staging', requestedBy: 'alice',
+        environment: { ...environment(), postgres: { url: { env: 'LIMITED_URL' }, allowedTables: [RICH_TABLE] } } },
+    );
+    expect(scorecard.outcome).toBe('refused');
+    expect(scorecard.reason).toContain(
+      'drill_limited must own shop.orders (be a member of its owner); CREATE on the database (for the schema the table is hidden in); ' +
+        'CREATE on the schema of shop.orders (to move it back); own shop.order_lines (their foreign keys point at shop.orders)',
+    );
     await expectAsBefore();
     expect(await world.leftovers()).toEqual([]);
   });
