@@ -3,6 +3,7 @@ import type { Environment } from '../catalogue/config-schema.js';
 import type { DropTableDrill } from '../catalogue/drill-schema.js';
 import { looksLikeProduction } from '../engine/environment-guard.js';
 import type { Fault, Runbook } from '../engine/ports.js';
+import { PermanentUndoFailure } from '../engine/rollback.js';
 import { UserError } from '../errors.js';
 import { drillShell } from './command-shell.js';
 import { commandRunbookFor, drillProbes, rpoMarkerFor } from './probes.js';
@@ -40,7 +41,7 @@ export const dropTableRuntime: KindRuntime<'drop-table'> = {
     async 'restore-table'(recorded, { environmentName, environment, options }) {
       const params = RestoreTableParams.safeParse(recorded);
       if (!params.success) {
-        throw new Error(
+        throw new PermanentUndoFailure(
           `the recorded undo of this drop-table run is damaged (${params.error.issues[0]?.message ?? 'unreadable'}): ` +
             'move the table back by hand from its firedrill_safety_* schema, then drop that schema',
         );

@@ -101,8 +101,9 @@ async function injectAndWatch(
 ): Promise<void> {
   let endReason = 'clean-up after the drill';
   try {
-    await runtime.rpo?.start();
     await journal.append({ type: 'undo-recorded', undo: await runtime.fault.undoAction() });
+    // After the undo is journaled: what the marker creates (a canary table) is then cleaned even after a crash.
+    await runtime.rpo?.start();
     // Read as late as possible: data written between this read and the injection is not counted.
     if (runtime.rpo) {
       const newestBefore = await runtime.rpo.newest();
@@ -136,7 +137,8 @@ async function injectAndWatch(
       await journal.append({ type: 'failed', error: endReason });
     }
   } finally {
-    await runtime.rpo?.stop();
+    // A marker that cannot stop must not keep the undo from running.
+    await runtime.rpo?.stop().catch(() => undefined);
   }
   const undone = await undoRecordedActions(journal, undoer, endReason, undoRetry);
   // The run stays active, so its environment stays blocked until `firedrill recover` completes the undo.
