@@ -1,5 +1,5 @@
+import { z } from 'zod';
 import type { Probe } from '../engine/ports.js';
-import { UserError } from '../errors.js';
 import { commandFault, RUN_UNDO_COMMAND, runUndoCommand, type UndoCommandParams } from '../faults/command-fault.js';
 import { drillShell, undoShell } from './command-shell.js';
 import { connectToEnvironmentDatabase } from './postgres-environment.js';
@@ -7,9 +7,12 @@ import type { KindRuntime } from './kind-runtime.js';
 import { connectToEnvironmentCluster } from './kube-environment.js';
 import { commandRunbookFor, drillProbes, rpoMarkerFor } from './probes.js';
 import { workloadsProbe } from '../../adapters/kubernetes/workloads-probe.js';
+import { parseUndoParams } from './undo-params.js';
 
 /** How long the undo command may run when the drill that recorded it is not at hand (crash recovery). */
 const UNDO_TIMEOUT_MS = 30 * 60_000;
+
+const UndoCommandParamsSchema: z.ZodType<UndoCommandParams> = z.object({ command: z.string().min(1), cwd: z.string().optional() });
 
 export const commandRuntime: KindRuntime<'command'> = {
   async build(drill, context) {
@@ -30,8 +33,7 @@ export const commandRuntime: KindRuntime<'command'> = {
   },
   undo: {
     async [RUN_UNDO_COMMAND](params, context) {
-      const { command, cwd } = params as Partial<UndoCommandParams>;
-      if (typeof command !== 'string') throw new UserError('the recorded undo holds no command', 'undo the drill by hand, then run `firedrill recover`');
+      const { command, cwd } = parseUndoParams(UndoCommandParamsSchema, params, RUN_UNDO_COMMAND, 'undo the drill by hand');
       // Runs journaled before the folder was recorded ran their commands in the config file's folder.
       const folder = typeof cwd === 'string' ? cwd : context.options.configDir;
       return runUndoCommand(command, { ...undoShell(folder, context), timeoutMs: UNDO_TIMEOUT_MS });

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import path from 'node:path';
 import type { KubernetesTarget } from '../catalogue/config-schema.js';
 import type { DeleteClusterDrill } from '../catalogue/drill-schema.js';
@@ -19,9 +20,15 @@ import {
   type RestoreNamespacesParams,
 } from '../../adapters/kubernetes/delete-namespaces-fault.js';
 import { workloadsProbe } from '../../adapters/kubernetes/workloads-probe.js';
+import { parseUndoParams, SavedObject } from './undo-params.js';
 
 /** How long the undo waits for a deleted namespace to finish terminating before re-creating it. */
 const NAMESPACE_TERMINATION_TIMEOUT_MS = 10 * 60_000;
+
+const RestoreNamespacesParamsSchema = z.object({
+  context: z.string(),
+  namespaces: z.array(z.object({ name: z.string().min(1), objects: z.array(SavedObject) })),
+}) as unknown as z.ZodType<RestoreNamespacesParams>;
 
 export const deleteClusterRuntime: KindRuntime<'delete-cluster'> = {
   async build(drill, context) {
@@ -51,8 +58,9 @@ export const deleteClusterRuntime: KindRuntime<'delete-cluster'> = {
   },
   undo: {
     async [RESTORE_NAMESPACES](params, { environmentName, environment, options }) {
+      const checked = parseUndoParams(RestoreNamespacesParamsSchema, params, RESTORE_NAMESPACES, "apply the namespaces' manifests from your repository");
       const { kube } = connectToEnvironmentCluster(environmentName, environment, options);
-      return restoreNamespaces(kube, params as unknown as RestoreNamespacesParams, { terminationTimeoutMs: NAMESPACE_TERMINATION_TIMEOUT_MS });
+      return restoreNamespaces(kube, checked, { terminationTimeoutMs: NAMESPACE_TERMINATION_TIMEOUT_MS });
     },
     async [REBUILD_CLUSTER](_params, context) {
       const { environmentName, environment } = context;

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { errorText } from '../trust/circle.js';
 import { DELETE_CHALLENGE, keyHolderDrill, type DeleteChallengeParams } from '../trust/key-holder-drill.js';
 import { drillShell } from './command-shell.js';
@@ -5,8 +6,14 @@ import { drillProbes } from './probes.js';
 import type { KindRuntime } from './kind-runtime.js';
 import { openConfiguredCircle } from './trust.js';
 import { s3ClientFor, S3ObjectStore } from '../../adapters/s3/s3-object-store.js';
+import { parseUndoParams } from './undo-params.js';
 
 /** The key-holder-unavailable drill: the circle of trust from the config, openpgp and S3. */
+const DeleteChallengeParamsSchema = z.object({
+  key: z.string().min(1),
+  buckets: z.array(z.looseObject({ name: z.string(), bucket: z.string(), prefix: z.string() })),
+}) as unknown as z.ZodType<DeleteChallengeParams>;
+
 export const keyHolderRuntime: KindRuntime<'key-holder-unavailable'> = {
   async build(drill, context) {
     const { runId, options } = context;
@@ -39,7 +46,7 @@ export const keyHolderRuntime: KindRuntime<'key-holder-unavailable'> = {
      * challenge for a finished run, which no later run reads.
      */
     async [DELETE_CHALLENGE](params, { options }) {
-      const { key, buckets } = params as unknown as DeleteChallengeParams;
+      const { key, buckets } = parseUndoParams(DeleteChallengeParamsSchema, params, DELETE_CHALLENGE, 'delete the challenge object from the trust buckets');
       const deleted: string[] = [];
       const left: string[] = [];
       for (const bucket of buckets) {

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Probe } from '../engine/ports.js';
 import { drillShell } from './command-shell.js';
 import { commandRunbookFor, drillProbes } from './probes.js';
@@ -7,6 +8,14 @@ import { deleteNodeFault, prepareDeleteNode, RECREATE_NODE, recreateNode, type R
 import { drainNodeFault, prepareLoseNode, UNCORDON_NODE, uncordonNode, type UncordonParams } from '../../adapters/kubernetes/lose-node-fault.js';
 import { NO_TARGET } from '../../adapters/kubernetes/lose-node-target.js';
 import { workloadsProbe } from '../../adapters/kubernetes/workloads-probe.js';
+import { parseUndoParams } from './undo-params.js';
+
+const UncordonParamsSchema: z.ZodType<UncordonParams> = z.object({ node: z.string().min(1), context: z.string() });
+const RecreateNodeParamsSchema = z.object({
+  node: z.string().min(1),
+  context: z.string(),
+  saved: z.looseObject({ metadata: z.looseObject({ name: z.string() }), spec: z.looseObject({}) }),
+}) as unknown as z.ZodType<RecreateNodeParams>;
 
 export const loseNodeRuntime: KindRuntime<'lose-node'> = {
   async build(drill, context) {
@@ -31,12 +40,14 @@ export const loseNodeRuntime: KindRuntime<'lose-node'> = {
   },
   undo: {
     async [UNCORDON_NODE](params, { environmentName, environment, options }) {
+      const checked = parseUndoParams(UncordonParamsSchema, params, UNCORDON_NODE, 'uncordon the node with kubectl uncordon');
       const { kube } = connectToEnvironmentCluster(environmentName, environment, options);
-      return uncordonNode(kube, params as unknown as UncordonParams);
+      return uncordonNode(kube, checked);
     },
     async [RECREATE_NODE](params, { environmentName, environment, options }) {
+      const checked = parseUndoParams(RecreateNodeParamsSchema, params, RECREATE_NODE, 'add the node back to the cluster');
       const { kube } = connectToEnvironmentCluster(environmentName, environment, options);
-      return recreateNode(kube, params as unknown as RecreateNodeParams);
+      return recreateNode(kube, checked);
     },
   },
 };
