@@ -44,9 +44,9 @@ it('runs a whole drill and prints only the scorecard JSON on stdout', () => {
   expect(ttdMs).toBeGreaterThan(0);
   // The restore happens after detection, so recovery cannot come before it.
   expect(rtoMs).toBeGreaterThan(ttdMs);
-  // The drill strikes 0.9 s to 2.4 s after a backup finished: at least that much is really
-  // lost (more when a loaded machine delays the start of the run).
-  expect(rpoMs).toBeGreaterThan(800);
+  // The drill strikes between two backups: the orders since the last one are really lost
+  // (how many depends on how late a loaded machine runs the timers).
+  expect(rpoMs).toBeGreaterThan(0);
   expect(rpoMs).toBeLessThan(8_000);
 });
 
