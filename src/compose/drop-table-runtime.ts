@@ -7,7 +7,7 @@ import { PermanentUndoFailure } from '../engine/rollback.js';
 import { UserError } from '../errors.js';
 import { drillShell } from './command-shell.js';
 import { commandRunbookFor, drillProbes, rpoMarkerFor } from './probes.js';
-import { connectToEnvironmentDatabase } from './postgres-environment.js';
+import { connectToEnvironmentDatabase, productionDatabaseRefusal, type EnvironmentDatabase } from './postgres-environment.js';
 import type { KindContext, KindRuntime } from './kind-runtime.js';
 import { dropTableFault } from '../../adapters/postgres/drop-table-fault.js';
 import { restoreNewestBackupRunbook } from '../../adapters/postgres/restore-backup-runbook.js';
@@ -30,7 +30,7 @@ export const dropTableRuntime: KindRuntime<'drop-table'> = {
       ...(drill.rpo?.marker === 'canary' ? { canaryTable: drill.rpo.table } : {}),
     });
     return {
-      fault: guardProductionDatabase(fault, database.label, environmentName, environment),
+      fault: guardProductionDatabase(fault, database, environmentName, environment),
       ...drillProbes(drill, { pool: database.pool, shell: drillShell(drill.id, context) }),
       rpo: drill.rpo && rpoMarkerFor(drill.rpo, database.pool, runId),
       runbook: runbookFor(drill, database.connectForChanges, context),
@@ -61,21 +61,29 @@ export const dropTableRuntime: KindRuntime<'drop-table'> = {
   },
 };
 
-function guardProductionDatabase(fault: Fault, label: string, environmentName: string, environment: Environment): Fault {
-  const productionLooking = !environment.allowProductionLookingNames && looksLikeProduction(label);
+/**
+ * The database is judged twice before the table checks connect for anything else: by where
+ * the driver will connect (the URL as `pg` reads it), then by the server's own answer on a
+ * connection that has run nothing else. An override is journaled with the check.
+ */
+function guardProductionDatabase(fault: Fault, database: EnvironmentDatabase, environmentName: string, environment: Environment): Fault {
+  const allowed = environment.allowProductionLookingNames;
+  const override = `allowed by allowProductionLookingNames on ${environmentName}`;
   return {
     ...fault,
-    // The table checks connect: a production-looking database is refused before that.
-    preflight: async () => [
-      {
-        check: 'database allowed',
-        ok: !productionLooking,
-        detail: productionLooking
-          ? `${label} looks like a production database; set allowProductionLookingNames: true on ${environmentName} if it is staging`
-          : `${label} is not production-looking`,
-      },
-      ...(productionLooking ? [] : await fault.preflight()),
-    ],
+    preflight: async () => {
+      const named = looksLikeProduction(database.label);
+      if (named && !allowed) {
+        const detail = `${database.label} looks like a production database; set allowProductionLookingNames: true on ${environmentName} if it is staging`;
+        return [{ check: 'database allowed', ok: false, detail }];
+      }
+      const identity = await database.serverIdentity();
+      const refusal = productionDatabaseRefusal(identity, allowed, environmentName);
+      const reached = `the server says: database "${identity.database}" at ${identity.address}`;
+      const suspicious = named || looksLikeProduction(identity.database);
+      const detail = refusal ?? `${database.label} (${reached}) ${suspicious ? `looks like production, ${override}` : 'is not production-looking'}`;
+      return [{ check: 'database allowed', ok: !refusal, detail }, ...(refusal ? [] : await fault.preflight())];
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Environment } from '../catalogue/config-schema.js';
 import { resolveSecret } from '../catalogue/load.js';
+import { looksLikeProduction } from '../engine/environment-guard.js';
 import { UserError } from '../errors.js';
 import { PROBE_TIMEOUT_MS, type ComposeOptions } from './kind-runtime.js';
 
@@ -20,8 +21,10 @@ export interface EnvironmentDatabase {
    * or the role's defaults say; a lock timeout of CHANGE_LOCK_TIMEOUT_MS. The caller ends it.
    */
   connectForChanges(): Promise<pg.Client>;
-  /** `host:port/database`, for messages (never the password). */
+  /** `host:port/database` as the driver will connect, for messages and the name guard (never the password). */
   label: string;
+  /** Connects and asks the server which database it is; nothing else is run on that connection first. */
+  serverIdentity(): Promise<ServerIdentity>;
 }
 
 /** The environment's staging database. */
@@ -30,27 +33,70 @@ export async function connectToEnvironmentDatabase(name: string, environment: En
     throw new UserError(`environment "${name}" has no postgres: section`, 'drop-table drills need postgres.url and postgres.allowedTables');
   }
   const url = await resolveSecret(environment.postgres.url, options.configDir, options.env);
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new UserError(`environment "${name}": postgres.url is not a URL`, 'write it as postgres://user:password@host:5432/database');
-  }
+  const target = connectionTarget(url, name);
   const pool = new pg.Pool({ connectionString: url, max: 6, statement_timeout: PROBE_TIMEOUT_MS, connectionTimeoutMillis: PROBE_TIMEOUT_MS });
   pool.on('error', () => undefined);
+  const allowed = environment.allowProductionLookingNames;
   return {
     pool,
-    connectForChanges: () => connectForChanges(url),
-    label: `${parsed.hostname}${parsed.port ? `:${parsed.port}` : ''}${parsed.pathname}`,
+    connectForChanges: () => connectForChanges(url, allowed, name),
+    label: `${target.host}:${target.port}/${target.database}`,
+    serverIdentity: async () => {
+      const client = await pool.connect();
+      try {
+        return await serverIdentity(client);
+      } finally {
+        client.release();
+      }
+    },
   };
 }
 
-async function connectForChanges(url: string): Promise<pg.Client> {
+/**
+ * Where the driver will really connect: the URL decoded and completed the way `pg` does it
+ * (`?host=`, percent-encoding, a database defaulting to the user name, PGHOST, PGDATABASE and
+ * the other PG* variables), not the URL as text.
+ */
+function connectionTarget(url: string, environmentName: string): { host: string; port: number; database: string } {
+  let client: pg.Client;
+  try {
+    client = new pg.Client({ connectionString: url });
+  } catch {
+    throw new UserError(`environment "${environmentName}": postgres.url is not a connection URL`, 'write it as postgres://user:password@host:5432/database');
+  }
+  return { host: client.host, port: client.port, database: client.database ?? '' };
+}
+
+/** The server's own answer: which database this connection reached, at which address. */
+export async function serverIdentity(client: pg.ClientBase): Promise<ServerIdentity> {
+  const result = await client.query<{ database: string; address: string | null; port: number | null }>(
+    'select current_database() as database, host(inet_server_addr()) as address, inet_server_port() as port',
+  );
+  const row = result.rows[0]!;
+  return { database: row.database, address: row.address ?? 'a local socket', port: row.port };
+}
+
+export interface ServerIdentity {
+  database: string;
+  address: string;
+  port: number | null;
+}
+
+/** Why a connection that reached `identity` must not be drilled; undefined when it may. */
+export function productionDatabaseRefusal(identity: ServerIdentity, allowProductionLookingNames: boolean, environmentName: string): string | undefined {
+  if (allowProductionLookingNames || !looksLikeProduction(identity.database)) return undefined;
+  return `the server says this connection reached database "${identity.database}" (${identity.address}), which looks like production; set allowProductionLookingNames: true on ${environmentName} if it is staging`;
+}
+
+async function connectForChanges(url: string, allowProductionLookingNames: boolean, environmentName: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: PROBE_TIMEOUT_MS, application_name: 'firedrill' });
   // A connection that dies while idle reports it here; the next query fails with the reason.
   client.on('error', () => undefined);
   await client.connect();
   try {
+    // Before anything changes: the server, not the URL, says where this connection arrived.
+    const refusal = productionDatabaseRefusal(await serverIdentity(client), allowProductionLookingNames, environmentName);
+    if (refusal) throw new UserError(refusal);
     await client.query("select set_config('statement_timeout', '0', false), set_config('lock_timeout', $1, false)", [
       `${CHANGE_LOCK_TIMEOUT_MS}ms`,
     ]);

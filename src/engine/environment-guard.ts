@@ -1,20 +1,44 @@
 import type { Environment } from '../catalogue/config-schema.js';
 
-const PRODUCTION_LOOKING = /(^|[^a-z])(prod|production|prd|live)([^a-z]|$)/i;
-
 /** Why this environment may never be a drill target; undefined when it may. */
 export function environmentRefusal(name: string, environment: Environment): string | undefined {
   if (environment.protected) return `environment "${name}" is protected: firedrill never injects faults into it`;
-  if (!environment.allowProductionLookingNames && looksLikeProduction(name)) {
+  if (environment.allowProductionLookingNames) return undefined;
+  const suspect = productionLookingNames(name, environment)[0];
+  if (suspect) {
     return (
-      `environment "${name}" looks like production; firedrill only drills staging. ` +
-      'If it really is a staging target, set allowProductionLookingNames: true on it'
+      `${suspect} looks like production; firedrill only drills staging. ` +
+      `If environment "${name}" really is a staging target, set allowProductionLookingNames: true on it`
     );
   }
   return undefined;
 }
 
-/** Hosts, database names and kube contexts are checked with the same rule by the adapters. */
+/**
+ * The names of an environment known before connecting that look like production: its own, its
+ * kube context, namespaces and buckets. Hosts and databases are judged when their URL is read.
+ */
+export function productionLookingNames(name: string, environment: Environment): string[] {
+  const named: [string, string][] = [
+    ['environment', name],
+    ...(environment.kubernetes?.context ? [['kube context', environment.kubernetes.context] as [string, string]] : []),
+    ...(environment.kubernetes?.allowedNamespaces ?? []).map((namespace): [string, string] => ['namespace', namespace]),
+    ...Object.values(environment.buckets).map((bucket): [string, string] => ['bucket', bucket.bucket]),
+  ];
+  return named.filter(([, value]) => looksLikeProduction(value)).map(([what, value]) => `${what} "${value}"`);
+}
+
+/** Words that contain a production marker without meaning production. */
+const HARMLESS = /^(products?|productivity|alive|olive|deliver(y|ies|ed)?)$/;
+
+/**
+ * Whether a name looks like production: the name is split into words (at anything that is
+ * not a letter or digit, and between a lower-case letter and an upper-case one), and a word
+ * that is, begins with or ends with `prod`, `production`, `prd` or `live` counts: `prod-db`,
+ * `preprod`, `prodstaging`, `shopProd`, `liveshop`, `livedata`. Hosts, database names,
+ * contexts, namespaces and buckets are all judged by this one rule.
+ */
 export function looksLikeProduction(text: string): boolean {
-  return PRODUCTION_LOOKING.test(text);
+  const words = text.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  return words.some((word) => !HARMLESS.test(word) && /^(prod|prd|live)|(prod|prd|live)$/.test(word.replace(/\d+$/, '')));
 }

@@ -1,5 +1,5 @@
 import type { Environment } from '../catalogue/config-schema.js';
-import { environmentRefusal } from './environment-guard.js';
+import { environmentRefusal, productionLookingNames } from './environment-guard.js';
 import type { Journal } from './journal.js';
 import type { DrillRuntime } from './ports.js';
 
@@ -22,7 +22,12 @@ export async function preflight(
   };
 
   const refusal = environmentRefusal(environmentName, environment);
-  await record('environment allowed', !refusal, refusal ?? `${environmentName} is a staging target`);
+  // An override of the name rule is journaled with the check, so the scorecard shows who allowed what.
+  const overridden = environment.allowProductionLookingNames ? productionLookingNames(environmentName, environment) : [];
+  const allowed = overridden.length
+    ? `${environmentName} is a staging target: ${overridden.join(', ')} look like production, allowed by allowProductionLookingNames`
+    : `${environmentName} is a staging target`;
+  await record('environment allowed', !refusal, refusal ?? allowed);
   if (failures.length) return failures.join('; ');
 
   for (const result of await runtime.fault.preflight()) await record(result.check, result.ok, result.detail);
