@@ -44,7 +44,7 @@ export async function loadCatalogueOrExplain(context: CliContext, configPath: st
 
 /** Opens the store and, first of all, rolls back whatever a crashed run left behind. */
 export async function openStoreAndRecover(context: CliContext, catalogue: Catalogue, recovery: RecoveryOptions = {}): Promise<OpenedStore> {
-  const opened = await openStore(catalogue.config.store.url, { configDir: catalogue.configDir, env: context.env });
+  const opened = await openStore(catalogue.config.store.url, { configDir: catalogue.configDir, env: context.env, configPath: catalogue.configPath });
   try {
     const reports = await recoverUnfinishedRuns(
       opened.store,

@@ -99,8 +99,21 @@ export async function openStore(storeUrl: SecretRef | undefined, options: Compos
   const outageLimitMs = storeOutageLimitMs(options.env);
   const url = storeUrl ? await resolveSecret(storeUrl, options.configDir, options.env) : options.env.DATABASE_URL;
   if (url) {
-    const { runs: store, schedules } = await openPostgresStores(url, { outageLimitMs });
-    return { store, schedules, location: redactUrl(url), close: () => store.close() };
+    const source = storeUrl ? `store.url of ${options.configPath ?? 'the config'}` : 'DATABASE_URL';
+    if (!isPostgresUrl(url)) {
+      throw new UserError(`${source} is not a PostgreSQL URL`, 'write it as postgres://user:password@host:5432/database');
+    }
+    try {
+      const { runs: store, schedules } = await openPostgresStores(url, { outageLimitMs });
+      return { store, schedules, location: redactUrl(url), close: () => store.close() };
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      // Expected when the database is down or the URL is wrong: say which store and what to check, no stack.
+      throw new UserError(
+        `cannot open the run store at ${redactUrl(url)} (from ${source}): ${error instanceof Error ? error.message : String(error)}`,
+        `check that the database is up and that ${source} names the right host, database, user and password`,
+      );
+    }
   }
   const dataDir = join(stateDir(options.env), 'store');
   const server = await openSharedEmbeddedServer({ dataDir, openTimeoutMs: outageLimitMs });
@@ -119,6 +132,14 @@ export async function openStore(storeUrl: SecretRef | undefined, options: Compos
   } catch (error) {
     await server.close();
     throw error;
+  }
+}
+
+function isPostgresUrl(url: string): boolean {
+  try {
+    return ['postgres:', 'postgresql:'].includes(new URL(url).protocol);
+  } catch {
+    return false;
   }
 }
 

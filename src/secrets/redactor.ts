@@ -4,6 +4,9 @@ export const REDACTED = '[redacted]';
 /** Shorter values would mask ordinary words ("on", "db") all over the journal. */
 const MIN_SECRET_LENGTH = 6;
 
+/** Passwords written as examples in hints and docs, not secrets: `postgres://user:password@host`. */
+const PLACEHOLDERS = /^(password|<password>|\*+|\[redacted\]|pass|secret)$/i;
+
 /** `scheme://user:password@host`: the password part, whether or not firedrill knows it. */
 const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)([^\s@/]+)(@)/gi;
 
@@ -34,7 +37,9 @@ export class Redactor {
   redact(text: string): string {
     const pattern = this.compiled();
     const masked = pattern ? text.replace(pattern, REDACTED) : text;
-    return masked.replace(URL_PASSWORD, `$1${REDACTED}$3`);
+    return masked.replace(URL_PASSWORD, (whole, before: string, password: string, at: string) =>
+      PLACEHOLDERS.test(password) ? whole : `${before}${REDACTED}${at}`,
+    );
   }
 
   /** A copy of `value` with every string in it redacted (objects, arrays, errors' messages). */
