@@ -12,7 +12,7 @@ import { incidentCommand, postponeCommand, scheduleCommand } from './cli/schedul
 import { serveCommand } from './cli/serve-command.js';
 import { statusCommand } from './cli/status-command.js';
 import { addTrustCommands } from './cli/trust-commands.js';
-import { isUserError } from './errors.js';
+import { isUserError, reportInternalError } from './errors.js';
 
 /** Builds the program; `main` runs it. Separate so tests can drive the same commands. */
 export function buildProgram(context: CliContext, interrupt: AbortSignal, setExitCode: (code: number) => void): Command {
@@ -180,9 +180,8 @@ async function main(): Promise<void> {
       context.err(`firedrill: ${error.message}\n${error.hint ? `  ${error.hint}\n` : ''}`);
       process.exitCode = 2;
     } else {
-      const reference = Date.now().toString(36);
       // The stack is for whoever debugs firedrill, not for the person at the keyboard.
-      context.log.debug({ err: error, reference }, 'internal error');
+      const reference = reportInternalError(context.log, error);
       context.err(`firedrill: internal error (reference ${reference}): ${error instanceof Error ? error.message : String(error)}\n  run with FIREDRILL_LOG_LEVEL=debug for details\n`);
       process.exitCode = 70;
     }

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 /**
  * A mistake the person at the keyboard can fix: bad configuration, an unknown drill,
  * a refused target. Safe to show on a terminal or in chat; never printed with a stack.
@@ -32,4 +34,20 @@ export class UndoIncompleteError extends UserError {
     );
     this.name = 'UndoIncompleteError';
   }
+}
+
+/**
+ * Logs an error nobody expected, once, under a short reference a person can quote: the
+ * message at error level, the stack only at debug level. Every front end shows the
+ * reference instead of the stack (the terminal, chat, an HTTP 500).
+ */
+export function reportInternalError(
+  log: { error(fields: object, message: string): void; debug(fields: object, message: string): void },
+  error: unknown,
+  fields: Record<string, unknown> = {},
+): string {
+  const reference = randomUUID().slice(0, 8);
+  log.error({ ...fields, reference, error: error instanceof Error ? error.message : String(error) }, 'internal error');
+  log.debug({ ...fields, reference, err: error }, 'internal error, with its stack');
+  return reference;
 }

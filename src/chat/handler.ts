@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { isUserError } from '../errors.js';
+import { isUserError, reportInternalError } from '../errors.js';
 import type { ChatRequest } from './adapter.js';
 import { randomCommand, runCommand, signalCommand } from './change-commands.js';
 import { parseCommand, type ChatCommand } from './commands.js';
@@ -67,8 +66,7 @@ export function createChatHandler(deps: ChatDeps): ChatHandler {
     } catch (error) {
       if (isUserError(error)) return textMessage(error.message, error.hint ? [error.hint] : [], 'warning');
       // Never a stack trace in chat: a reference that finds the detail in the log.
-      const reference = randomUUID().slice(0, 8);
-      deps.log.error({ err: error, reference, command: parsed.command.kind, channel: request.channel }, 'chat command failed');
+      const reference = reportInternalError(deps.log, error, { command: parsed.command.kind, channel: request.channel });
       return textMessage(`internal error (reference ${reference})`, ['the firedrill log has the detail'], 'bad');
     }
   }

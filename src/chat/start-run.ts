@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Drill } from '../catalogue/drill-schema.js';
 import type { Environment } from '../catalogue/config-schema.js';
 import type { RunEvent } from '../engine/events.js';
 import { runDrill } from '../engine/run-drill.js';
-import { UndoIncompleteError } from '../errors.js';
+import { reportInternalError, UndoIncompleteError } from '../errors.js';
 import type { ChatRequest, MessageRef } from './adapter.js';
 import type { ChatDeps } from './context.js';
 import { liveUpdater } from './live-updater.js';
@@ -68,8 +67,7 @@ export async function startRun(deps: ChatDeps, start: StartRequest): Promise<Sta
         return;
       }
       // The run's own journal has the detail; chat gets a reference to find it in the log.
-      const reference = randomUUID().slice(0, 8);
-      log.error({ err: error, reference, drill: start.drill.id, environment: start.environmentName }, 'chat run failed');
+      const reference = reportInternalError(log, error, { drill: start.drill.id, environment: start.environmentName });
       updater.set(textMessage(`Drill ${start.drill.id} in ${start.environmentName}: internal error (reference ${reference})`, [], 'bad'));
       await updater.flush();
     },

@@ -8,6 +8,7 @@ import { declaredTooLarge, MAX_BODY_BYTES, readBody, webhookAuthenticator, webho
 import type { ScheduleStore } from '../schedule/ports.js';
 import { z } from 'zod';
 import { ownValue } from '../catalogue/own.js';
+import { reportInternalError } from '../errors.js';
 
 export interface HttpServerOptions {
   host: string;
@@ -64,8 +65,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   // Expired requests are looked for every second, so a slow client is cut close to its timeout.
   const server: Server = createServer({ connectionsCheckingInterval: 1_000 }, (request, response) => {
     void route(request, response).catch((error: unknown) => {
-      options.log.error({ err: error, path: request.url }, 'request failed');
-      if (!response.headersSent) send(response, 500, { error: 'internal error, see the firedrill log' });
+      const reference = reportInternalError(options.log, error, { path: request.url });
+      if (!response.headersSent) send(response, 500, { error: `internal error (reference ${reference}), see the firedrill log` });
     });
   });
 
