@@ -71,16 +71,16 @@ export class RunSignals {
    * wait. Identities are compared, not labels: `--as` on the command line makes nobody else.
    */
   async approvedBy(requester: Recorded, signal: AbortSignal): Promise<string | undefined> {
-    const existing = this.approvals.find((approval) => !sameIdentity(approval, requester));
-    if (existing) return existing.label;
-    while (!signal.aborted) {
+    for (;;) {
+      // Looked up again after every wake-up: several approvals may have arrived at once.
+      const approval = this.approvals.find((candidate) => !sameIdentity(candidate, requester));
+      if (approval) return approval.label;
+      if (signal.aborted) return undefined;
       try {
-        const [approval] = (await once(this.emitter, 'approved', { signal })) as [Recorded];
-        if (!sameIdentity(approval, requester)) return approval.label;
+        await once(this.emitter, 'approved', { signal });
       } catch {
         return undefined;
       }
     }
-    return undefined;
   }
 }
