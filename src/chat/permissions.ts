@@ -12,8 +12,10 @@ export function chatActor(request: Pick<ChatRequest, 'user' | 'channel'>, platfo
 }
 
 /**
- * The core's permission rule (src/engine/permissions.ts) for a chat user in `channel`: throws a
- * UserError that says who may. `requester` is the label of the run's requester, who may always abort.
+ * The core's permission rule (src/engine/permissions.ts) for a chat user in `channel`, where no
+ * identities are compared (run, random, postpone): throws a UserError that says who may.
+ * `requester` is the label of a run's requester, who may always abort. Signals on a run go
+ * through the core's `reportSignal` with `chatActor`, which compares identities.
  */
 export function requirePermission(
   permission: Permission,
