@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { userInfo } from 'node:os';
 import { defaultConfigPath } from './catalogue/load.js';
 import { planCommand, schemaCommand, validateCommand } from './cli/catalogue-commands.js';
 import { defaultContext, type CliContext } from './cli/context.js';
 import { chatCommand } from './cli/chat-command.js';
 import { demoCommand, DEMO_DRILL } from './cli/demo-command.js';
+import { cliActor } from './cli/identity.js';
 import { formatFrom } from './cli/render.js';
 import { recoverCommand, runCommand, scorecardsCommand, signalCommand } from './cli/run-commands.js';
 import { incidentCommand, postponeCommand, scheduleCommand } from './cli/schedule-commands.js';
@@ -22,7 +22,8 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(run with --help for usage)');
   const configPath = () => (program.opts().config as string | undefined) ?? defaultConfigPath();
-  const me = () => context.env.FIREDRILL_USER ?? context.env.USER ?? safeUserName();
+  // Who acts is the operating-system user (or FIREDRILL_USER); `--as` only labels it.
+  const actor = (as: string | undefined) => cliActor(context.env, as);
   const done = (code: number) => setExitCode(code);
 
   program
@@ -45,13 +46,13 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
     .command('run <drill>')
     .description('run a drill now and print its scorecard (exit 0 when it passes)')
     .requiredOption('-e, --env <environment>', 'the environment to drill')
-    .option('--as <name>', 'who is asking (default: $USER)')
+    .option('--as <name>', AS_HELP)
     .option('--approval-timeout <duration>', 'how long to wait for approval, for drills that require it', '15m')
     .option('--json', 'print the scorecard as JSON')
     .option('--markdown', 'print the scorecard as Markdown')
     .action(async (drill: string, options: { env: string; as?: string; approvalTimeout: string; json?: boolean; markdown?: boolean }) =>
       done(await runCommand(context, configPath(), drill, options.env, {
-        as: options.as ?? me(),
+        actor: actor(options.as),
         format: formatFrom(options),
         approvalTimeout: options.approvalTimeout,
         interrupt,
@@ -88,8 +89,8 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
     program
       .command(`${name} <run>`)
       .description(description)
-      .option('--as <name>', 'who you are (default: $USER)')
-      .action(async (run: string, options: { as?: string }) => done(await signalCommand(context, configPath(), run, signal, options.as ?? me())));
+      .option('--as <name>', AS_HELP)
+      .action(async (run: string, options: { as?: string }) => done(await signalCommand(context, configPath(), run, signal, actor(options.as))));
   }
 
   program
@@ -101,16 +102,16 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
   program
     .command('postpone <schedule>')
     .description("move a schedule's next drill by its postpone delay (default 1 day), a limited number of times")
-    .option('--as <name>', 'who you are (default: $USER)')
-    .action(async (schedule: string, options: { as?: string }) => done(await postponeCommand(context, configPath(), schedule, options.as ?? me())));
+    .option('--as <name>', AS_HELP)
+    .action(async (schedule: string, options: { as?: string }) => done(await postponeCommand(context, configPath(), schedule, actor(options.as))));
 
   program
     .command('incident <action>')
     .description('open | close | status: while an incident is open, schedules with that blackout skip their drills')
     .option('--reason <text>', 'why (for open)')
-    .option('--as <name>', 'who you are (default: $USER)')
+    .option('--as <name>', AS_HELP)
     .action(async (action: string, options: { reason?: string; as?: string }) =>
-      done(await incidentCommand(context, configPath(), action, options.as ?? me(), options.reason)),
+      done(await incidentCommand(context, configPath(), action, actor(options.as), options.reason)),
     );
 
   program
@@ -132,26 +133,20 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
   program
     .command('chat')
     .description('the chat commands on the terminal (help, list, run, detected, abort, ...), one per line from stdin')
-    .option('--as <name>', 'who you are (default: $USER)')
-    .action(async (options: { as?: string }) => done(await chatCommand(context, configPath(), { as: options.as ?? me(), input: process.stdin, stop: interrupt })));
+    .option('--as <name>', AS_HELP)
+    .action(async (options: { as?: string }) => done(await chatCommand(context, configPath(), { actor: actor(options.as), input: process.stdin, stop: interrupt })));
 
   addTrustCommands(program, context, configPath, done);
 
   return program;
 }
 
+const AS_HELP = 'a name to journal beside yours, e.g. whom you act for; it grants nothing (you are your operating-system user, or FIREDRILL_USER)';
+
 function positiveInteger(text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value <= 0) throw new InvalidArgumentError('give a whole number above zero');
   return value;
-}
-
-function safeUserName(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'someone';
-  }
 }
 
 async function main(): Promise<void> {

@@ -79,7 +79,7 @@ export const Environment = z.strictObject({
     "When firedrill ends a command it started (abort, timeout, a crashed run's recovery): how long between SIGTERM to the command's process group and SIGKILL; default 5s",
   ),
   buckets: z.record(z.string(), Bucket).default({}),
-  chat: ChatPermissions.optional().describe('Who may run, abort and approve drills here from chat, and in which channels'),
+  chat: ChatPermissions.optional().describe('Who may run, abort and approve drills here, from chat and the command line, and in which chat channels'),
 });
 export type Environment = z.infer<typeof Environment>;
 

@@ -73,7 +73,10 @@ export const Detection = z.strictObject({
       }),
     )
     .default([]),
-  chat: z.boolean().default(true).describe('Whether a person saying "detected" counts'),
+  chat: z
+    .boolean()
+    .default(true)
+    .describe('Whether people may report detection: a person saying "detected" in chat or with firedrill detected counts; when false only alerts count (a person\'s report is journaled as ignored)'),
 });
 export type Detection = z.infer<typeof Detection>;
 

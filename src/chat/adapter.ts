@@ -1,3 +1,4 @@
+import type { Identity } from '../engine/events.js';
 import type { ChatMessage } from './message.js';
 
 /** A person talking to the bot, as the journal names them. */
@@ -8,6 +9,11 @@ export interface ChatUser {
   label: string;
   /** Groups the platform says they belong to (Slack user groups); permissions match these too. */
   groups: readonly string[];
+  /**
+   * Who vouches for `id`, where the platform is not the one (the terminal chat: the
+   * operating-system user). Default: the chat platform the request came from.
+   */
+  identity?: Identity;
 }
 
 /** One command as it reached the bot: typed text, or a button turned into its command text. */

@@ -1,20 +1,21 @@
 import type { Environment } from '../catalogue/config-schema.js';
-import { UserError } from '../errors.js';
-import type { ChatUser } from './adapter.js';
+import type { Actor } from '../engine/actor.js';
+import { requirePermission as requireActorPermission, type Permission } from '../engine/permissions.js';
+import type { ChatRequest, ChatUser } from './adapter.js';
 
-/** What a changing command needs; read-only commands need nothing. */
-export type Permission = 'run' | 'abort' | 'approve' | 'signal';
+export type { Permission };
 
-const VERB: Record<Permission, string> = {
-  run: 'run drills',
-  abort: 'abort runs',
-  approve: 'approve runs',
-  signal: 'report detection or recovery',
-};
+/** The person behind a chat request, as the core's rules see them. */
+export function chatActor(request: Pick<ChatRequest, 'user' | 'channel'>, platform: string): Actor {
+  const { user, channel } = request;
+  return { identity: user.identity ?? { realm: platform, id: user.id }, label: user.label, groups: user.groups, via: { kind: 'chat', channel } };
+}
 
 /**
- * Throws a UserError that says who may, when `user` may not do `permission` in
- * `environmentName` from `channel`. The requester of a run may always abort it.
+ * The core's permission rule (src/engine/permissions.ts) for a chat user in `channel`, where no
+ * identities are compared (run, random, postpone): throws a UserError that says who may.
+ * `requester` is the label of a run's requester, who may always abort. Signals on a run go
+ * through the core's `reportSignal` with `chatActor`, which compares identities.
  */
 export function requirePermission(
   permission: Permission,
@@ -24,22 +25,5 @@ export function requirePermission(
   environment: Environment,
   requester?: string,
 ): void {
-  const chat = environment.chat;
-  const where = `environments.${environmentName}.chat`;
-  if (!chat) {
-    throw new UserError(
-      `nobody may ${VERB[permission]} in ${environmentName} from chat: it has no chat permissions`,
-      `add ${where} (run, abort, approve) to the firedrill config`,
-    );
-  }
-  if (chat.channels && !chat.channels.includes(channel)) {
-    throw new UserError(`${environmentName} does not take drill commands in this channel`, `use one of: ${chat.channels.join(', ')}`);
-  }
-  if (permission === 'abort' && requester !== undefined && requester === user.label) return;
-  const allowed = permission === 'abort' ? (chat.abort ?? chat.run) : chat[permission];
-  if (allowed.includes('*') || allowed.includes(user.id) || user.groups.some((group) => allowed.includes(group))) return;
-  throw new UserError(
-    `${user.label} may not ${VERB[permission]} in ${environmentName}`,
-    allowed.length ? `ask one of: ${allowed.join(', ')}` : `nobody may yet: add people to ${where}.${permission}`,
-  );
+  requireActorPermission(permission, chatActor({ user, channel }, 'chat'), environmentName, environment, requester === undefined ? undefined : { label: requester });
 }

@@ -2,7 +2,8 @@ import { UserError } from '../errors.js';
 import type { ChatRequest } from './adapter.js';
 import type { ChatDeps, ChatSchedules } from './context.js';
 import { textMessage, type ChatMessage } from './message.js';
-import { requirePermission } from './permissions.js';
+import { requireRunSomewhere } from '../engine/permissions.js';
+import { chatActor, requirePermission } from './permissions.js';
 import { ownValue } from '../catalogue/own.js';
 
 /** `postpone <schedule>`: whoever may run drills in the schedule's environment may postpone it. */
@@ -28,26 +29,13 @@ export async function incidentCommand(deps: ChatDeps, request: ChatRequest, acti
     const open = await incidents.openIncidentNow();
     return textMessage(open ? `incident open since ${open.openedAt.toISOString()} by ${open.openedBy}: ${open.reason}` : 'no incident is open');
   }
-  requireRunSomewhere(deps, request);
+  requireRunSomewhere(chatActor(request, deps.adapter.platform), deps.catalogue.config.environments);
   if (action === 'open') {
     await incidents.openIncident(request.user.label, reason ?? 'opened from chat');
     return textMessage('incident open: scheduled drills with the incident blackout are skipped until: incident close', [], 'warning');
   }
   const closed = await incidents.closeIncident();
   return textMessage(closed ? `incident closed (opened by ${closed.openedBy}: ${closed.reason})` : 'no incident was open', [], 'good');
-}
-
-function requireRunSomewhere(deps: ChatDeps, request: ChatRequest): void {
-  let refusal: unknown;
-  for (const [name, environment] of Object.entries(deps.catalogue.config.environments)) {
-    try {
-      requirePermission('run', request.user, request.channel, name, environment);
-      return;
-    } catch (error) {
-      refusal ??= error;
-    }
-  }
-  throw refusal ?? new UserError('the config has no environments');
 }
 
 function schedulesOf(deps: ChatDeps): ChatSchedules {

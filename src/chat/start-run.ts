@@ -6,6 +6,7 @@ import { reportInternalError, UndoIncompleteError } from '../errors.js';
 import type { ChatRequest, MessageRef } from './adapter.js';
 import type { ChatDeps } from './context.js';
 import { liveUpdater } from './live-updater.js';
+import { chatActor } from './permissions.js';
 import { textMessage, type ChatMessage } from './message.js';
 import { liveRunMessage, scorecardMessage } from './run-message.js';
 
@@ -45,6 +46,7 @@ export async function startRun(deps: ChatDeps, start: StartRequest): Promise<Sta
       environmentName: start.environmentName,
       environment: start.environment,
       requestedBy: request.user.label,
+      requester: chatActor(request, adapter.platform).identity,
       approvalTimeoutMs: start.environment.chat?.approvalTimeout,
       interrupt: deps.stop,
       onEvent: (event, runId) => {

@@ -2,7 +2,9 @@ import { effectiveDrill } from '../catalogue/load.js';
 import { parseDuration } from '../catalogue/duration.js';
 import { runtimeFactoryFor } from '../compose/index.js';
 import { runDrill } from '../engine/run-drill.js';
-import type { EventBody } from '../engine/events.js';
+import type { Actor } from '../engine/actor.js';
+import { reportSignal } from '../engine/person-signals.js';
+import { requirePermission } from '../engine/permissions.js';
 import { UserError } from '../errors.js';
 import { resolveRun } from '../engine/resolve-run.js';
 import type { Scorecard } from '../scoring/score-run.js';
@@ -12,7 +14,8 @@ import { renderScorecard, type ScorecardFormat } from './render.js';
 import { ownValue } from '../catalogue/own.js';
 
 export interface RunOptions {
-  as: string;
+  /** Who runs it: the operating-system user (see identity.ts), with any `--as` label. */
+  actor: Actor;
   format: ScorecardFormat;
   approvalTimeout?: string;
   interrupt: AbortSignal;
@@ -23,6 +26,7 @@ export async function runCommand(context: CliContext, configPath: string, drillI
   // Throws a UserError, with did-you-mean, for an unknown drill or environment.
   const drill = effectiveDrill(catalogue, drillId, environmentName);
   const environment = ownValue(catalogue.config.environments, environmentName)!;
+  requirePermission('run', options.actor, environmentName, environment);
   const approvalTimeoutMs = options.approvalTimeout === undefined ? undefined : parseDuration(options.approvalTimeout);
   if (approvalTimeoutMs === undefined && options.approvalTimeout !== undefined) {
     throw new UserError(`--approval-timeout ${options.approvalTimeout} is not a duration`, 'write e.g. 90s, 15m or 1h');
@@ -36,14 +40,17 @@ export async function runCommand(context: CliContext, configPath: string, drillI
         drill,
         environmentName,
         environment,
-        requestedBy: options.as,
+        requestedBy: options.actor.label,
+        requester: options.actor.identity,
         approvalTimeoutMs,
         interrupt: options.interrupt,
         onEvent: (event, runId) => {
           if (options.format === 'json') return;
           if (event.type === 'run-created') context.err(`run ${runId}\n`);
           progress(event);
-          if (event.type === 'approval-requested') context.err(`   approve it from another terminal: firedrill approve ${runId.slice(0, 8)} --as <name>\n`);
+          if (event.type === 'approval-requested') {
+            context.err(`   waiting for a second person: approve from chat, or as another user: firedrill approve ${runId.slice(0, 8)}\n`);
+          }
           if (event.type === 'injected') context.err(`   say when you notice: firedrill detected ${runId.slice(0, 8)}; abort: firedrill abort ${runId.slice(0, 8)}\n`);
         },
       },
@@ -98,27 +105,26 @@ function formatMs(ms: number | null): string {
   return ms === null ? '-' : `${(ms / 1000).toFixed(1)}s`;
 }
 
-/** A person's signal for a run going on elsewhere: detected, abort, approve. */
-export async function signalCommand(
-  context: CliContext,
-  configPath: string,
-  runIdOrPrefix: string,
-  signal: 'detected' | 'abort' | 'approve',
-  as: string,
-): Promise<number> {
+/** A person's signal for a run going on elsewhere: detected, abort, approve. The core decides; this prints. */
+export async function signalCommand(context: CliContext, configPath: string, runIdOrPrefix: string, signal: 'detected' | 'abort' | 'approve', actor: Actor): Promise<number> {
   const catalogue = await loadCatalogueOrExplain(context, configPath);
   const opened = await openStoreAndRecover(context, catalogue);
   try {
-    const run = await resolveRun(opened.store, runIdOrPrefix);
-    if (run.finishedAt) throw new UserError(`run ${run.id} is already over (${run.outcome})`);
-    const body: EventBody =
-      signal === 'detected'
-        ? { type: 'detected', by: { source: 'cli', name: as } }
-        : signal === 'abort'
-          ? { type: 'abort-requested', by: as, reason: 'asked on the command line' }
-          : { type: 'approved', by: as };
-    await opened.store.append(run.id, body, context.clock.now());
-    context.err(`${signal} recorded for run ${run.id} by ${as}\n`);
+    const outcome = await reportSignal({ catalogue, store: opened.store, clock: context.clock }, actor, signal, runIdOrPrefix);
+    const recorded = `${signal} recorded for run ${outcome.run.id} by ${actor.label}`;
+    switch (outcome.kind) {
+      case 'detection-ignored':
+        context.err(`detected noted for run ${outcome.run.id} by ${actor.label}, but not counted: ${outcome.reason}\n`);
+        break;
+      case 'detected':
+        context.err(`${recorded}${outcome.beforeInjection ? '; the fault is not in effect yet, so it does not count as detection' : ''}\n`);
+        break;
+      case 'abort':
+        context.err(`${recorded}\n${outcome.undo.map((description) => `   undoing: ${description}\n`).join('')}`);
+        break;
+      default:
+        context.err(`${recorded}\n`);
+    }
     return 0;
   } finally {
     await opened.close();

@@ -7,6 +7,9 @@ import { blackoutReason } from '../schedule/blackout.js';
 import { formatInZone, nextCronTimes } from '../schedule/next-runs.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import { UserError } from '../errors.js';
+import type { Actor } from '../engine/actor.js';
+import { requirePermission, requireRunSomewhere } from '../engine/permissions.js';
+import { ownValue } from '../catalogue/own.js';
 import { loadCatalogueOrExplain, openStoreAndRecover, type CliContext } from './context.js';
 
 /** `firedrill schedule`: the next starts of every schedule, with blackouts marked. Needs no store. */
@@ -59,26 +62,33 @@ export function postponer(catalogue: Catalogue, opened: OpenedStore): Pick<Sched
   });
 }
 
-export async function postponeCommand(context: CliContext, configPath: string, name: string, by: string): Promise<number> {
+/** Whoever may run drills in the schedule's environment may postpone it (as in chat). */
+export async function postponeCommand(context: CliContext, configPath: string, name: string, actor: Actor): Promise<number> {
   const catalogue = await loadCatalogueOrExplain(context, configPath);
+  const environmentName = catalogue.config.schedules.find((schedule) => schedule.name === name)?.environment;
+  const environment = environmentName === undefined ? undefined : ownValue(catalogue.config.environments, environmentName);
+  // An unknown schedule is the scheduler's to explain, with the names it knows.
+  if (environmentName !== undefined && environment) requirePermission('run', actor, environmentName, environment);
   const opened = await openStoreAndRecover(context, catalogue);
   try {
-    context.err(`${await postponer(catalogue, opened).postpone(name, by)}\n`);
+    context.err(`${await postponer(catalogue, opened).postpone(name, actor.label)}\n`);
     return 0;
   } finally {
     await opened.close();
   }
 }
 
-export async function incidentCommand(context: CliContext, configPath: string, action: string, by: string, reason: string | undefined): Promise<number> {
+/** Opening or closing an incident takes whoever may run drills somewhere (as in chat); status, anyone. */
+export async function incidentCommand(context: CliContext, configPath: string, action: string, actor: Actor, reason: string | undefined): Promise<number> {
   if (action !== 'open' && action !== 'close' && action !== 'status') {
     throw new UserError(`no incident action "${action}"`, 'use: firedrill incident open [--reason TEXT], firedrill incident close, or firedrill incident status');
   }
   const catalogue = await loadCatalogueOrExplain(context, configPath);
+  if (action !== 'status') requireRunSomewhere(actor, catalogue.config.environments);
   const opened = await openStoreAndRecover(context, catalogue);
   try {
     if (action === 'open') {
-      await opened.schedules.openIncident(by, reason ?? 'opened on the command line');
+      await opened.schedules.openIncident(actor.label, reason ?? 'opened on the command line');
       context.err('incident open: scheduled drills with the "an incident is open" blackout are skipped until it is closed\n');
     } else if (action === 'close') {
       const closed = await opened.schedules.closeIncident();

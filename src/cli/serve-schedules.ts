@@ -52,14 +52,15 @@ export function serveScheduler(
       const environment = ownValue(catalogue.config.environments, schedule.environment)!;
       const deps = owner(schedule);
       if (deps && schedule.channel) {
-        const request = { text: '', user: { id: `schedule:${schedule.name}`, label: `schedule ${schedule.name}`, groups: [] }, channel: schedule.channel };
+        const identity = { realm: 'schedule', id: schedule.name };
+        const request = { text: '', user: { id: `schedule:${schedule.name}`, label: `schedule ${schedule.name}`, groups: [], identity }, channel: schedule.channel };
         track(startRun(deps, { drill, environmentName: schedule.environment, environment, request, preface: reason }).then((started) => started.done));
         return;
       }
       track(
         runDrill(
           { store: opened.store, clock: context.clock, runtimes },
-          { drill, environmentName: schedule.environment, environment, requestedBy: `schedule ${schedule.name}`, interrupt: stop },
+          { drill, environmentName: schedule.environment, environment, requestedBy: `schedule ${schedule.name}`, requester: { realm: 'schedule', id: schedule.name }, interrupt: stop },
         ).then(
           ({ runId, scorecard }) => log(`${schedule.name}: run ${runId} of ${drill.id} finished: ${scorecard.outcome}${scorecard.reason ? ` (${scorecard.reason})` : ''}`),
           (error: unknown) =>

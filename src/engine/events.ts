@@ -33,6 +33,21 @@ export const DetectedBy = z.object({
 });
 export type DetectedBy = z.infer<typeof DetectedBy>;
 
+/**
+ * Who really acted, beside the label the journal shows (`by`, `requestedBy`): the identity
+ * permissions matched and approval compares. Optional on every event that has it, so journals
+ * written before it was recorded still read back.
+ */
+export const Identity = z.object({
+  /** Who vouches for `id`: `os` (the command line and the terminal chat: the operating-system user, or FIREDRILL_USER), a chat platform (`slack`, `matrix`), `schedule`. */
+  realm: z.string(),
+  /** The name permission lists match: an operating-system user name, a Slack user id, a Matrix user id, a schedule name. */
+  id: z.string(),
+  /** The operating-system login, where FIREDRILL_USER set a different `id` (for the record). */
+  login: z.string().optional(),
+});
+export type Identity = z.infer<typeof Identity>;
+
 const Objectives = z.object({ ttdMs: z.number().nullable(), rtoMs: z.number().nullable(), rpoMs: z.number().nullable() });
 
 /** What scoring needs of the drill, frozen when the run starts (the catalogue may change later). */
@@ -55,10 +70,10 @@ export type ProcessRole = z.infer<typeof ProcessRole>;
 const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) => z.object({ type: z.literal(type), ...shape });
 
 export const EventBody = z.discriminatedUnion('type', [
-  event('run-created', { drill: DrillSnapshot, environment: z.string(), requestedBy: z.string() }),
+  event('run-created', { drill: DrillSnapshot, environment: z.string(), requestedBy: z.string(), requester: Identity.optional() }),
   event('preflight-check', { check: z.string(), ok: z.boolean(), detail: z.string() }),
   event('approval-requested', {}),
-  event('approved', { by: z.string() }),
+  event('approved', { by: z.string(), identity: Identity.optional() }),
   event('refused', { reason: z.string() }),
   event('rpo-baseline', { newestBefore: z.string().nullable() }),
   event('undo-recorded', { undo: UndoAction }),
@@ -66,8 +81,9 @@ export const EventBody = z.discriminatedUnion('type', [
   /** One change the fault made, with how it is undone (or why it needs no undo). */
   event('fault-step', { action: z.string(), undoneBy: z.string() }),
   event('injected', {}),
-  event('detected', { by: DetectedBy }),
-  event('signal-ignored', { reason: z.string(), by: DetectedBy }),
+  /** `identity`: the person behind a chat or command-line detection. */
+  event('detected', { by: DetectedBy, identity: Identity.optional() }),
+  event('signal-ignored', { reason: z.string(), by: DetectedBy, identity: Identity.optional() }),
   event('alert-resolved', { by: DetectedBy }),
   event('recovery-started', { runbook: z.string() }),
   event('recovery-finished', { ok: z.boolean(), detail: z.string() }),
@@ -75,7 +91,7 @@ export const EventBody = z.discriminatedUnion('type', [
   event('verify-check', { check: z.string(), ok: z.boolean(), detail: z.string() }),
   event('rpo-measured', { newestBefore: z.string().nullable(), newestAfter: z.string().nullable() }),
   event('verified', { ok: z.boolean() }),
-  event('abort-requested', { by: z.string(), reason: z.string() }),
+  event('abort-requested', { by: z.string(), reason: z.string(), identity: Identity.optional() }),
   /** `stillRed`: what the probes said last, so a run that never recovered says why. */
   event('timed-out', { maxDurationMs: z.number(), stillRed: z.array(z.string()).optional() }),
   event('rollback-started', { reason: z.string() }),

@@ -3,7 +3,7 @@ import type { Drill } from '../catalogue/drill-schema.js';
 import { UndoIncompleteError } from '../errors.js';
 import { scoreRun, type Scorecard } from '../scoring/score-run.js';
 import type { Clock } from './clock.js';
-import type { DrillSnapshot, RunEvent } from './events.js';
+import type { DrillSnapshot, EventBody, Identity, RunEvent } from './events.js';
 import { Journal } from './journal.js';
 import type { DrillRuntime, RunStore, RuntimeFactory, Undoer } from './ports.js';
 import { preflight } from './preflight.js';
@@ -23,7 +23,10 @@ export interface RunRequest {
   drill: Drill;
   environmentName: string;
   environment: Environment;
+  /** How the journal names who asked for the run (on the command line, with any `--as` label). */
   requestedBy: string;
+  /** Who really asked: approval must come from another identity. Without it, `requestedBy` is compared. */
+  requester?: Identity;
   /** How long a drill with `requiresApproval` waits for a second person. */
   approvalTimeoutMs?: number;
   /** Ends the run early, as an abort by `requestedBy` (Ctrl-C on a terminal). */
@@ -42,11 +45,13 @@ const DEFAULT_APPROVAL_TIMEOUT_MS = 15 * 60_000;
 export async function runDrill(deps: EngineDeps, request: RunRequest): Promise<RunResult> {
   const { store, clock } = deps;
   const { drill, environmentName } = request;
+  const requester = request.requester && { requester: request.requester };
+  const runCreated: EventBody = { type: 'run-created', drill: snapshot(drill), environment: environmentName, requestedBy: request.requestedBy, ...requester };
   const created = await store.createRun({ drill: drill.id, environment: environmentName });
   if (!created.ok) {
     const runId = await store.createFinishedRun({ drill: drill.id, environment: environmentName });
     const journal = new Journal(runId, store, clock, request.onEvent);
-    await journal.append({ type: 'run-created', drill: snapshot(drill), environment: environmentName, requestedBy: request.requestedBy });
+    await journal.append(runCreated);
     await journal.append({ type: 'refused', reason: `another run is active in ${environmentName}: ${created.activeRunId}` });
     return score(store, journal);
   }
@@ -62,11 +67,13 @@ export async function runDrill(deps: EngineDeps, request: RunRequest): Promise<R
   });
   // A store that stays down fails this append; the run then fails on its next step, which says why.
   const onInterrupt = () =>
-    void journal.append({ type: 'abort-requested', by: request.requestedBy, reason: 'interrupted on the terminal' }).catch(() => undefined);
+    void journal
+      .append({ type: 'abort-requested', by: request.requestedBy, reason: 'interrupted on the terminal', ...(request.requester && { identity: request.requester }) })
+      .catch(() => undefined);
   request.interrupt?.addEventListener('abort', onInterrupt, { once: true });
   let undoer: (Undoer & { close(): Promise<void> }) | undefined;
   try {
-    await journal.append({ type: 'run-created', drill: snapshot(drill), environment: environmentName, requestedBy: request.requestedBy });
+    await journal.append(runCreated);
     try {
       const processes = processJournal(journal);
       runtime = await deps.runtimes.runtimeFor(drill, environmentName, request.environment, created.runId, processes);
@@ -173,7 +180,7 @@ async function awaitApproval(journal: Journal, request: RunRequest, signals: Run
   const abortRequested = new AbortController();
   const wait = AbortSignal.any([AbortSignal.timeout(timeoutMs), abortRequested.signal, ...(request.interrupt ? [request.interrupt] : [])]);
   void signals.aborted(wait).then((request) => request && abortRequested.abort());
-  const approver = await signals.approvedBy(request.requestedBy, wait);
+  const approver = await signals.approvedBy({ label: request.requestedBy, identity: request.requester }, wait);
   abortRequested.abort();
   if (approver) return undefined;
   // An abort is reported by the caller, as an abort rather than as a missing approval.

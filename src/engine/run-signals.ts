@@ -1,4 +1,5 @@
 import { EventEmitter, once } from 'node:events';
+import { sameIdentity, type Recorded } from './actor.js';
 import type { DetectedBy, RunEvent } from './events.js';
 
 /**
@@ -11,7 +12,7 @@ export class RunSignals {
   private injectedSeq: number | undefined;
   private detection: DetectedBy | undefined;
   private abortRequest: { by: string; reason: string } | undefined;
-  private readonly approvals: string[] = [];
+  private readonly approvals: Recorded[] = [];
   private readonly seen = new Set<number>();
 
   constructor() {
@@ -35,8 +36,9 @@ export class RunSignals {
       this.emitter.emit('abort', this.abortRequest);
     }
     if (event.type === 'approved') {
-      this.approvals.push(event.by);
-      this.emitter.emit('approved', event.by);
+      const approval: Recorded = { label: event.by, identity: event.identity };
+      this.approvals.push(approval);
+      this.emitter.emit('approved', approval);
     }
   }
 
@@ -64,18 +66,21 @@ export class RunSignals {
     }
   }
 
-  /** The first approver who is not `requester`, or undefined when `signal` ends the wait. */
-  async approvedBy(requester: string, signal: AbortSignal): Promise<string | undefined> {
-    const existing = this.approvals.find((by) => by !== requester);
-    if (existing) return existing;
-    while (!signal.aborted) {
+  /**
+   * The label of the first approver who is not `requester`, or undefined when `signal` ends the
+   * wait. Identities are compared, not labels: `--as` on the command line makes nobody else.
+   */
+  async approvedBy(requester: Recorded, signal: AbortSignal): Promise<string | undefined> {
+    for (;;) {
+      // Looked up again after every wake-up: several approvals may have arrived at once.
+      const approval = this.approvals.find((candidate) => !sameIdentity(candidate, requester));
+      if (approval) return approval.label;
+      if (signal.aborted) return undefined;
       try {
-        const [by] = (await once(this.emitter, 'approved', { signal })) as [string];
-        if (by !== requester) return by;
+        await once(this.emitter, 'approved', { signal });
       } catch {
         return undefined;
       }
     }
-    return undefined;
   }
 }

@@ -33,8 +33,9 @@ afterAll(async () => {
 });
 
 /** The chat console in a child process, with a way to wait for what it prints. */
-function startChat(as: string): { child: ChildProcess; say(line: string): void; waitFor(pattern: RegExp): Promise<string>; output(): string } {
-  const child = spawnCli(['chat', '--config', config, '--as', as], { env: { ...world.env, TEST_STORE_URL: world.storeUrl }, stdin: 'pipe' });
+function startChat(as: string, user = as): { child: ChildProcess; say(line: string): void; waitFor(pattern: RegExp): Promise<string>; output(): string } {
+  // The terminal's chat user is the operating-system user (FIREDRILL_USER here), not the --as name.
+  const child = spawnCli(['chat', '--config', config, '--as', as], { env: { ...world.env, TEST_STORE_URL: world.storeUrl, FIREDRILL_USER: user }, stdin: 'pipe' });
   let stdout = '';
   let stderr = '';
   const waiters: { pattern: RegExp; resolve: (text: string) => void }[] = [];
@@ -102,5 +103,15 @@ describe('firedrill chat (console adapter)', () => {
     expect(await world.orderCount()).toBe(10);
     const [run] = await world.store.list({ environment: 'staging', limit: 1 });
     expect(run).toMatchObject({ drill: 'drop-orders-table', outcome: 'pass' });
+  });
+
+  it('is the operating-system user whatever --as says: the name only labels', async () => {
+    const chat = startChat('alice', 'mallory');
+    chat.say('run drop-orders-table staging');
+    await chat.waitFor(/mallory \(as alice\) may not run drills in staging\n {2}ask one of: alice/);
+    const exited = once(chat.child, 'exit');
+    chat.child.stdin!.end();
+    expect((await exited)[0]).toBe(0);
+    expect(await world.store.active('staging')).toEqual([]);
   });
 });

@@ -70,9 +70,10 @@ describe('firedrill CLI', () => {
     await world.createOrders(10);
     await world.backupOrders();
     const env = { ...world.env, TEST_STORE_URL: world.storeUrl };
-    const running = runCli(['run', 'drop-orders-table', '--env', 'staging', '--config', config, '--json', '--as', 'alice'], { env });
+    // Who acts is the operating-system user, here set as FIREDRILL_USER; --as would only label it.
+    const running = runCli(['run', 'drop-orders-table', '--env', 'staging', '--config', config, '--json'], { env: { ...env, FIREDRILL_USER: 'alice' } });
     const runId = await world.injectedRun();
-    const detected = await cli(['detected', runId.slice(0, 8), '--as', 'bob', '--config', config]);
+    const detected = await runCli(['detected', runId.slice(0, 8), '--config', config], { env: { ...env, FIREDRILL_USER: 'bob' } });
     expect(detected.code, detected.stderr).toBe(0);
     const run = await running;
     expect(run.code, run.stderr).toBe(0);

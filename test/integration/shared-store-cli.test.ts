@@ -25,11 +25,11 @@ describe('the embedded store shared by several firedrill processes', () => {
     expect(listed.stdout).toMatch(new RegExp(`${runId.slice(0, 8)}\\s+active\\s+flag-outage in staging`));
     expect(await store.running()).toEqual(server);
 
-    const detected = await cli(['detected', runId.slice(0, 8), '--as', 'bob']);
+    const detected = await cli(['detected', runId.slice(0, 8)], { FIREDRILL_USER: 'bob' });
     expect(detected.code, detected.stderr).toBe(0);
     expect(await store.running()).toEqual(server);
 
-    const aborted = await cli(['abort', runId.slice(0, 8), '--as', 'bob']);
+    const aborted = await cli(['abort', runId.slice(0, 8)], { FIREDRILL_USER: 'bob' });
     expect(aborted.code, aborted.stderr).toBe(0);
 
     // The drill undoes and scores as usual: nothing died under it.

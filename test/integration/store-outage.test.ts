@@ -25,7 +25,7 @@ describe("the store's PostgreSQL killed in the middle of a run", () => {
     await store.waitForRunning({ not: killed.pid });
     expect(await world.outageExists()).toBe(true);
 
-    const aborted = await world.cli(['abort', runId.slice(0, 8), '--as', 'bob']);
+    const aborted = await world.cli(['abort', runId.slice(0, 8)], { FIREDRILL_USER: 'bob' });
     expect(aborted.code, aborted.stderr).toBe(0);
     // It reached the running drill instead of rolling the run back as abandoned.
     expect(aborted.stderr).not.toContain('recovery:');
@@ -52,7 +52,7 @@ describe("the store's PostgreSQL killed in the middle of a run", () => {
     // next command starts it again, and the run's claim died with the old server.
     run.child.kill('SIGSTOP');
     await store.killServer();
-    const aborting = world.start(['abort', runId.slice(0, 8), '--as', 'bob']);
+    const aborting = world.start(['abort', runId.slice(0, 8)], { env: { FIREDRILL_USER: 'bob' } });
     // The drill wakes up once the command has started the store and joined it.
     await waitFor('the abort command to use the store', async () => {
       const users = await store.query("select 1 from pg_stat_activity where application_name = $1", [`firedrill store user ${aborting.child.pid}`]).catch(() => []);
