@@ -11,6 +11,7 @@ import { serveScheduler } from '../../src/cli/serve-schedules.js';
 import type { ServeChat } from '../../src/cli/serve-chat.js';
 import { openPostgresStores } from '../../adapters/postgres/run-store.js';
 import { startTestPostgres, type TestPostgres } from '../support/servers.js';
+import { Config } from '../../src/catalogue/config-schema.js';
 
 let postgres: TestPostgres;
 let opened: OpenedStore;
@@ -46,7 +47,7 @@ it("announces an upcoming scheduled drill in the schedule's channel, with a Post
   const catalogue = {
     configPath: 'firedrill.yaml',
     configDir: '.',
-    config: { environments: { staging: {} }, schedules: [schedule] },
+    config: { ...Config.parse({ environments: { staging: {} } }), schedules: [schedule] },
     drills: new Map(),
   } as unknown as Catalogue;
   const chat: ServeChat = {
