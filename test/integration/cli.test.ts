@@ -130,5 +130,6 @@ describe('firedrill CLI', () => {
       expect(result.stdout).toContain(`Usage: firedrill ${command}`);
       expect(result.stdout).toContain('--config');
     }
-  });
+    // Sixteen starts of the CLI from source: minutes on a loaded two-core machine.
+  }, 300_000);
 });
