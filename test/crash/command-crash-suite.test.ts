@@ -71,10 +71,10 @@ describe('the command kind, killed with SIGKILL', () => {
   it.each(killPoints.map((point) => [point.name, point] as const))('%s: the next command leaves no fault behind', async (_name, killPoint) => {
     const config = join(dir, 'firedrill.yaml');
     const env = { TEST_STORE_URL: postgres.url('firedrill') };
-    const { runId } = await runAndKill({ store, environment: 'staging', runArgs: ['run', 'slow-everywhere', '--env', 'staging', '--config', config], env, killPoint });
+    const killed = await runAndKill({ store, environment: 'staging', runArgs: ['run', 'slow-everywhere', '--env', 'staging', '--config', config], env, killPoint });
 
     const recovery = await anyCommand(config, env);
-    await expectRolledBack(store, runId, recovery);
+    await expectRolledBack(store, killed, recovery);
     expect(await exists('fault')).toBe(false);
     expect(await exists('flag')).toBe(false);
   }, 120_000);

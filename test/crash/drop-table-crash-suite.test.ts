@@ -74,7 +74,7 @@ describe('drop-table, killed with SIGKILL', () => {
     '%s: the next command puts the table back and leaves nothing of firedrill behind',
     async (_name, mode, killPoint, nudge) => {
       const env = { ...world.env, TEST_STORE_URL: world.storeUrl };
-      const { runId } = await runAndKill({
+      const killed = await runAndKill({
         store: world.store,
         environment: 'staging',
         runArgs: ['run', `drop-${mode}`, '--env', 'staging', '--config', config],
@@ -84,7 +84,7 @@ describe('drop-table, killed with SIGKILL', () => {
       });
 
       const recovery = await anyCommand(config, env);
-      await expectRolledBack(world.store, runId, recovery);
+      await expectRolledBack(world.store, killed, recovery);
       expect(await world.orderCount()).toBe(ROWS);
       expect(await world.leftovers()).toEqual([]);
     },

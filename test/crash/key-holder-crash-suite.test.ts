@@ -56,10 +56,10 @@ const killPoints: [KillPoint, ((runId: string) => Promise<void>)?][] = [
 
 describe('the key-holder-unavailable kind, killed with SIGKILL', () => {
   it.each(killPoints.map(([point, nudge]) => [point.name, point, nudge] as const))('%s: the next command removes the challenge', async (_name, killPoint, afterInjected) => {
-    const { runId } = await runAndKill({ store, environment: 'staging', runArgs: ['run', 'key-holder-gone', '--env', 'staging', '--config', config], env, killPoint, afterInjected });
+    const killed = await runAndKill({ store, environment: 'staging', runArgs: ['run', 'key-holder-gone', '--env', 'staging', '--config', config], env, killPoint, afterInjected });
 
     const recovery = await anyCommand(config, env);
-    await expectRolledBack(store, runId, recovery);
+    await expectRolledBack(store, killed, recovery);
     expect(await challengesLeft()).toEqual([]);
   }, 180_000);
 });

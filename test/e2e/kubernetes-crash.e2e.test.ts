@@ -92,7 +92,7 @@ const CASES: Case[] = [
 
 describe('Kubernetes drills, firedrill killed with SIGKILL', () => {
   it.each(CASES.map(([drill, point, abort]) => [`${drill}, ${point.name}`, drill, point, abort] as const))('%s: the next command undoes it', async (_name, drill, killPoint, abort) => {
-    const { runId } = await runAndKill({
+    const killed = await runAndKill({
       store: world.store,
       environment: 'staging',
       runArgs: ['run', drill, '--env', 'staging', '--config', config],
@@ -101,7 +101,7 @@ describe('Kubernetes drills, firedrill killed with SIGKILL', () => {
       ...(abort ? { afterInjected: abortFromAnotherTerminal } : {}),
     });
     const recovery = await anyCommand(config, env);
-    await expectRolledBack(world.store, runId, recovery);
+    await expectRolledBack(world.store, killed, recovery);
     expect(await noNodeCordoned()).toBe(true);
     expect(await shopBack()).toBe(true);
   }, 300_000);
