@@ -3,6 +3,9 @@ import type { RpoMarker } from '../../src/engine/ports.js';
 import { createCanaryTableSql, removeCanaryRows } from './canary-table.js';
 import { sqlState, SQLSTATE } from './savepoint.js';
 import { parseTableName, qualifiedName } from './table-definition.js';
+import { readOnlyQuery } from './read-only-query.js';
+
+const RPO_QUERY_TIMEOUT_MS = 5_000;
 
 const NO_LIMIT = new Date('9999-12-31T00:00:00Z');
 
@@ -99,9 +102,10 @@ function justAfter(atMost: Date): Date {
   return new Date(atMost.getTime() + 1);
 }
 
+/** Read-only, one statement, with the probes' timeout: an RPO query observes, it never changes the target. */
 async function readTimestamp(pool: pg.Pool, text: string, values: unknown[]): Promise<Date | null> {
-  const result = await pool.query({ text, values, rowMode: 'array' });
-  const value: unknown = result.rows[0]?.[0];
+  const rows = await readOnlyQuery(pool, text, values, RPO_QUERY_TIMEOUT_MS);
+  const value: unknown = rows[0]?.[0];
   if (value === null || value === undefined) return null;
   // timestamptz, timestamp and date arrive as Date; text only if it reads as a date and time
   // (`new Date('42')` is the year 2042, so numbers and bare words are refused).

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Drill } from '../../src/catalogue/drill-schema.js';
+import { queryMarker } from '../../adapters/postgres/rpo-markers.js';
 import { sqlProbe } from '../../adapters/postgres/sql-probe.js';
 import { startTestPostgres, type TestPostgres } from '../support/servers.js';
 
@@ -45,6 +46,14 @@ describe('an SQL probe', () => {
     const slow = await sqlProbe(pool, 'slow', 'select pg_sleep(5) is not null', 200).check();
     expect(slow).toEqual({ ok: false, detail: 'canceling statement due to statement timeout' });
     expect((await sqlProbe(pool, 'up', 'select true', 5_000).check()).ok).toBe(true);
+  });
+});
+
+describe('an RPO query', () => {
+  it('runs read-only too: a query that writes fails and changes nothing', async () => {
+    const marker = queryMarker(pool, 'with gone as (delete from customers returning 1) select now()');
+    await expect(marker.newest()).rejects.toThrow(/read-only transaction/);
+    expect(await customers()).toBe('2');
   });
 });
 
