@@ -1,9 +1,10 @@
+import { once } from 'node:events';
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
+import { runCli, spawnCli } from '../support/cli.js';
 import { startTestPostgres, type TestPostgres } from '../support/servers.js';
 
 let postgres: TestPostgres;
@@ -54,6 +55,7 @@ catalogue: [drills/]
 environments:
   staging:
     postgres: { url: { env: STAGING_URL }, allowedTables: [public.nothing] }
+    chat: { run: [canary-tester] }
     buckets: { backups: { bucket: backups, secretAccessKeyEnv: S3_SECRET, accessKeyIdEnv: S3_KEY } }
 store:
   url: { env: TEST_STORE_URL }
@@ -68,7 +70,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-it('no secret reaches the terminal, a log line, the scorecard or the stored journal', async () => {
+it('no secret reaches the terminal, a log line, a chat message, the scorecard or the stored journal', async () => {
   const stagingUrl = postgres.url('staging').replace(/\/\/[^@]+@/, `//shop:${CANARIES.STAGING_PASSWORD}@`);
   const env = {
     TEST_STORE_URL: postgres.url('firedrill'),
@@ -77,6 +79,7 @@ it('no secret reaches the terminal, a log line, the scorecard or the stored jour
     S3_SECRET: CANARIES.S3_SECRET,
     S3_KEY: 'not-secret-key-id',
     FIREDRILL_LOG_LEVEL: 'debug',
+    FIREDRILL_USER: 'canary-tester',
   };
   const config = join(dir, 'firedrill.yaml');
   const run = await runCli(['run', 'leaky', '--env', 'staging', '--config', config, '--json'], { env });
@@ -87,6 +90,17 @@ it('no secret reaches the terminal, a log line, the scorecard or the stored jour
   const markdown = await runCli(['scorecards', scorecard.runId, '--markdown', '--config', config], { env });
   expect(journal.stdout).toContain('url=[redacted] slack=[redacted] s3=[redacted] token=[redacted]');
 
+  // The same drill from the chat console: every message it prints passes the same redactor.
+  const chat = spawnCli(['chat', '--config', config], { env, stdin: 'pipe' });
+  let chatOut = '';
+  chat.stdout!.on('data', (chunk: Buffer) => (chatOut += chunk.toString()));
+  chat.stderr!.on('data', (chunk: Buffer) => (chatOut += chunk.toString()));
+  chat.stdin!.write('run leaky staging\n');
+  while (!/Scorecard FAIL/.test(chatOut) && chat.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50));
+  chat.stdin!.end();
+  await once(chat, 'exit');
+  expect(chatOut).toMatch(/Scorecard FAIL/);
+
   const store = new pg.Client({ connectionString: postgres.url('firedrill') });
   await store.connect();
   const stored = await store.query<{ text: string }>(
@@ -94,7 +108,7 @@ it('no secret reaches the terminal, a log line, the scorecard or the stored jour
   );
   await store.end();
 
-  const everything = [run.stdout, run.stderr, journal.stdout, journal.stderr, markdown.stdout, markdown.stderr, ...stored.rows.map((row) => row.text)].join('\n');
+  const everything = [chatOut, run.stdout, run.stderr, journal.stdout, journal.stderr, markdown.stdout, markdown.stderr, ...stored.rows.map((row) => row.text)].join('\n');
   expect(everything).toContain('[redacted]');
   for (const [name, canary] of Object.entries(CANARIES)) expect(everything, name).not.toContain(canary);
 }, 120_000);
