@@ -12,7 +12,8 @@ import { incidentCommand, postponeCommand, scheduleCommand } from './cli/schedul
 import { serveCommand } from './cli/serve-command.js';
 import { statusCommand } from './cli/status-command.js';
 import { addTrustCommands } from './cli/trust-commands.js';
-import { isUserError } from './errors.js';
+import { isUserError, UserError } from './errors.js';
+import { liveCheckCommand } from './cli/live-check-command.js';
 
 /** Builds the program; `main` runs it. Separate so tests can drive the same commands. */
 export function buildProgram(context: CliContext, interrupt: AbortSignal, setExitCode: (code: number) => void): Command {
@@ -28,7 +29,16 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
   program
     .command('validate [files...]')
     .description('check the config and its drills (or the given config or drill files); one FILE:LINE:COL line per problem')
-    .action(async (files: string[]) => done(await validateCommand(context, files.length ? files : [configPath()])));
+    .option('--live', 'also check what only the live environments can tell (secrets set, database and tables, cluster, backups, trust buckets, command files); read-only')
+    .option('-e, --env <environment>', 'with --live: check only this environment (default: all)')
+    .action(async (files: string[], options: { live?: boolean; env?: string }) => {
+      if (!options.live) {
+        if (options.env !== undefined) throw new UserError('--env goes with --live', 'run: firedrill validate --live --env ' + options.env);
+        return done(await validateCommand(context, files.length ? files : [configPath()]));
+      }
+      if (files.length > 1) throw new UserError('--live checks one config file', 'give one config file, or none for the default');
+      done(await liveCheckCommand(context, files[0] ?? configPath(), options.env));
+    });
 
   program
     .command('schema [which]')
