@@ -1,8 +1,11 @@
 import fc from 'fast-check';
 import type { Problem } from '../../src/catalogue/problems.js';
 
+/** FUZZ_SCALE=20 npm test -- test/fuzz: a longer hunt by hand; npm test and CI run the bounded default. */
+const SCALE = /^[1-9]\d{0,3}$/.test(process.env.FUZZ_SCALE ?? '') ? Number(process.env.FUZZ_SCALE) : 1;
+
 /** Runs per property: enough to find shallow crashes, bounded so the whole fuzz suite takes seconds. */
-export const RUNS = { quick: 1000, medium: 500, slow: 300 } as const;
+export const RUNS = { quick: 1000 * SCALE, medium: 500 * SCALE, slow: 300 * SCALE } as const;
 
 /** What a stack trace looks like in text: `    at fn (file:1:2)`. */
 export const STACK_TRACE = /\n\s+at |\bat \S+ \(\S+:\d+:\d+\)|node:internal/;
