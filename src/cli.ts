@@ -33,7 +33,7 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
     .option('-e, --env <environment>', 'with --live: check only this environment (default: all)')
     .action(async (files: string[], options: { live?: boolean; env?: string }) => {
       if (!options.live) {
-        if (options.env !== undefined) throw new UserError('--env goes with --live', 'run: firedrill validate --live --env ' + options.env);
+        if (options.env !== undefined) throw new UserError('--env goes with --live', `run: firedrill validate --live --env ${options.env}`);
         return done(await validateCommand(context, files.length ? files : [configPath()]));
       }
       if (files.length > 1) throw new UserError('--live checks one config file', 'give one config file, or none for the default');

@@ -1,3 +1,4 @@
+import { formatDuration } from '../catalogue/duration.js';
 import { resolveSecret } from '../catalogue/secrets.js';
 import { ownValue } from '../catalogue/own.js';
 import { looksLikeProduction } from '../engine/environment-guard.js';
@@ -70,11 +71,14 @@ export async function checkEnvironment(plan: EnvironmentPlan, deps: LiveCheckDep
   for (const need of plan.commands) await checkCommand(need, deps);
 }
 
-/** Rejects with a UserError once `timeoutMs` has passed: one dead server must not hang the check. */
+/**
+ * Rejects with a UserError when `work` has not settled a second after `timeoutMs` (the ports'
+ * own timeouts, with their better messages, come first): one dead server must not hang the check.
+ */
 async function within<T>(deps: LiveCheckDeps, what: string, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UserError(`${what}: no answer within ${Math.round(deps.timeoutMs / 1000)}s`)), deps.timeoutMs);
+    timer = setTimeout(() => reject(new UserError(`${what}: no answer within ${formatDuration(deps.timeoutMs)}`)), deps.timeoutMs + 1_000);
   });
   try {
     return await Promise.race([work, timeout]);
