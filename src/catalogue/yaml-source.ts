@@ -196,11 +196,23 @@ function firstAlias(doc: Document.Parsed): Node | undefined {
   return found;
 }
 
-/** The problem located at the node the path leads to (or its key); see {@link nodeAt}. */
+/**
+ * The problem located at the node the path leads to (or its key); see {@link nodeAt}. The
+ * message stays on one line, as FILE:LINE:COL output needs, even when it quotes a value that
+ * spans lines (a block scalar where a duration was expected): line breaks and other control
+ * characters are written as escapes.
+ */
 export function problemAt(source: YamlSource, path: DataPath, message: string, options: { key?: boolean } = {}): Problem {
   const node = nodeAt(source, path, options);
   const { line, col } = node?.range ? source.lineCounter.linePos(node.range[0]) : { line: 1, col: 1 };
-  return { file: source.file, line, col, message };
+  return { file: source.file, line, col, message: oneLine(message) };
+}
+
+const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/g;
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function oneLine(message: string): string {
+  return message.replace(CONTROL, (char) => ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**
