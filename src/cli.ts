@@ -2,7 +2,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { userInfo } from 'node:os';
 import { defaultConfigPath } from './catalogue/load.js';
-import { planCommand, schemaCommand, validateCommand } from './cli/catalogue-commands.js';
+import { planCommand, schemaCommand } from './cli/catalogue-commands.js';
+import { validateAction } from './cli/live-check-command.js';
 import { defaultContext, type CliContext } from './cli/context.js';
 import { chatCommand } from './cli/chat-command.js';
 import { demoCommand, DEMO_DRILL } from './cli/demo-command.js';
@@ -12,8 +13,7 @@ import { incidentCommand, postponeCommand, scheduleCommand } from './cli/schedul
 import { serveCommand } from './cli/serve-command.js';
 import { statusCommand } from './cli/status-command.js';
 import { addTrustCommands } from './cli/trust-commands.js';
-import { isUserError, UserError } from './errors.js';
-import { liveCheckCommand } from './cli/live-check-command.js';
+import { isUserError } from './errors.js';
 
 /** Builds the program; `main` runs it. Separate so tests can drive the same commands. */
 export function buildProgram(context: CliContext, interrupt: AbortSignal, setExitCode: (code: number) => void): Command {
@@ -31,14 +31,7 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
     .description('check the config and its drills (or the given config or drill files); one FILE:LINE:COL line per problem')
     .option('--live', 'also check what only the live environments can tell (secrets set, database and tables, cluster, backups, trust buckets, command files); read-only')
     .option('-e, --env <environment>', 'with --live: check only this environment (default: all)')
-    .action(async (files: string[], options: { live?: boolean; env?: string }) => {
-      if (!options.live) {
-        if (options.env !== undefined) throw new UserError('--env goes with --live', `run: firedrill validate --live --env ${options.env}`);
-        return done(await validateCommand(context, files.length ? files : [configPath()]));
-      }
-      if (files.length > 1) throw new UserError('--live checks one config file', 'give one config file, or none for the default');
-      done(await liveCheckCommand(context, files[0] ?? configPath(), options.env));
-    });
+    .action(async (files: string[], options: { live?: boolean; env?: string }) => done(await validateAction(context, files, options, configPath)));
 
   program
     .command('schema [which]')
