@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultConfigPath } from './catalogue/load.js';
-import { planCommand, schemaCommand, validateCommand } from './cli/catalogue-commands.js';
+import { planCommand, schemaCommand } from './cli/catalogue-commands.js';
+import { validateAction } from './cli/live-check-command.js';
 import { defaultContext, type CliContext } from './cli/context.js';
 import { chatCommand } from './cli/chat-command.js';
 import { demoCommand, DEMO_DRILL } from './cli/demo-command.js';
@@ -29,7 +30,9 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
   program
     .command('validate [files...]')
     .description('check the config and its drills (or the given config or drill files); one FILE:LINE:COL line per problem')
-    .action(async (files: string[]) => done(await validateCommand(context, files.length ? files : [configPath()])));
+    .option('--live', 'also check what only the live environments can tell (secrets set, database and tables, cluster, backups, trust buckets, command files); read-only')
+    .option('-e, --env <environment>', 'with --live: check only this environment (default: all)')
+    .action(async (files: string[], options: { live?: boolean; env?: string }) => done(await validateAction(context, files, options, configPath)));
 
   program
     .command('schema [which]')

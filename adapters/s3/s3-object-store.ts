@@ -16,7 +16,7 @@ import type { ObjectStore, StoredObject } from '../../src/storage/object-store.j
  * variables when the configuration names them, otherwise from the AWS SDK's default chain
  * (environment, profile, instance role, ...).
  */
-export function s3ClientFor(bucket: Bucket, env: NodeJS.ProcessEnv = process.env): S3Client {
+export function s3ClientFor(bucket: Bucket, env: NodeJS.ProcessEnv = process.env, options: { timeoutMs?: number } = {}): S3Client {
   const config: S3ClientConfig = {
     region: bucket.region,
     forcePathStyle: bucket.forcePathStyle,
@@ -26,6 +26,11 @@ export function s3ClientFor(bucket: Bucket, env: NodeJS.ProcessEnv = process.env
     responseChecksumValidation: 'WHEN_REQUIRED',
   };
   if (bucket.endpoint) config.endpoint = bucket.endpoint;
+  if (options.timeoutMs !== undefined) {
+    // A check that must answer quickly: one try, and no endless wait on a silent endpoint.
+    config.maxAttempts = 1;
+    config.requestHandler = { connectionTimeout: options.timeoutMs, requestTimeout: options.timeoutMs };
+  }
   if (bucket.accessKeyIdEnv || bucket.secretAccessKeyEnv) {
     config.credentials = {
       accessKeyId: requiredVariable(env, bucket.accessKeyIdEnv, 'accessKeyIdEnv', bucket),

@@ -49,6 +49,37 @@ export function crossCheck(
       if (!drills.has(id)) unknownDrill([...path, 'drills', drillIndex], id);
     });
   });
+  problems.push(...keyHolderDrillsWithoutTrust(config, source, drills));
+  return problems;
+}
+
+/**
+ * A key-holder drill that an environment lists, or a schedule names, while the config has no
+ * `trust:` section: it would be refused when it runs (or when a schedule picks it). Drills
+ * allowed only because an environment lists none are left to `firedrill validate --live`.
+ */
+function keyHolderDrillsWithoutTrust(config: Config, source: YamlSource, drills: ReadonlyMap<string, LoadedDrill>): Problem[] {
+  if (config.trust !== undefined) return [];
+  const isKeyHolder = (id: string) => drills.get(id)?.drill.kind === 'key-holder-unavailable';
+  const fix = 'add a trust: section (threshold, holders, buckets; see drills.example.yaml)';
+  const problems: Problem[] = [];
+  for (const [name, environment] of Object.entries(config.environments)) {
+    environment.drills?.forEach((id, index) => {
+      if (!isKeyHolder(id)) return;
+      const path = ['environments', name, 'drills', index];
+      problems.push(problemAt(source, path, atPath(path, `drill "${id}" is a key-holder drill, but the config has no trust: section; ${fix}, or remove the drill from this list`)));
+    });
+  }
+  config.schedules.forEach((schedule, index) => {
+    const named: [DataPath, string][] = [
+      ...(schedule.pick !== 'random' ? [[['schedules', index, 'pick'], schedule.pick] as [DataPath, string]] : []),
+      ...(schedule.drills ?? []).map((id, drillIndex): [DataPath, string] => [['schedules', index, 'drills', drillIndex], id]),
+    ];
+    for (const [path, id] of named) {
+      if (!isKeyHolder(id)) continue;
+      problems.push(problemAt(source, path, atPath(path, `schedule "${schedule.name}" picks key-holder drill "${id}", but the config has no trust: section; ${fix}, or pick another drill`)));
+    }
+  });
   return problems;
 }
 

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Problem } from './problems.js';
 
 /** A path into parsed data, as zod reports it: object keys and array indexes. */
@@ -21,6 +21,12 @@ export type ReadResult = { ok: true; source: YamlSource } | { ok: false; problem
 export const MAX_YAML_BYTES = 1024 * 1024;
 /** Aliases may share a probe or two; beyond this, expanding them is a "billion laughs". */
 export const MAX_ALIAS_COUNT = 100;
+/**
+ * Drill and config files nest about 8 levels deep. The YAML composer recurses once per level:
+ * a few thousand `[` ran it out of stack, and a second such file in one process aborted
+ * Node itself (a fatal out-of-memory in the RegExp compiler), so depth is bounded first.
+ */
+export const MAX_NESTING = 100;
 
 /** Reads and parses `file`; a missing file or a YAML syntax error comes back as problems, never as a throw. */
 export async function readYamlFile(file: string, missingHint = ''): Promise<ReadResult> {
@@ -60,10 +66,17 @@ async function readSmallRegularFile(file: string, missingHint: string): Promise<
 /** Parses YAML text; every syntax error becomes a problem at its own position. */
 export function parseYaml(text: string, file: string): ReadResult {
   const lineCounter = new LineCounter();
+  const tooDeep = nestingBeyond(text, MAX_NESTING);
+  if (tooDeep !== undefined) {
+    const { line, col } = lineAndColumn(text, tooDeep);
+    const message = `collections nest more than ${MAX_NESTING} levels deep here: a drill or config file needs far fewer; flatten it`;
+    return { ok: false, problems: [{ file, line, col, message }] };
+  }
   // prettyErrors off: we want the bare message and place it ourselves, without the code excerpt.
   // uniqueKeys off: the library's own check compares every key with every other one
   // (quadratic); duplicateKeys below does the same in one pass.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  // logLevel error: the library's warnings (a collection used as a key) would go to the terminal; such a key is reported as unknown anyway.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((error) => {
       const { line, col } = lineCounter.linePos(error.pos[0]);
@@ -88,6 +101,57 @@ export function parseYaml(text: string, file: string): ReadResult {
     return { ok: false, problems: [{ file, line, col, message }] };
   }
   return { ok: true, source: { file, doc, lineCounter, data } };
+}
+
+/** Tokens of the lexer that mark structure and are not in the text. */
+const CONTROL_TOKENS = new Set(['\u0002', '\u0018', '\u001f']);
+
+/**
+ * The offset where nesting first goes beyond `limit`, read from the YAML lexer's tokens in one
+ * pass that stops there (no recursion, linear in the text read): flow brackets, plus block
+ * levels from indentation and the `-`/`?` indicators on a line. It may count a level or two
+ * more than the composer makes, never fewer.
+ */
+function nestingBeyond(text: string, limit: number): number | undefined {
+  let offset = 0;
+  let flow = 0;
+  let onLine = 0;
+  let lineStart = true;
+  const indents: number[] = [];
+  for (const token of new Lexer().lex(text)) {
+    if (CONTROL_TOKENS.has(token)) continue;
+    const at = offset;
+    offset += token.length;
+    if (token === '\n' || token === '\r\n') {
+      lineStart = true;
+      onLine = 0;
+      continue;
+    }
+    if (lineStart) {
+      lineStart = false;
+      if (flow === 0 && !token.includes('\n')) {
+        const indent = /^ */.exec(token)![0].length;
+        while (indents.length && indents[indents.length - 1]! > indent) indents.pop();
+        if (!indents.length || indents[indents.length - 1]! < indent) indents.push(indent);
+      }
+    }
+    // A block scalar's lines come in one token: the line after it starts anew.
+    if (token.endsWith('\n')) {
+      lineStart = true;
+      onLine = 0;
+    }
+    if (token === '[' || token === '{') flow++;
+    else if ((token === ']' || token === '}') && flow > 0) flow--;
+    else if ((token === '-' || token === '?') && flow === 0) onLine++;
+    if (flow + indents.length + onLine > limit) return at;
+  }
+  return undefined;
+}
+
+function lineAndColumn(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, col: offset - (before.lastIndexOf('\n') + 1) + 1 };
 }
 
 function duplicateKeys(doc: Document.Parsed, lineCounter: LineCounter, file: string): Problem[] {
@@ -132,11 +196,23 @@ function firstAlias(doc: Document.Parsed): Node | undefined {
   return found;
 }
 
-/** The problem located at the node the path leads to (or its key); see {@link nodeAt}. */
+/**
+ * The problem located at the node the path leads to (or its key); see {@link nodeAt}. The
+ * message stays on one line, as FILE:LINE:COL output needs, even when it quotes a value that
+ * spans lines (a block scalar where a duration was expected): line breaks and other control
+ * characters are written as escapes.
+ */
 export function problemAt(source: YamlSource, path: DataPath, message: string, options: { key?: boolean } = {}): Problem {
   const node = nodeAt(source, path, options);
   const { line, col } = node?.range ? source.lineCounter.linePos(node.range[0]) : { line: 1, col: 1 };
-  return { file: source.file, line, col, message };
+  return { file: source.file, line, col, message: oneLine(message) };
+}
+
+const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/g;
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function oneLine(message: string): string {
+  return message.replace(CONTROL, (char) => ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

@@ -3,9 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { effectiveDrill, loadCatalogue, type Catalogue } from '../../../src/catalogue/load.js';
+import { effectiveDrill, loadCatalogue, validateFiles, type Catalogue } from '../../../src/catalogue/load.js';
 import { formatProblem } from '../../../src/catalogue/problems.js';
-import { MAX_YAML_BYTES, readYamlFile } from '../../../src/catalogue/yaml-source.js';
+import { MAX_NESTING, MAX_YAML_BYTES, parseYaml, readYamlFile } from '../../../src/catalogue/yaml-source.js';
 import { parseCommand } from '../../../src/chat/commands.js';
 import { UserError } from '../../../src/errors.js';
 import { fixture } from './fixtures.js';
@@ -63,6 +63,26 @@ describe('YAML that would crash, hang or exhaust validation', () => {
     const problems = await problemsOf('laughs.yaml', `${laughs.join('\n')}\n`);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/laughs\.yaml:2:\d+: YAML aliases expand too much/);
+  });
+
+  it('refuses nesting deeper than the limit at the place it goes too deep, however it is written', async () => {
+    // Found by test/fuzz: a few thousand levels ran the YAML composer out of stack, and a second such file aborted Node.
+    for (const text of ['['.repeat(20_000), `id: ${'{a: '.repeat(5_000)}`, `${'- '.repeat(3_000)}x`, Array.from({ length: 300 }, (_, i) => `${' '.repeat(i)}k:`).join('\n')]) {
+      const read = parseYaml(text, 'deep.yaml');
+      expect(read.ok).toBe(false);
+      if (!read.ok) expect(read.problems).toEqual([{ file: 'deep.yaml', line: expect.any(Number), col: expect.any(Number), message: expect.stringMatching(`^collections nest more than ${MAX_NESTING} levels deep here`) }]);
+    }
+    const fine = `a:\n  b: [1, {c: [2, 3]}]\n  s: |\n    ${'['.repeat(200)}\n  q: "${'{'.repeat(200)}"\n# ${'['.repeat(200)}\n`;
+    expect(parseYaml(fine, 'fine.yaml').ok).toBe(true);
+    expect(parseYaml(`${'['.repeat(MAX_NESTING - 1)}${']'.repeat(MAX_NESTING - 1)}`, 'edge.yaml').ok).toBe(true);
+  });
+
+  it('keeps every problem on one line when it quotes a value that spans lines', async () => {
+    // Found by test/fuzz: a block scalar where a duration belongs broke the FILE:LINE:COL line in two.
+    const file = path.join(dir, 'multiline.yaml');
+    await writeFile(file, 'builtInDrills: false\nundo:\n  maxDelay: |\n    30s\n    - drop-orders-table\nenvironments: {}\n');
+    const problems = (await validateFiles([file])).map(formatProblem);
+    expect(problems).toEqual([`${path.join(dir, 'multiline.yaml')}:3:13: undo.maxDelay: "30s\\n- drop-orders-table\\n" is not a duration: write a number with a unit, e.g. 90s, 15m or 1h30m`]);
   });
 
   it('refuses a FIFO at once instead of waiting for a writer', async () => {
