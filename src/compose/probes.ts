@@ -54,9 +54,12 @@ export function rpoMarkerFor(spec: NonNullable<Drill['rpo']>, pool: pg.Pool, run
 }
 
 /** The drill's automated recovery when it is a shell command (run in `shell`), else undefined. */
+const RUNBOOK_BACKSTOP_MS = 60_000;
+
 export function commandRunbookFor(drill: Drill, shell: Shell): Runbook | undefined {
   if (drill.recovery.mode !== 'automated' || drill.recovery.runbook.action !== 'command') return undefined;
-  return commandRunbook(drill.recovery.runbook.run, drill.maxDuration, shell);
+  // The run's maxDuration ends a runbook (and says so); its own timeout is only a backstop, later.
+  return commandRunbook(drill.recovery.runbook.run, drill.maxDuration + RUNBOOK_BACKSTOP_MS, shell);
 }
 
 /** An automated recovery that is a shell command: done when it exits 0; ended (its group) when the run stops watching. */

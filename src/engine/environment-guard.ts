@@ -29,16 +29,17 @@ export function productionLookingNames(name: string, environment: Environment): 
 }
 
 /** Words that contain a production marker without meaning production. */
-const HARMLESS = /^(products?|productivity|alive|olive|deliver(y|ies|ed)?)$/;
+const HARMLESS = /^(alive|olive|deliver(y|ies|ed)?)$|product(?!ion)|reproduc/;
 
 /**
  * Whether a name looks like production: the name is split into words (at anything that is
  * not a letter or digit, and between a lower-case letter and an upper-case one), and a word
- * that is, begins with or ends with `prod`, `production`, `prd` or `live` counts: `prod-db`,
- * `preprod`, `prodstaging`, `shopProd`, `liveshop`, `livedata`. Hosts, database names,
- * contexts, namespaces and buckets are all judged by this one rule.
+ * counts when it holds `prod` or `prd` anywhere (`preprod`, `euproddb`, `shopproduction`) or
+ * begins or ends with `live` (`liveshop`, `golive`), unless it is an ordinary word such as
+ * `products` or `delivery`. Hosts, database names, contexts, namespaces and buckets are all
+ * judged by this one rule.
  */
 export function looksLikeProduction(text: string): boolean {
   const words = text.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
-  return words.some((word) => !HARMLESS.test(word) && /^(prod|prd|live)|(prod|prd|live)$/.test(word.replace(/\d+$/, '')));
+  return words.some((word) => !HARMLESS.test(word) && (/prod|prd/.test(word) || /^live|live$/.test(word.replace(/\d+$/, ''))));
 }

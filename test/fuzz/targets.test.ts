@@ -181,11 +181,10 @@ describe('fuzz: generated drop-table targets (preflight against a real PostgreSQ
 
   /**
    * The same database spelt the ways the driver reads a URL: percent-encoded, or left out so that
-   * the user name is taken, or joined to another word (`?database=` is not one: pg ignores it). Today's guard reads the
-   * URL as text and misses them (issue 11, item 1: the guard must judge the connection pg will
-   * make). Skipped until that lands; then it must pass as it is.
+   * the user name is taken, or joined to another word (`?database=` is not one: pg ignores it).
+   * The guard judges the connection pg will make, so none of them reaches the server.
    */
-  it.skip('refuses a production-looking database however the URL spells it (issue 11 item 1)', async () => {
+  it('refuses a production-looking database however the URL spells it (issue 11 item 1)', async () => {
     const spelling = fc.record({
       word: fc.constantFrom('prod', 'production', 'prd', 'live'),
       around: fc.constantFrom('', 'shop_', 'eu-'),

@@ -180,12 +180,12 @@ describe('the drop-table drill on a rich table', () => {
 
   it("refuses when firedrill's role may not move the table away and back, and says what it lacks", async () => {
     await world.staging.query(`do $$ begin
-      if not exists (select 1 from pg_roles where rolname = 'drill_limited') then create role drill_limited login password 'limited'; end if;
+      if not exists (select 1 from pg_roles where rolname = 'drill_limited') then create role drill_limited login password 'Xq7-limited-role-pw'; end if;
     end $$; grant usage on schema shop to drill_limited; grant select on shop.orders to drill_limited`);
     before = await readTableCatalog(world.staging, RICH_TABLE);
     const url = new URL(world.stagingUrl);
     url.username = 'drill_limited';
-    url.password = 'limited';
+    url.password = 'Xq7-limited-role-pw';
     const limited = runtimeFactory({ configDir: process.cwd(), env: { ...world.env, LIMITED_URL: url.toString() } });
     const { scorecard } = await runDrill(
       { store: world.store, clock: world.clock, runtimes: limited },
