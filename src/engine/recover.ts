@@ -62,8 +62,10 @@ export async function recoverUnfinishedRuns(
       const journal = new Journal(run.id, store, clock);
       const undoer = await runtimes.undoerFor(run.environment, environment, { runId: run.id, drillId: run.drill, processes: processJournal(journal) });
       // Journaled first: a run whose owner died is aborted, whatever it had measured, and a
-      // second crash during this recovery must not lose that.
-      if (!findEvent(await journal.events(), 'failed')) {
+      // second crash during this recovery must not lose that. A run that needs attention did
+      // not crash: its owner finished it as far as it could, and its own outcome stands.
+      const before = await journal.events();
+      if (!findEvent(before, 'failed') && !findEvent(before, 'needs-attention')) {
         await journal.append({ type: 'failed', error: 'firedrill stopped in the middle of this run (its process crashed or was killed); rolled back on the next start' });
       }
       let undone;

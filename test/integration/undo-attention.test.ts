@@ -117,13 +117,15 @@ describe('an undo that fails', () => {
 
     await writeFile(join(dir, 'fixed'), '');
     const recovered = await cli(['recover']);
-    expect(recovered.stderr).toContain(`run ${runId} (flag-outage in staging): rolled-back: undo actions ran; scored aborted`);
+    // It did not crash: the drill had recovered and verified before its clean-up failed, so it keeps that outcome.
+    expect(recovered.stderr).toContain(`run ${runId} (flag-outage in staging): rolled-back: undo actions ran; scored pass`);
     expect(recovered.code).toBe(0);
     expect(await exists('stuck')).toBe(false);
     const finished = await store.get(runId);
-    expect(finished?.outcome).toBe('aborted');
-    expect((await store.scorecard(runId))?.outcome).toBe('aborted');
+    expect(finished?.outcome).toBe('pass');
+    expect((await store.scorecard(runId))?.outcome).toBe('pass');
     const after = await cli(['status', runId.slice(0, 8)]);
-    expect(after.stdout).toContain('scored: aborted');
+    expect(after.stdout).toContain('scored: pass');
+    expect(after.stdout).toContain('NEEDS ATTENTION: 1 undo action(s) could not complete');
   }, 120_000);
 });
