@@ -12,7 +12,7 @@ import { claimRun } from './run-claim.js';
 import { RunEventFeed } from './run-event-feed.js';
 import { withTransaction } from './transaction.js';
 import { postgresScheduleStore } from './schedule-store.js';
-import { DEFAULT_STORE_OUTAGE_LIMIT_MS, messageOf, passwordRedactor, rideOutOutages, type OutageRider } from './store-outage.js';
+import { DEFAULT_STORE_OUTAGE_LIMIT_MS, messageOf, rideOutOutages, type OutageRider } from './store-outage.js';
 
 const NOTIFY_CHANNEL = 'firedrill_run_events';
 
@@ -55,7 +55,9 @@ export async function openPostgresRunStore(connectionString: string, options: Ru
 export async function openPostgresStores(connectionString: string, options: RunStoreOptions = {}): Promise<{ runs: RunStore; schedules: ScheduleStore }> {
   const pool = new pg.Pool({ connectionString, max: 5 });
   pool.on('error', () => undefined);
-  const redact = passwordRedactor(connectionString);
+  // The store's password is masked wherever an error might quote it, as every secret is.
+  secrets.add(connectionString);
+  const redact = (text: string) => secrets.redact(text);
   const ride = rideOutOutages(options.outageLimitMs ?? DEFAULT_STORE_OUTAGE_LIMIT_MS, redact);
   try {
     await ride(() => migrate(pool));

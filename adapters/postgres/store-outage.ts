@@ -62,17 +62,6 @@ export function isConnectionFailure(error: unknown): boolean {
   return CLIENT_MESSAGES.test(error.message);
 }
 
-/** Replaces the connection string's password wherever it appears in `text`. */
-export function passwordRedactor(connectionString: string): (text: string) => string {
-  let password = '';
-  try {
-    password = decodeURIComponent(new URL(connectionString).password);
-  } catch {
-    // Not a URL: nothing to find.
-  }
-  return (text) => (password ? text.replaceAll(password, '***') : text);
-}
-
 export function messageOf(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length) return messageOf(error.errors[0]);
   return error instanceof Error ? error.message || (error as { code?: string }).code || error.name : String(error);

@@ -1,7 +1,7 @@
+import { seenOnce } from '../../src/net/seen-once.js';
+
 /** Slack retries a delivery for up to about half an hour; an id seen within that time is a repeat. */
 const REMEMBER_MS = 60 * 60_000;
-/** Bounds memory whatever arrives: the oldest ids are forgotten first. */
-const MAX_REMEMBERED = 10_000;
 
 /**
  * Tells first deliveries from repeats (Slack's retries after a slow ack, duplicate
@@ -9,16 +9,6 @@ const MAX_REMEMBERED = 10_000;
  * of an event. A repeat is acked and nothing more, so a command never runs twice.
  */
 export function deliveryLog(now: () => number = Date.now): (id: string | undefined) => boolean {
-  const seen = new Map<string, number>();
-  return (id) => {
-    if (!id) return true;
-    const at = now();
-    for (const [known, expires] of seen) {
-      if (expires > at && seen.size < MAX_REMEMBERED) break;
-      seen.delete(known);
-    }
-    if (seen.has(id)) return false;
-    seen.set(id, at + REMEMBER_MS);
-    return true;
-  };
+  const first = seenOnce(REMEMBER_MS, { now });
+  return (id) => id === undefined || id === '' || first(id);
 }

@@ -20,6 +20,7 @@ import type { ComposeOptions, KindRuntime } from './kind-runtime.js';
 import { openPostgresStores } from '../../adapters/postgres/run-store.js';
 import type { ScheduleStore } from '../schedule/ports.js';
 import { ownValue } from '../catalogue/own.js';
+import { maskUrlPasswords, secrets } from '../secrets/redactor.js';
 import { openSharedEmbeddedServer } from '../../adapters/postgres/shared-embedded-server.js';
 import { storeOutageLimitMs } from './store-outage-limit.js';
 
@@ -103,14 +104,16 @@ export async function openStore(storeUrl: SecretRef | undefined, options: Compos
     if (!isPostgresUrl(url)) {
       throw new UserError(`${source} is not a PostgreSQL URL`, 'write it as postgres://user:password@host:5432/database');
     }
+    secrets.add(url);
+    const location = maskUrlPasswords(url);
     try {
       const { runs: store, schedules } = await openPostgresStores(url, { outageLimitMs });
-      return { store, schedules, location: redactUrl(url), close: () => store.close() };
+      return { store, schedules, location, close: () => store.close() };
     } catch (error) {
       if (error instanceof UserError) throw error;
       // Expected when the database is down or the URL is wrong: say which store and what to check, no stack.
       throw new UserError(
-        `cannot open the run store at ${redactUrl(url)} (from ${source}): ${error instanceof Error ? error.message : String(error)}`,
+        `cannot open the run store at ${location} (from ${source}): ${error instanceof Error ? error.message : String(error)}`,
         `check that the database is up and that ${source} names the right host, database, user and password`,
       );
     }
@@ -143,12 +146,3 @@ function isPostgresUrl(url: string): boolean {
   }
 }
 
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'the configured database';
-  }
-}

@@ -36,10 +36,7 @@ export class Redactor {
   /** Known values first (a known URL is masked whole), then the password of any other URL. */
   redact(text: string): string {
     const pattern = this.compiled();
-    const masked = pattern ? text.replace(pattern, REDACTED) : text;
-    return masked.replace(URL_PASSWORD, (whole, before: string, password: string, at: string) =>
-      PLACEHOLDERS.test(password) ? whole : `${before}${REDACTED}${at}`,
-    );
+    return maskUrlPasswords(pattern ? text.replace(pattern, REDACTED) : text);
   }
 
   /** A copy of `value` with every string in it redacted (objects, arrays, errors' messages). */
@@ -76,6 +73,13 @@ export class Redactor {
     this.pattern ??= new RegExp(sorted.map(escapeRegExp).join('|'), 'g');
     return this.pattern;
   }
+}
+
+/** A URL (or any text) with the password of every URL in it masked: where it points stays readable. */
+export function maskUrlPasswords(text: string): string {
+  return text.replace(URL_PASSWORD, (whole, before: string, password: string, at: string) =>
+    PLACEHOLDERS.test(password) ? whole : `${before}${REDACTED}${at}`,
+  );
 }
 
 function urlPasswords(value: string): string[] {

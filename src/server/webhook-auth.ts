@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { seenOnce } from '../net/seen-once.js';
 
 export interface WebhookSecrets {
   /** Checked against `Authorization: Bearer <token>`. */
@@ -26,7 +27,8 @@ export type Authentication = { ok: true } | { ok: false; reason: string };
  * the same signed request sent again within the window is a replay.
  */
 export function webhookAuthenticator(secrets: WebhookSecrets, now: () => number = Date.now) {
-  const seen = new Map<string, number>();
+  // A timestamp is good from 5 minutes before to 5 minutes after it: its signature is remembered that long.
+  const firstUse = seenOnce(2 * SIGNATURE_TOLERANCE_MS, { now });
   return (headers: IncomingHttpHeaders, body: Buffer): Authentication => {
     if (secrets.token) {
       const presented = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '')?.[1];
@@ -42,9 +44,7 @@ export function webhookAuthenticator(secrets: WebhookSecrets, now: () => number 
     if (Math.abs(at - Number(timestamp) * 1000) > SIGNATURE_TOLERANCE_MS) {
       return { ok: false, reason: `${TIMESTAMP_HEADER} is more than 5 minutes from this server's clock: sign each request when it is sent, and check both clocks` };
     }
-    forgetExpired(seen, at);
-    if (seen.has(signature)) return { ok: false, reason: 'this signed request was already taken (a replay); sign each request anew' };
-    seen.set(signature, at + SIGNATURE_TOLERANCE_MS);
+    if (!firstUse(signature)) return { ok: false, reason: 'this signed request was already taken (a replay); sign each request anew' };
     return { ok: true };
   };
 }
@@ -81,13 +81,6 @@ export function declaredTooLarge(request: IncomingMessage): boolean {
   return Number.isFinite(length) && length > MAX_BODY_BYTES;
 }
 
-function forgetExpired(seen: Map<string, number>, at: number): void {
-  // Insertion order is expiry order: stop at the first that still counts.
-  for (const [signature, expires] of seen) {
-    if (expires > at) break;
-    seen.delete(signature);
-  }
-}
 
 function single(header: string | string[] | undefined): string {
   return (Array.isArray(header) ? header[0] : header) ?? '';

@@ -77,6 +77,14 @@ describe('webhooks signed with an HMAC', () => {
     expect(late.status).toBe(401);
     expect(((await late.json()) as { error: string }).error).toMatch(/more than 5 minutes from this server's clock/);
     expect((await post('/hooks/generic', body, signed(body, { atMs: nowMs + 6 * 60_000 }))).status).toBe(401);
+    // A signature is good for ten minutes in all (five either side): first taken early in that
+    // window, it is still a replay six minutes later.
+    const early = JSON.stringify({ name: 'EarlyReplay', status: 'firing' });
+    const earlyHeaders = signed(early, { atMs: nowMs + 4 * 60_000 });
+    expect((await post('/hooks/generic', early, earlyHeaders)).status).toBe(202);
+    nowMs += 6 * 60_000;
+    expect((await post('/hooks/generic', early, earlyHeaders)).status).toBe(401);
+    nowMs -= 6 * 60_000;
     expect((await post('/hooks/generic', body, signed(body, { atMs: nowMs - 4 * 60_000 }))).status).toBe(202);
   });
 });
