@@ -13,6 +13,7 @@ import { incidentCommand, postponeCommand, scheduleCommand } from './cli/schedul
 import { serveCommand } from './cli/serve-command.js';
 import { statusCommand } from './cli/status-command.js';
 import { addTrustCommands } from './cli/trust-commands.js';
+import { addBackupCommands } from './cli/backup-commands.js';
 import { isUserError, reportInternalError } from './errors.js';
 
 /** Builds the program; `main` runs it. Separate so tests can drive the same commands. */
@@ -140,6 +141,7 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
     .action(async (options: { as?: string }) => done(await chatCommand(context, configPath(), { actor: actor(options.as), input: process.stdin, stop: interrupt })));
 
   addTrustCommands(program, context, configPath, done);
+  addBackupCommands(program, context, configPath, actor, done);
 
   return program;
 }

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Fault } from '../../src/engine/ports.js';
 import type { UndoAction } from '../../src/engine/events.js';
+import { allowedTableCheck } from './allowed-table.js';
 import { dropTablePreflight } from './drop-table-preflight.js';
 import { hiddenSchemaFor, hideTable } from './hide-table.js';
 import { readIncomingForeignKeys } from './incoming-foreign-keys.js';
@@ -43,16 +44,8 @@ export function dropTableFault(options: DropTableFaultOptions): Fault {
     ],
 
     async preflight() {
-      const allowed = options.allowedTables.map((name) => qualifiedName(parseTableName(name)));
-      const isAllowed = allowed.includes(qualifiedName(target));
       return [
-        {
-          check: 'target table allowed',
-          ok: isAllowed,
-          detail: isAllowed
-            ? `${qualifiedName(target)} is in allowedTables`
-            : `${qualifiedName(target)} is not in the environment's allowedTables (${options.allowedTables.join(', ')})`,
-        },
+        allowedTableCheck(options.table, options.allowedTables),
         ...(await dropTablePreflight(options.pool, target, options.databaseLabel)),
       ];
     },

@@ -92,13 +92,21 @@ export async function listTableBackups(store: ObjectStore, table: string): Promi
   return Promise.all(complete.map(async (key) => toBackup(key, await readManifest(store, key))));
 }
 
+export type BackupChoice = TableBackup | 'newest' | { at: Date };
+
+/** The objects of a backup, the manifest first: deleted in this order, it is never complete yet partial. */
+export function backupObjectKeys(backup: TableBackup): string[] {
+  return [backup.key + MANIFEST, backup.key + DATA];
+}
+
 export interface RestoreTableBackupOptions {
   /** Connected, and not inside a transaction: the restore runs its own. */
   client: pg.ClientBase;
   store: ObjectStore;
   /** The backed-up table, `schema.table`. */
   table: string;
-  backup: TableBackup | 'newest';
+  /** A backup, the newest, or the newest taken at or before `at`. */
+  backup: BackupChoice;
   /** Restore under another name (`schema.table`) instead of `table`. */
   into?: string;
 }
@@ -139,8 +147,8 @@ export async function restoreTableBackup(options: RestoreTableBackupOptions): Pr
   return { ...backup, notes };
 }
 
-async function chooseBackup(store: ObjectStore, table: string, wanted: TableBackup | 'newest'): Promise<TableBackup> {
-  if (wanted !== 'newest') {
+async function chooseBackup(store: ObjectStore, table: string, wanted: BackupChoice): Promise<TableBackup> {
+  if (wanted !== 'newest' && !('at' in wanted)) {
     const a = parseTableName(wanted.table);
     const b = parseTableName(table);
     if (a.schema !== b.schema || a.table !== b.table) {
@@ -148,14 +156,23 @@ async function chooseBackup(store: ObjectStore, table: string, wanted: TableBack
     }
     return wanted;
   }
-  const [newest] = await listTableBackups(store, table);
-  if (!newest) {
+  const backups = await listTableBackups(store, table);
+  const where = `${store.location}${tableFolder(parseTableName(table))}`;
+  if (backups.length === 0) {
     throw new UserError(
-      `there is no complete backup of ${table} in ${store.location}${tableFolder(parseTableName(table))}`,
-      `take one first, or check the bucket and prefix configured for this environment`,
+      `there is no complete backup of ${table} in ${where}`,
+      `take one first (firedrill backup ${table} --env <environment>), or check the bucket and prefix configured for this environment`,
     );
   }
-  return newest;
+  if (wanted === 'newest') return backups[0]!;
+  const chosen = backups.find((backup) => backup.takenAt.getTime() <= wanted.at.getTime());
+  if (!chosen) {
+    throw new UserError(
+      `no backup of ${table} in ${where} was taken at or before ${wanted.at.toISOString()}; the oldest was taken at ${backups.at(-1)!.takenAt.toISOString()}`,
+      'give a later --at, or leave it out to restore the newest backup',
+    );
+  }
+  return chosen;
 }
 
 async function refuseIfExists(client: pg.ClientBase, target: TableName): Promise<void> {

@@ -1,13 +1,12 @@
 import type pg from 'pg';
 import type { Environment } from '../catalogue/config-schema.js';
 import type { DropTableDrill } from '../catalogue/drill-schema.js';
-import { looksLikeProduction } from '../engine/environment-guard.js';
 import type { Fault, Runbook } from '../engine/ports.js';
 import { PermanentUndoFailure } from '../engine/rollback.js';
 import { UserError } from '../errors.js';
 import { drillShell } from './command-shell.js';
 import { commandRunbookFor, drillProbes, rpoMarkerFor } from './probes.js';
-import { connectToEnvironmentDatabase, productionDatabaseRefusal, type EnvironmentDatabase } from './postgres-environment.js';
+import { connectToEnvironmentDatabase, databaseAllowedCheck, type EnvironmentDatabase } from './postgres-environment.js';
 import type { KindContext, KindRuntime } from './kind-runtime.js';
 import { dropTableFault } from '../../adapters/postgres/drop-table-fault.js';
 import { restoreNewestBackupRunbook } from '../../adapters/postgres/restore-backup-runbook.js';
@@ -61,28 +60,13 @@ export const dropTableRuntime: KindRuntime<'drop-table'> = {
   },
 };
 
-/**
- * The database is judged twice before the table checks connect for anything else: by where
- * the driver will connect (the URL as `pg` reads it), then by the server's own answer on a
- * connection that has run nothing else. An override is journaled with the check.
- */
+/** The database is judged before the table checks connect for anything else (see databaseAllowedCheck). */
 function guardProductionDatabase(fault: Fault, database: EnvironmentDatabase, environmentName: string, environment: Environment): Fault {
-  const allowed = environment.allowProductionLookingNames;
-  const override = `allowed by allowProductionLookingNames on ${environmentName}`;
   return {
     ...fault,
     preflight: async () => {
-      const named = looksLikeProduction(database.label);
-      if (named && !allowed) {
-        const detail = `${database.label} looks like a production database; set allowProductionLookingNames: true on ${environmentName} if it is staging`;
-        return [{ check: 'database allowed', ok: false, detail }];
-      }
-      const identity = await database.serverIdentity();
-      const refusal = productionDatabaseRefusal(identity, allowed, environmentName);
-      const reached = `the server says: database "${identity.database}" at ${identity.address}`;
-      const suspicious = named || looksLikeProduction(identity.database);
-      const detail = refusal ?? `${database.label} (${reached}) ${suspicious ? `looks like production, ${override}` : 'is not production-looking'}`;
-      return [{ check: 'database allowed', ok: !refusal, detail }, ...(refusal ? [] : await fault.preflight())];
+      const check = await databaseAllowedCheck(database, environmentName, environment);
+      return [check, ...(check.ok ? await fault.preflight() : [])];
     },
   };
 }

@@ -82,6 +82,31 @@ export interface ServerIdentity {
   port: number | null;
 }
 
+/**
+ * The database is judged twice before anything else connects to it: by where the driver will
+ * connect (the URL as `pg` reads it), then by the server's own answer on a connection that has
+ * run nothing else. An override is recorded in the detail. Drills and restores alike.
+ */
+export async function databaseAllowedCheck(
+  database: EnvironmentDatabase,
+  environmentName: string,
+  environment: Environment,
+): Promise<{ check: string; ok: boolean; detail: string }> {
+  const allowed = environment.allowProductionLookingNames;
+  const override = `allowed by allowProductionLookingNames on ${environmentName}`;
+  const named = looksLikeProduction(database.label);
+  if (named && !allowed) {
+    const detail = `${database.label} looks like a production database; set allowProductionLookingNames: true on ${environmentName} if it is staging`;
+    return { check: 'database allowed', ok: false, detail };
+  }
+  const identity = await database.serverIdentity();
+  const refusal = productionDatabaseRefusal(identity, allowed, environmentName);
+  const reached = `the server says: database "${identity.database}" at ${identity.address}`;
+  const suspicious = named || looksLikeProduction(identity.database);
+  const detail = refusal ?? `${database.label} (${reached}) ${suspicious ? `looks like production, ${override}` : 'is not production-looking'}`;
+  return { check: 'database allowed', ok: !refusal, detail };
+}
+
 /** Why a connection that reached `identity` must not be drilled; undefined when it may. */
 export function productionDatabaseRefusal(identity: ServerIdentity, allowProductionLookingNames: boolean, environmentName: string): string | undefined {
   if (allowProductionLookingNames || !looksLikeProduction(identity.database)) return undefined;
