@@ -4,6 +4,7 @@ import { Objectives } from './drill-schema.js';
 import { trustSchema } from './trust-schema.js';
 import { ChatPermissions } from '../chat/chat-schema.js';
 import { Schedule } from '../schedule/schedule-schema.js';
+import { BackupSchedule } from '../schedule/backup-schema.js';
 
 /** Secrets never sit in the file: they are read from an environment variable or a file. */
 export const SecretRef = z.union([
@@ -103,6 +104,10 @@ export const Config = z.strictObject({
     .default({}),
   overrides: z.record(z.string(), Override).default({}),
   schedules: z.array(Schedule).default([]).describe('Random drills on a timetable (firedrill serve runs them)'),
+  backups: z
+    .array(BackupSchedule)
+    .default([])
+    .describe('Tables firedrill serve backs up on a timetable, in the format the restore and the drop-table runbook read'),
   trust: Trust.optional().describe('The circle of trust: key-holders and buckets of the sealed DR bundle'),
   chat: z
     .strictObject({

@@ -5,6 +5,7 @@ import type { Problem } from './problems.js';
 import { didYouMean, joinParts } from './suggest.js';
 import { atPath, nodeAt, problemAt, type DataPath, type YamlSource } from './yaml-source.js';
 import { ownValue } from './own.js';
+import { backupScheduleProblems } from './backup-check.js';
 
 /**
  * Checks that need the config and all drills together: names that must refer to a
@@ -50,6 +51,7 @@ export function crossCheck(
     });
   });
   problems.push(...keyHolderDrillsWithoutTrust(config, source, drills));
+  problems.push(...backupScheduleProblems(config, source));
   return problems;
 }
 

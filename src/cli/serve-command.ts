@@ -5,6 +5,7 @@ import { startHttpServer } from '../server/http-server.js';
 import { loadCatalogueOrExplain, openStoreAndRecover, type CliContext } from './context.js';
 import { startServeChat, type ServeChat } from './serve-chat.js';
 import { serveScheduler } from './serve-schedules.js';
+import { serveBackups } from './serve-backups.js';
 import { chatSchedules } from './chat-deps.js';
 
 /** The long-running bot: webhooks, health, metrics, the schedules and chat (Slack, when configured). */
@@ -45,11 +46,17 @@ export async function serveCommand(context: CliContext, configPath: string, opti
       },
     });
     scheduler.start(1_000, (error, name) => context.log.error({ err: error, schedule: name }, 'schedule tick failed'));
-    context.err(`firedrill is serving on ${http.url} (store: ${opened.location}; ${catalogue.config.schedules.length} schedule(s); chat: ${chat?.describe ?? 'off'})\n`);
+    const backups = serveBackups(context, catalogue);
+    backups.start();
+    context.err(
+      `firedrill is serving on ${http.url} (store: ${opened.location}; ${catalogue.config.schedules.length} schedule(s); ` +
+        `${catalogue.config.backups.length} backup schedule(s); chat: ${chat?.describe ?? 'off'})\n`,
+    );
     if (!alertToken && !alertHmacSecret) context.err('webhooks are off: set server.alertToken or server.alertHmacSecret\n');
     await new Promise((resolve) => options.stop.addEventListener('abort', resolve, { once: true }));
     context.err('stopping: running drills undo what they injected\n');
     await scheduler.stop();
+    await backups.stop();
     await chat?.stop();
     await Promise.allSettled(runs);
     await http.close();

@@ -99,6 +99,6 @@ function bucketOf({ environmentName, environment, bucket }: TableBackupTarget) {
   if (names.length === 1) return environment.buckets[names[0]!]!;
   throw new UserError(
     names.length === 0 ? `environment "${environmentName}" has no buckets` : `environment "${environmentName}" has ${names.length} buckets: say which one`,
-    names.length === 0 ? `add one under environments.${environmentName}.buckets` : `add --bucket with one of: ${names.join(', ')}`,
+    names.length === 0 ? `add one under environments.${environmentName}.buckets` : `name one of ${names.join(', ')} (--bucket on the command line, bucket: in a backups: entry)`,
   );
 }

@@ -5,7 +5,7 @@ import { Duration } from '../catalogue/duration.js';
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
-const CronExpression = z.string().superRefine((text, context) => {
+export const CronExpression = z.string().superRefine((text, context) => {
   const result = validateDetailed(text);
   if (!result.valid) {
     const why = result.errors.map((error) => error.message).join('; ');
@@ -13,7 +13,7 @@ const CronExpression = z.string().superRefine((text, context) => {
   }
 });
 
-const TimeZone = z.string().superRefine((text, context) => {
+export const TimeZone = z.string().superRefine((text, context) => {
   try {
     new Intl.DateTimeFormat('en', { timeZone: text });
   } catch {
