@@ -1,37 +1,44 @@
 /**
- * How fast the drop-table drill puts a large table back, side by side on one PostgreSQL
- * server, as ratios to baselines measured in the same run:
+ * How fast firedrill backs up and restores a large table, and how much memory it takes, side
+ * by side on one PostgreSQL server, as ratios to baselines measured in the same run:
  *
- *   npx tsx test/bench/restore-bench.ts                 # 1.5 M rows, 3 rounds
- *   npx tsx test/bench/restore-bench.ts --rows 200000 --runs 5
- *   (or: npm run build && node dist/test/bench/restore-bench.js)
+ *   npm run build && npm run bench:restore              # 1.5 M rows, 3 rounds
+ *   npm run bench:restore -- --rows 200000 --runs 5
+ *   (or from source: npx tsx test/bench/restore-bench.ts)
  *
- * - baseline: a raw `COPY FROM` of the backup's own CSV, read from a local file, into a bare table;
- * - the same, then `ADD PRIMARY KEY` and `CREATE INDEX` of the same indexes (issue 12's target),
- *   and with the keys and indexes built first (what the restore did before);
- * - firedrill's S3 restore (restoreTableBackup) of that backup, from a local S3 server, and
- *   the same restore reading the local file, which leaves out the S3 server's own work;
- * - the drill's undo (the hidden table moved back), and its injection.
+ * - restore: `firedrill restore` (restoreEnvironmentTable, as the CLI and, through the same
+ *   restoreTableBackup, the drill's runbook run it) from a local S3 server, against a raw
+ *   `COPY FROM` of the backup's own CSV from a local file into a bare table followed by
+ *   `ADD PRIMARY KEY` and `CREATE INDEX` of the same indexes (target ≤ 1.15×);
+ * - backup: `firedrill backup` (backupEnvironmentTable) to that S3 server, against a raw
+ *   `COPY TO` a local file (target ≤ 1.3×);
+ * - firedrill's peak RSS above idle during each (target ≤ 128 MiB): the backup and the
+ *   restore run in a process of their own (table-backup-worker.ts), which resets its peak
+ *   after start-up and reads it when done; the S3 server runs in this process, as S3 would
+ *   run elsewhere;
+ * - for reference: the bare `COPY FROM`, the drill's undo (the hidden table moved back) and
+ *   its injection.
  *
- * Each round runs every variant once, in that order; the figures are medians. PostgreSQL
- * and the S3 server run on this machine; everything lives in temporary directories that
- * are removed at the end.
+ * Each round runs every variant once; the figures are medians. PostgreSQL and the S3 server
+ * run on this machine; everything lives in temporary directories removed at the end.
  */
+import { execFile } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { dropTableFault } from '../../adapters/postgres/drop-table-fault.js';
 import { undoDropTable, type RestoreTableParams } from '../../adapters/postgres/restore-table-undo.js';
-import { backupTable, restoreTableBackup } from '../../adapters/postgres/table-backup.js';
+import { listTableBackups } from '../../adapters/postgres/table-backup.js';
+import type { Environment } from '../../src/catalogue/config-schema.js';
 import { connectToEnvironmentDatabase } from '../../src/compose/postgres-environment.js';
-import type { ObjectStore } from '../../src/storage/object-store.js';
 import { startTestPostgres, startTestS3 } from '../support/servers.js';
+import type { WorkerResult } from './table-backup-worker.js';
 
 const USAGE = 'usage: restore-bench [--rows N] [--runs N]   (defaults: 1500000 rows, 3 runs)';
 const TABLE = 'bench.orders';
@@ -39,6 +46,7 @@ const COLUMNS = 'id bigint, customer text, email text, amount numeric(12,2), cre
 
 const SCHEMA = `
   create schema bench;
+  create schema bench_source;
   create table bench.orders (
     id bigint generated always as identity primary key,
     customer text not null,
@@ -57,11 +65,11 @@ const INDEXES = [
 ];
 
 interface Figures {
+  copyTo: number;
+  backup: WorkerResult;
   bareCopy: number;
   copyAndIndexes: number;
-  indexesFirst: number;
-  restore: number;
-  restoreLocal: number;
+  restore: WorkerResult;
   undo: number;
   inject: number;
 }
@@ -82,11 +90,29 @@ async function main(): Promise<void> {
       [rows],
     );
     await pool.query('vacuum analyze bench.orders');
+    const env = { BENCH_URL: postgres.url(), BENCH_S3_KEY: s3.accessKeyId, BENCH_S3_SECRET: s3.secretAccessKey };
+    const environment: Environment = {
+      protected: false,
+      allowProductionLookingNames: false,
+      postgres: { url: { env: 'BENCH_URL' }, allowedTables: [TABLE] },
+      buckets: {
+        backups: {
+          bucket: 'backups',
+          prefix: '',
+          region: 'us-east-1',
+          endpoint: s3.endpoint,
+          forcePathStyle: true,
+          accessKeyIdEnv: 'BENCH_S3_KEY',
+          secretAccessKeyEnv: 'BENCH_S3_SECRET',
+        },
+      },
+    };
+    const worker = (mode: 'backup' | 'restore') => runWorker({ mode, table: TABLE, environment, env });
     const store = s3.store('backups');
-    const backup = await withClient(pool, (client) => backupTable({ client, table: TABLE, store }));
     const csv = join(dir, 'data.csv');
-    await pipeline(await store.get(`${backup.key}data.csv`), createWriteStream(csv));
-    const local = localStore(dir, backup.key, csv, await readText(await store.get(`${backup.key}definition.json`)));
+    await worker('backup');
+    const [first] = await listTableBackups(store, TABLE);
+    await pipeline(await store.get(`${first!.key}data.csv`), createWriteStream(csv));
     const version = (await pool.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]!.v;
     const size = (await pool.query<{ b: string }>(`select pg_total_relation_size('${TABLE}') as b`)).rows[0]!.b;
     console.log(
@@ -94,28 +120,30 @@ async function main(): Promise<void> {
         `PostgreSQL ${version}, ${process.version}, ${runs} round(s), medians`,
     );
 
-    const database = await connectToEnvironmentDatabase(
-      'bench',
-      { protected: false, allowProductionLookingNames: false, postgres: { url: { env: 'BENCH_URL' }, allowedTables: [TABLE] }, buckets: {} },
-      { configDir: dir, env: { BENCH_URL: postgres.url() } },
-    );
+    const database = await connectToEnvironmentDatabase('bench', environment, { configDir: dir, env });
     const rounds: Figures[] = [];
     try {
       for (let round = 1; round <= runs; round++) {
+        const copyToFile = await timed(() => withClient(pool, (client) => copyToLocalFile(client, join(dir, 'copy-to.csv'))));
+        const backup = await worker('backup');
         const bareCopy = await timed(() => withClient(pool, (client) => loadBaseline(client, csv, [])));
         const copyAndIndexes = await timed(() => withClient(pool, (client) => loadBaseline(client, csv, INDEXES)));
-        const indexesFirst = await timed(() => withClient(pool, (client) => loadBaseline(client, csv, INDEXES, 'before')));
-        const restore = await timed(() => withClient(pool, (client) => restoreTableBackup({ client, store, table: TABLE, backup, into: 'bench.restored' })));
-        await pool.query('drop table bench.restored');
-        const restoreLocal = await timed(() => withClient(pool, (client) => restoreTableBackup({ client, store: local, table: TABLE, backup, into: 'bench.restored' })));
-        await pool.query('drop table bench.restored');
+        // The restore never overwrites: the original steps aside (with its indexes and sequence) while it runs.
+        await pool.query('alter table bench.orders set schema bench_source');
+        const restore = await worker('restore');
+        await pool.query('drop table bench.orders');
+        await pool.query('alter table bench_source.orders set schema bench');
         const fault = dropTableFault({ pool: database.pool, connect: database.connectForChanges, table: TABLE, allowedTables: [TABLE], runId: `bench-round-${round}`, databaseLabel: 'bench' });
         const undoAction = await fault.undoAction();
         const inject = await timed(() => fault.inject({ undoRecorded: async () => undefined, changed: async () => undefined, signal: new AbortController().signal }));
         const client = await database.connectForChanges();
         const undo = await timed(() => undoDropTable(client, undoAction.params as RestoreTableParams)).finally(() => client.end());
-        rounds.push({ bareCopy, copyAndIndexes, indexesFirst, restore, restoreLocal, undo, inject });
-        console.log(`  round ${round}: ${Object.entries(rounds.at(-1)!).map(([name, ms]) => `${name} ${seconds(ms)}`).join(', ')}`);
+        rounds.push({ copyTo: copyToFile, backup, bareCopy, copyAndIndexes, restore, undo, inject });
+        console.log(
+          `  round ${round}: COPY TO ${seconds(copyToFile)}, backup ${seconds(backup.ms)} (+${mib(1024 * (backup.peakKiB - backup.idleKiB))}), ` +
+            `COPY FROM ${seconds(bareCopy)}, COPY FROM + indexes ${seconds(copyAndIndexes)}, ` +
+            `restore ${seconds(restore.ms)} (+${mib(1024 * (restore.peakKiB - restore.idleKiB))}), undo ${seconds(undo)}, inject ${seconds(inject)}`,
+        );
       }
     } finally {
       await database.pool.end();
@@ -128,17 +156,29 @@ async function main(): Promise<void> {
   }
 }
 
+/** The worker, from source under tsx when this runs under tsx, else the built one. */
+async function runWorker(input: { mode: 'backup' | 'restore'; table: string; environment: Environment; env: Record<string, string> }): Promise<WorkerResult> {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const script = fileURLToPath(new URL(`./table-backup-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+  const args = [...(fromSource ? ['--import', 'tsx'] : []), script, JSON.stringify(input)];
+  const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as WorkerResult;
+}
+
+/** The backup's baseline: the same rows as CSV into a local file, with a raw COPY TO. */
+async function copyToLocalFile(client: pg.PoolClient, file: string): Promise<void> {
+  await pipeline(client.query(copyTo(`copy ${TABLE} to stdout (format csv, header true, encoding 'UTF8')`)), createWriteStream(file));
+}
+
 /**
- * A raw COPY of the local CSV into a bare table in one transaction, with `indexes` built
- * after the rows (or before them, as firedrill's restore did until it learnt better);
- * dropped again.
+ * The restore's baseline: a raw COPY of the local CSV into a bare table in one transaction,
+ * with `indexes` built after the rows; dropped again.
  */
-async function loadBaseline(client: pg.PoolClient, csv: string, indexes: string[], when: 'after' | 'before' = 'after'): Promise<void> {
+async function loadBaseline(client: pg.PoolClient, csv: string, indexes: string[]): Promise<void> {
   await client.query('begin');
   await client.query(`create table bench.baseline (${COLUMNS})`);
-  if (when === 'before') for (const statement of indexes) await client.query(statement);
   await pipeline(createReadStream(csv), client.query(copyFrom(`copy bench.baseline from stdin (format csv, header true, encoding 'UTF8')`)));
-  if (when === 'after') for (const statement of indexes) await client.query(statement);
+  for (const statement of indexes) await client.query(statement);
   await client.query('commit');
   await client.query('drop table bench.baseline');
 }
@@ -148,45 +188,28 @@ function printFigures(rounds: Figures[]): void {
     const sorted = rounds.map(pick).sort((a, b) => a - b);
     return sorted[Math.floor((sorted.length - 1) / 2)]!;
   };
+  const copyToFile = median((f) => f.copyTo);
+  const backup = median((f) => f.backup.ms);
   const bare = median((f) => f.bareCopy);
   const indexed = median((f) => f.copyAndIndexes);
-  const indexesFirst = median((f) => f.indexesFirst);
-  const restore = median((f) => f.restore);
-  const restoreLocal = median((f) => f.restoreLocal);
+  const restore = median((f) => f.restore.ms);
   const undo = median((f) => f.undo);
   const inject = median((f) => f.inject);
-  const row = (label: string, ms: number, ratio: string) => console.log(`  ${label.padEnd(60)} ${seconds(ms).padStart(9)}  ${ratio}`);
+  const backupRss = median((f) => f.backup.peakKiB - f.backup.idleKiB) * 1024;
+  const restoreRss = median((f) => f.restore.peakKiB - f.restore.idleKiB) * 1024;
+  const idle = median((f) => f.restore.idleKiB) * 1024;
+  const row = (label: string, ms: number, ratio: string) => console.log(`  ${label.padEnd(62)} ${seconds(ms).padStart(9)}  ${ratio}`);
   const times = (ms: number, base: number) => `${(ms / base).toFixed(ms / base < 0.01 ? 4 : 2)}×`;
   console.log('');
-  row('raw COPY FROM a local file into a bare table (baseline)', bare, '1.00×');
-  row('raw COPY, then ADD PRIMARY KEY + CREATE INDEX ×2', indexed, times(indexed, bare));
-  row('the keys and indexes first, then COPY (the restore before)', indexesFirst, times(indexesFirst, bare));
-  row('firedrill S3 restore (restoreTableBackup)', restore, `${times(restore, bare)} of the baseline, ${times(restore, indexed)} of COPY + indexes`);
-  row('  the same, reading the local file (no S3 server)', restoreLocal, `${times(restoreLocal, bare)} of the baseline, ${times(restoreLocal, indexed)} of COPY + indexes`);
-  row('drop-table undo: the hidden table moved back', undo, times(undo, bare));
-  row('drop-table injection: the table hidden', inject, times(inject, bare));
-}
-
-/**
- * The backup as a store that reads the local copy of its CSV: the restore's own cost, without
- * the S3 server, which runs in this process and competes with the restore for the CPU.
- */
-function localStore(dir: string, key: string, csv: string, manifest: string): ObjectStore {
-  return {
-    location: `file://${dir}/`,
-    put: async () => {
-      throw new Error('read-only');
-    },
-    get: async (wanted) => (wanted === `${key}data.csv` ? createReadStream(csv) : Readable.from([manifest])),
-    list: async () => [{ key: `${key}definition.json`, size: manifest.length, lastModified: new Date() }],
-    delete: async () => undefined,
-  };
-}
-
-async function readText(stream: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+  row('raw COPY FROM a local file, + ADD PRIMARY KEY + CREATE INDEX ×2', indexed, '1.00× (restore baseline)');
+  row('firedrill restore from S3', restore, `${times(restore, indexed)}  (target ≤ 1.15×)`);
+  row('raw COPY TO a local file', copyToFile, '1.00× (backup baseline)');
+  row('firedrill backup to S3', backup, `${times(backup, copyToFile)}  (target ≤ 1.3×)`);
+  row('raw COPY FROM a local file into a bare table (reference)', bare, times(bare, indexed));
+  row('drop-table undo: the hidden table moved back', undo, times(undo, indexed));
+  row('drop-table injection: the table hidden', inject, times(inject, indexed));
+  console.log('');
+  console.log(`  firedrill peak RSS above idle (${mib(idle)}): backup ${mib(backupRss)}, restore ${mib(restoreRss)}  (target ≤ 128 MiB)`);
 }
 
 async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
