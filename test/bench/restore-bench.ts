@@ -67,6 +67,7 @@ const INDEXES = [
 interface Figures {
   copyTo: number;
   backup: WorkerResult;
+  upload: number;
   bareCopy: number;
   copyAndIndexes: number;
   restore: WorkerResult;
@@ -77,6 +78,7 @@ interface Figures {
 async function main(): Promise<void> {
   const { rows, runs } = parseOptions(process.argv.slice(2));
   const dir = await mkdtemp(join(tmpdir(), 'firedrill-restore-bench-'));
+  const csv = join(dir, 'data.csv');
   const [postgres, s3] = await Promise.all([startTestPostgres(), startTestS3(['backups'])]);
   const pool = new pg.Pool({ connectionString: postgres.url(), max: 2 });
   try {
@@ -107,9 +109,8 @@ async function main(): Promise<void> {
         },
       },
     };
-    const worker = (mode: 'backup' | 'restore') => runWorker({ mode, table: TABLE, environment, env });
+    const worker = (mode: 'backup' | 'restore' | 'upload') => runWorker({ mode, table: TABLE, environment, env, file: csv });
     const store = s3.store('backups');
-    const csv = join(dir, 'data.csv');
     await worker('backup');
     const [first] = await listTableBackups(store, TABLE);
     await pipeline(await store.get(`${first!.key}data.csv`), createWriteStream(csv));
@@ -126,6 +127,7 @@ async function main(): Promise<void> {
       for (let round = 1; round <= runs; round++) {
         const copyToFile = await timed(() => withClient(pool, (client) => copyToLocalFile(client, join(dir, 'copy-to.csv'))));
         const backup = await worker('backup');
+        const upload = await worker('upload');
         const bareCopy = await timed(() => withClient(pool, (client) => loadBaseline(client, csv, [])));
         const copyAndIndexes = await timed(() => withClient(pool, (client) => loadBaseline(client, csv, INDEXES)));
         // The restore never overwrites: the original steps aside (with its indexes and sequence) while it runs.
@@ -138,10 +140,10 @@ async function main(): Promise<void> {
         const inject = await timed(() => fault.inject({ undoRecorded: async () => undefined, changed: async () => undefined, signal: new AbortController().signal }));
         const client = await database.connectForChanges();
         const undo = await timed(() => undoDropTable(client, undoAction.params as RestoreTableParams)).finally(() => client.end());
-        rounds.push({ copyTo: copyToFile, backup, bareCopy, copyAndIndexes, restore, undo, inject });
+        rounds.push({ copyTo: copyToFile, backup, upload: upload.ms, bareCopy, copyAndIndexes, restore, undo, inject });
         console.log(
           `  round ${round}: COPY TO ${seconds(copyToFile)}, backup ${seconds(backup.ms)} (+${mib(1024 * (backup.peakKiB - backup.idleKiB))}), ` +
-            `COPY FROM ${seconds(bareCopy)}, COPY FROM + indexes ${seconds(copyAndIndexes)}, ` +
+            `upload ${seconds(upload.ms)}, COPY FROM ${seconds(bareCopy)}, COPY FROM + indexes ${seconds(copyAndIndexes)}, ` +
             `restore ${seconds(restore.ms)} (+${mib(1024 * (restore.peakKiB - restore.idleKiB))}), undo ${seconds(undo)}, inject ${seconds(inject)}`,
         );
       }
@@ -157,7 +159,7 @@ async function main(): Promise<void> {
 }
 
 /** The worker, from source under tsx when this runs under tsx, else the built one. */
-async function runWorker(input: { mode: 'backup' | 'restore'; table: string; environment: Environment; env: Record<string, string> }): Promise<WorkerResult> {
+async function runWorker(input: { mode: 'backup' | 'restore' | 'upload'; table: string; environment: Environment; env: Record<string, string>; file: string }): Promise<WorkerResult> {
   const fromSource = import.meta.url.endsWith('.ts');
   const script = fileURLToPath(new URL(`./table-backup-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url));
   const args = [...(fromSource ? ['--import', 'tsx'] : []), script, JSON.stringify(input)];
@@ -190,6 +192,7 @@ function printFigures(rounds: Figures[]): void {
   };
   const copyToFile = median((f) => f.copyTo);
   const backup = median((f) => f.backup.ms);
+  const upload = median((f) => f.upload);
   const bare = median((f) => f.bareCopy);
   const indexed = median((f) => f.copyAndIndexes);
   const restore = median((f) => f.restore.ms);
@@ -205,6 +208,7 @@ function printFigures(rounds: Figures[]): void {
   row('firedrill restore from S3', restore, `${times(restore, indexed)}  (target ≤ 1.15×)`);
   row('raw COPY TO a local file', copyToFile, '1.00× (backup baseline)');
   row('firedrill backup to S3', backup, `${times(backup, copyToFile)}  (target ≤ 1.3×)`);
+  row('  the CSV from a local file to the S3 server alone (reference)', upload, times(upload, copyToFile));
   row('raw COPY FROM a local file into a bare table (reference)', bare, times(bare, indexed));
   row('drop-table undo: the hidden table moved back', undo, times(undo, indexed));
   row('drop-table injection: the table hidden', inject, times(inject, indexed));

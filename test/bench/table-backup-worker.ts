@@ -5,15 +5,19 @@
  * the peak RSS is reset (/proc/self/clear_refs), the idle RSS read, the work done, and the new
  * peak read. Prints one JSON line: { ms, rows, idleKiB, peakKiB }.
  *
- * Argument: JSON { mode: 'backup' | 'restore', table, environment, env }.
+ * Argument: JSON { mode: 'backup' | 'restore' | 'upload', table, environment, env, file? }.
+ * `upload` puts a local file into the same bucket, as the backup puts its CSV: what the S3
+ * path alone costs, for reference.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import type { Environment } from '../../src/catalogue/config-schema.js';
+import { s3ObjectStoreFor } from '../../adapters/s3/s3-object-store.js';
 import { backupEnvironmentTable, restoreEnvironmentTable, type TableBackupTarget } from '../../src/compose/table-backups.js';
 
 interface WorkerInput {
-  mode: 'backup' | 'restore';
+  mode: 'backup' | 'restore' | 'upload';
   table: string;
+  file?: string;
   environment: Environment;
   env: Record<string, string>;
 }
@@ -44,11 +48,18 @@ async function main(): Promise<void> {
   writeFileSync('/proc/self/clear_refs', '5');
   const idleKiB = statusKiB('VmRSS');
   const started = performance.now();
-  const rows =
-    input.mode === 'backup' ? (await backupEnvironmentTable(target)).backup.rows : (await restoreEnvironmentTable(target)).rows;
+  const rows = await work(input, target);
   const ms = performance.now() - started;
   const result: WorkerResult = { ms, rows, idleKiB, peakKiB: statusKiB('VmHWM') };
   process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+async function work(input: WorkerInput, target: TableBackupTarget): Promise<number> {
+  if (input.mode === 'backup') return (await backupEnvironmentTable(target)).backup.rows;
+  if (input.mode === 'restore') return (await restoreEnvironmentTable(target)).rows;
+  const store = s3ObjectStoreFor(Object.values(input.environment.buckets)[0]!, input.env);
+  await store.put('upload-reference/data.csv', createReadStream(input.file!));
+  return 0;
 }
 
 main().catch((error: unknown) => {
