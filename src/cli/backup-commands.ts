@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import type { Environment } from '../catalogue/config-schema.js';
 import type { Catalogue } from '../catalogue/load.js';
 import { ownValue } from '../catalogue/own.js';
 import { didYouMean, joinParts } from '../catalogue/suggest.js';
@@ -74,7 +75,7 @@ async function targetFor(context: CliContext, configPath: string, table: string,
   };
 }
 
-function environmentOf(catalogue: Catalogue, name: string) {
+function environmentOf(catalogue: Catalogue, name: string): Environment {
   const environment = ownValue(catalogue.config.environments, name);
   if (environment) return environment;
   const names = Object.keys(catalogue.config.environments);

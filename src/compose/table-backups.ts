@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Environment } from '../catalogue/config-schema.js';
+import type { Bucket, Environment } from '../catalogue/config-schema.js';
 import { ownValue } from '../catalogue/own.js';
 import { didYouMean, joinParts } from '../catalogue/suggest.js';
 import { environmentRefusal } from '../engine/environment-guard.js';
@@ -86,7 +86,7 @@ async function withAllowedTarget<T>(target: TableBackupTarget, work: (client: pg
   }
 }
 
-function bucketOf({ environmentName, environment, bucket }: TableBackupTarget) {
+function bucketOf({ environmentName, environment, bucket }: TableBackupTarget): Bucket {
   const names = Object.keys(environment.buckets);
   if (bucket !== undefined) {
     const found = ownValue(environment.buckets, bucket);

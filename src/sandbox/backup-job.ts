@@ -5,8 +5,6 @@ import type { ObjectStore } from '../storage/object-store.js';
 export interface BackupJob {
   /** Resolves once the first backup is in the bucket, so the drill has something to restore. */
   firstBackup: Promise<TableBackup>;
-  /** Resolves when the backup after this call is in the bucket. */
-  nextBackup(): Promise<TableBackup>;
   taken(): readonly TableBackup[];
   stop(): Promise<void>;
 }
@@ -14,7 +12,6 @@ export interface BackupJob {
 /** The shop's backup job: the table to the bucket every `everyMs`, as a cron job would. */
 export function startBackupJob(pool: pg.Pool, table: string, store: ObjectStore, everyMs: number): BackupJob {
   const taken: TableBackup[] = [];
-  const waiting: ((backup: TableBackup) => void)[] = [];
   let running: Promise<void> = Promise.resolve();
   let resolveFirst!: (backup: TableBackup) => void;
   const firstBackup = new Promise<TableBackup>((resolve) => (resolveFirst = resolve));
@@ -25,7 +22,6 @@ export function startBackupJob(pool: pg.Pool, table: string, store: ObjectStore,
       const backup = await backupTable({ client, table, store });
       taken.push(backup);
       resolveFirst(backup);
-      for (const resolve of waiting.splice(0)) resolve(backup);
     } catch {
       // While the table is gone there is nothing to back up; the job tries again next time.
     } finally {
@@ -40,7 +36,6 @@ export function startBackupJob(pool: pg.Pool, table: string, store: ObjectStore,
 
   return {
     firstBackup,
-    nextBackup: () => new Promise((resolve) => waiting.push(resolve)),
     taken: () => taken,
     async stop() {
       clearInterval(timer);
