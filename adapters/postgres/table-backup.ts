@@ -212,9 +212,13 @@ function compactTimestamp(date: Date): string {
  * Streams a COPY into the store. If the store fails mid-way, the rest of the COPY is
  * drained so the connection leaves COPY mode and can roll back, instead of hanging.
  */
+const COPY_BUFFER_BYTES = 4 * 2 ** 20;
+
 async function putStream(store: ObjectStore, key: string, source: Readable): Promise<void> {
   let copyError: unknown;
-  const body = new PassThrough();
+  // Room for one more part: PostgreSQL goes on producing rows while the store is busy
+  // sending the parts before, instead of waiting for every read.
+  const body = new PassThrough({ highWaterMark: COPY_BUFFER_BYTES });
   // The store reports the failure through its own reading; this only keeps an error raised
   // before it starts reading from being an uncaught 'error' event.
   body.on('error', () => undefined);
