@@ -103,6 +103,8 @@ function firstDetectionBeforeRecovery(events: readonly RunEvent[], injected: Run
   return findEvents(events, 'detected').find(
     (event) =>
       event.seq > injected.seq &&
+      // Stamped when it arrived: a signal sent before the fault was in effect saw something else.
+      elapsedMs(injected, event) >= 0 &&
       (recovered === undefined || (event.seq < recovered.seq && elapsedMs(recovered, event) < 0)),
   );
 }

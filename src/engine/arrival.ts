@@ -1,0 +1,44 @@
+import type { Clock } from './clock.js';
+import type { Bracket, Instant } from './events.js';
+
+/**
+ * When a pushed signal (an alert webhook, a chat message, `firedrill detected`) reached
+ * firedrill, stamped as it arrived rather than after any store or config I/O, and how long
+ * before that it may have left its sender: its bracket is [at − transportMs, at].
+ */
+export interface Arrival {
+  at: Instant;
+  transportMs: number;
+  /** The person gave the time themselves (`firedrill detected --at`): it is checked against the run. */
+  stated?: boolean;
+}
+
+/**
+ * How long a push may take to reach firedrill on a healthy network or machine, before it is
+ * stamped: a webhook's headers on a LAN, a chat line from the terminal, the start of the
+ * `firedrill` process after its command line was entered (the benchmark measures each:
+ * `npm run bench:timing`). A chat platform's own delivery (Slack, Matrix) comes before the
+ * message reaches firedrill and is not in it: TTD by chat is timed to its arrival.
+ */
+export const TRANSPORT_ALLOWANCE_MS = 20;
+
+export function arrivalNow(clock: Clock, transportMs = TRANSPORT_ALLOWANCE_MS): Arrival {
+  return { at: clock.now(), transportMs };
+}
+
+/**
+ * The moment this process started (performance.timeOrigin), on `clock`'s timeline: what the
+ * command line stamps `firedrill detected` with, before loading modules or opening the store.
+ */
+export function processStart(clock: Clock): Arrival {
+  return { at: { at: new Date(performance.timeOrigin).toISOString(), mono: 0, clock: clock.now().clock }, transportMs: TRANSPORT_ALLOWANCE_MS };
+}
+
+/** A time the person stated (ISO-8601), taken as exact; on no process's monotonic clock, so durations use the wall clock. */
+export function statedArrival(at: Date): Arrival {
+  return { at: { at: at.toISOString(), mono: 0, clock: 'stated' }, transportMs: 0, stated: true };
+}
+
+export function bracketOf(arrival: Arrival): Bracket {
+  return { beforeMs: arrival.transportMs, afterMs: 0 };
+}
