@@ -1,5 +1,5 @@
 import { validateFiles, effectiveDrill } from '../catalogue/load.js';
-import { formatProblem } from '../catalogue/problems.js';
+import { formatProblem, isError } from '../catalogue/problems.js';
 import { configJsonSchema, drillJsonSchema } from '../catalogue/json-schema.js';
 import { formatDuration } from '../catalogue/duration.js';
 import { runtimeFactoryFor } from '../compose/index.js';
@@ -10,11 +10,13 @@ import { loadCatalogueOrExplain, type CliContext } from './context.js';
 import { ownValue } from '../catalogue/own.js';
 
 export async function validateCommand(context: CliContext, files: string[]): Promise<number> {
-  const problems = await validateFiles(files);
-  for (const problem of problems) context.out(`${formatProblem(problem)}\n`);
-  if (problems.length === 0) context.err(`${files.join(', ')}: no problems\n`);
-  else context.err(`${problems.length} problem(s)\n`);
-  return problems.length === 0 ? 0 : 1;
+  const found = await validateFiles(files);
+  for (const problem of found) context.out(`${formatProblem(problem)}\n`);
+  const errors = found.filter(isError).length;
+  const warnings = found.length - errors;
+  if (found.length === 0) context.err(`${files.join(', ')}: no problems\n`);
+  else context.err(`${[errors && `${errors} problem(s)`, warnings && `${warnings} warning(s)`].filter(Boolean).join(', ')}\n`);
+  return errors === 0 ? 0 : 1;
 }
 
 export function schemaCommand(context: CliContext, which: string): number {
