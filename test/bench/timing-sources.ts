@@ -3,7 +3,9 @@ import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { sqlProbe } from '../../adapters/postgres/sql-probe.js';
 import { Drill } from '../../src/catalogue/drill-schema.js';
@@ -126,7 +128,7 @@ export const SOURCES: TimingSource[] = [
     async start(world) {
       const input = new PassThrough();
       const user = { id: userInfo().username, label: userInfo().username, groups: [], identity: { realm: 'os', id: userInfo().username } };
-      const adapter = consoleAdapter(input, () => undefined, user);
+      const adapter = consoleAdapter(input, (text) => process.env.BENCH_DEBUG && process.stderr.write(text), user);
       const stop = new AbortController();
       const handler = createChatHandler({
         catalogue: world.catalogue,
@@ -235,7 +237,9 @@ export const SOURCES: TimingSource[] = [
   },
 ];
 
+/** The folder holding package.json, from dist/test/bench/ (built) or test/bench/ (tsx). */
 export function packageRoot(): string {
-  // dist/test/bench/timing-sources.js → the package root.
-  return join(new URL('.', import.meta.url).pathname, '..', '..', '..');
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
 }

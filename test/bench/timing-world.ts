@@ -70,7 +70,7 @@ maxDuration: 10m
 `,
     );
     const config = join(dir, 'firedrill.yaml');
-    await writeFile(config, `builtInDrills: false\ncatalogue: [drills/]\nenvironments:\n  ${ENVIRONMENT}: {}\nstore:\n  url: { env: BENCH_STORE_URL }\n`);
+    await writeFile(config, `builtInDrills: false\ncatalogue: [drills/]\nenvironments:\n  ${ENVIRONMENT}:\n    chat: { run: ['*'] }\nstore:\n  url: { env: BENCH_STORE_URL }\n`);
     const loaded = await loadCatalogue(config);
     if (!loaded.ok) throw new Error(`the benchmark's own config is invalid: ${loaded.problems.map((problem) => problem.message).join('; ')}`);
     const catalogue = loaded.catalogue;

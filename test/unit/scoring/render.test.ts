@@ -41,7 +41,7 @@ function passing(): JournalBuilder {
     .add({ type: 'rpo-baseline', newestBefore: iso(-1_400) }, -1_000)
     .add({ type: 'injecting', actions: [`copy staging public.orders into ${SAFETY}`, 'DROP TABLE public.orders on staging'] }, -900)
     .injected(0)
-    .add({ type: 'detected', by: ORDERS_MISSING, bracket: { beforeMs: 20, afterMs: 0 } }, 8_400)
+    .add({ type: 'detected', by: ORDERS_MISSING, bracket: { beforeMs: 50, afterMs: 0 } }, 8_400)
     .add({ type: 'recovery-started', runbook: 'restore public.orders from the newest backup in s3://backups/staging/db/' }, 8_450)
     .add({ type: 'recovery-finished', ok: true, detail: 'restored 1200 rows from the backup taken at 2025-03-04T09:59:50.400Z' }, 19_800)
     .add({ type: 'alert-resolved', by: ORDERS_MISSING }, 21_000)
