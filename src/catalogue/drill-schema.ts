@@ -64,7 +64,7 @@ export const CHEAP_PROBE_RECOVERY_INTERVAL_MS = 200;
 
 export const SteadyState = z.strictObject({
   probes: z.array(Probe).min(1, 'list at least one probe: the run needs a way to see that service is back'),
-  interval: Duration.prefault('1s').describe('How often the probes run; a measured duration is at most this far off'),
+  interval: Duration.prefault('1s').describe('How often the probes run (preflight, and while recovery is awaited unless recoveryInterval says otherwise)'),
   stableFor: Duration.prefault('10s').describe('How long the probes must stay green before service counts as recovered'),
   recoveryInterval: Duration.refine((ms) => ms >= MIN_RECOVERY_INTERVAL_MS, `at least ${MIN_RECOVERY_INTERVAL_MS}ms: faster checks load the target more than they narrow the bounds`)
     .optional()
