@@ -13,7 +13,8 @@ import { incidentCommand, postponeCommand, scheduleCommand } from './cli/schedul
 import { serveCommand } from './cli/serve-command.js';
 import { statusCommand } from './cli/status-command.js';
 import { addTrustCommands } from './cli/trust-commands.js';
-import { processStart, statedArrival } from './engine/arrival.js';
+import { statedArrival } from './engine/arrival.js';
+import { processStart } from './cli/process-start.js';
 import { isUserError, reportInternalError } from './errors.js';
 
 /** Builds the program; `main` runs it. Separate so tests can drive the same commands. */

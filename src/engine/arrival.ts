@@ -27,14 +27,6 @@ export function arrivalNow(clock: Clock, transportMs = TRANSPORT_ALLOWANCE_MS): 
   return { at: clock.now(), transportMs };
 }
 
-/**
- * The moment this process started (performance.timeOrigin), on `clock`'s timeline: what the
- * command line stamps `firedrill detected` with, before loading modules or opening the store.
- */
-export function processStart(clock: Clock): Arrival {
-  return { at: { at: new Date(performance.timeOrigin).toISOString(), mono: 0, clock: clock.now().clock }, transportMs: TRANSPORT_ALLOWANCE_MS };
-}
-
 /** A time the person stated (ISO-8601), taken as exact; on no process's monotonic clock, so durations use the wall clock. */
 export function statedArrival(at: Date): Arrival {
   return { at: { at: at.toISOString(), mono: 0, clock: 'stated' }, transportMs: 0, stated: true };
