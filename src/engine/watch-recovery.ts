@@ -20,7 +20,8 @@ interface WatchInput {
 
 /**
  * From injection until service is back (steady-state probes green for `stableFor`),
- * `maxDuration` passes, or someone aborts; the probes run every `recoveryInterval` meanwhile. Starts the automated runbook when its trigger fires.
+ * `maxDuration` passes, or someone aborts; the probes run every `recoveryInterval` meanwhile.
+ * Starts the automated runbook when its trigger fires.
  */
 export async function watchForRecovery(input: WatchInput): Promise<WatchOutcome> {
   const { journal, drill, runtime, signals, injectedAt } = input;
