@@ -14,6 +14,8 @@ import { serveCommand } from './cli/serve-command.js';
 import { statusCommand } from './cli/status-command.js';
 import { addTrustCommands } from './cli/trust-commands.js';
 import { addBackupCommands } from './cli/backup-commands.js';
+import { statedArrival } from './engine/arrival.js';
+import { processStart } from './cli/process-start.js';
 import { isUserError, reportInternalError } from './errors.js';
 
 /** Builds the program; `main` runs it. Separate so tests can drive the same commands. */
@@ -85,8 +87,16 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
       done(await scorecardsCommand(context, configPath(), { ...options, run, format: formatFrom(options) })),
     );
 
+  program
+    .command('detected <run>')
+    .description('say that you noticed the outage of a running drill (sets its TTD, timed from when this command started)')
+    .option('--as <name>', AS_HELP)
+    .addOption(new Option('--at <time>', 'when you noticed, if not now: an ISO-8601 time after the injection, e.g. 2025-03-04T10:15:30Z').argParser(isoTime))
+    .action(async (run: string, options: { as?: string; at?: Date }) =>
+      // Stamped with the process's start, not after the config and store are loaded: that is when the person said so.
+      done(await signalCommand(context, configPath(), run, 'detected', actor(options.as), options.at ? statedArrival(options.at) : processStart(context.clock))),
+    );
   for (const [name, signal, description] of [
-    ['detected', 'detected', 'say that you noticed the outage of a running drill (sets its TTD)'],
     ['abort', 'abort', 'abort a running drill: it undoes what it injected at once'],
     ['approve', 'approve', 'approve a drill that requires a second person'],
   ] as const) {
@@ -147,6 +157,13 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
 }
 
 const AS_HELP = 'a name to journal beside yours, e.g. whom you act for; it grants nothing (you are your operating-system user, or FIREDRILL_USER)';
+
+function isoTime(text: string): Date {
+  // A date and a time with its zone: a bare time or date would be read in the machine's zone, silently.
+  const at = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text) ? new Date(text) : undefined;
+  if (!at || Number.isNaN(at.getTime())) throw new InvalidArgumentError('give an ISO-8601 time with its zone, e.g. 2025-03-04T10:15:30Z or 2025-03-04T11:15:30+01:00');
+  return at;
+}
 
 function positiveInteger(text: string): number {
   const value = Number(text);

@@ -15,6 +15,7 @@ export function columnMarker(pool: pg.Pool, table: string, column: string): RpoM
   const columnSql = pg.escapeIdentifier(column);
   return {
     description: `newest ${from}.${columnSql}`,
+    resolutionMs: 0,
     start: async () => undefined,
     stop: async () => undefined,
     newest: (atMost) =>
@@ -29,6 +30,7 @@ export function queryMarker(pool: pg.Pool, query: string): RpoMarker {
   const usesBound = /\$1\b/.test(query);
   return {
     description: query,
+    resolutionMs: 0,
     start: async () => undefined,
     stop: async () => undefined,
     newest: (atMost) => readTimestamp(pool, query, usesBound ? [atMost ?? NO_LIMIT] : []),
@@ -57,6 +59,7 @@ export function canaryMarker(pool: pg.Pool, table: string, intervalMs: number, r
   };
   return {
     description: `newest row of the canary ${tableSql}, written every ${intervalMs} ms`,
+    resolutionMs: intervalMs,
     async start() {
       // The first row is the baseline; if the last other run using the table just removed
       // it, the table is created again rather than the baseline lost.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DRILL_KINDS, Drill, DropTableDrill } from './drill-schema.js';
 import type { Problem } from './problems.js';
+import { rpoVisibilityWarnings } from './rpo-visibility.js';
 import { isRecord } from './schema-walk.js';
 import { didYouMean, joinParts } from './suggest.js';
 import { problemAt, readYamlFile, type YamlSource } from './yaml-source.js';
@@ -12,6 +13,8 @@ export interface LoadedDrill {
   file: string;
   line: number;
   col: number;
+  /** Valid, but it will not measure what it means to (see rpo-visibility.ts). */
+  warnings: Problem[];
 }
 
 /** On failure, `id` is the id the file tried to define (if readable), so references to it are not also reported as unknown. */
@@ -45,7 +48,8 @@ export function validateDrillSource(source: YamlSource): DrillFileResult {
     return { ok: false, problems: [...kindProblems, ...(result.ok ? [] : result.problems)], id };
   }
   const { line, col } = problemAt(source, ['id'], '');
-  return { ok: true, loaded: { drill: result.value as Drill, file: source.file, line, col } };
+  const drill = result.value as Drill;
+  return { ok: true, loaded: { drill, file: source.file, line, col, warnings: rpoVisibilityWarnings(source, drill) } };
 }
 
 function checkKind(source: YamlSource, kind: unknown): Problem[] {

@@ -57,12 +57,33 @@ export const Probe = z.discriminatedUnion('type', [
 ]);
 export type Probe = z.infer<typeof Probe>;
 
+/** Checks faster than this load the target more than they narrow the bounds. */
+export const MIN_RECOVERY_INTERVAL_MS = 100;
+/** The default for cheap probes (sql, http): five queries a second, RTO bounds about 200ms wide. */
+export const CHEAP_PROBE_RECOVERY_INTERVAL_MS = 200;
+
 export const SteadyState = z.strictObject({
   probes: z.array(Probe).min(1, 'list at least one probe: the run needs a way to see that service is back'),
-  interval: Duration.prefault('1s').describe('How often the probes run; a measured duration is at most this far off'),
+  interval: Duration.prefault('1s').describe('How often the probes run (preflight, and while recovery is awaited unless recoveryInterval says otherwise)'),
   stableFor: Duration.prefault('10s').describe('How long the probes must stay green before service counts as recovered'),
+  recoveryInterval: Duration.refine((ms) => ms >= MIN_RECOVERY_INTERVAL_MS, `at least ${MIN_RECOVERY_INTERVAL_MS}ms: faster checks load the target more than they narrow the bounds`)
+    .optional()
+    .describe(
+      'How often the probes run while recovery is awaited (from injection until service counts as back): the RTO bounds are about this wide. Default: 200ms when every probe is sql or http (five cheap queries a second), else `interval`',
+    ),
 });
 export type SteadyState = z.infer<typeof SteadyState>;
+
+/**
+ * How often the probes run while recovery is awaited: the drill's `recoveryInterval`, else fast
+ * for cheap probes (a query or a request) and `interval` for the rest (a command may be costly,
+ * and a Kubernetes probe is woken by its watch), never slower than `interval`.
+ */
+export function recoveryIntervalOf(steadyState: SteadyState): number {
+  if (steadyState.recoveryInterval !== undefined) return steadyState.recoveryInterval;
+  const cheap = steadyState.probes.every((probe) => probe.type === 'sql' || probe.type === 'http');
+  return cheap ? Math.min(CHEAP_PROBE_RECOVERY_INTERVAL_MS, steadyState.interval) : steadyState.interval;
+}
 
 export const Detection = z.strictObject({
   alerts: z

@@ -22,7 +22,8 @@ export interface Catalogue {
   drills: Map<string, { drill: Drill; file: string }>;
 }
 
-export type LoadResult = { ok: true; catalogue: Catalogue } | { ok: false; problems: Problem[] };
+/** `warnings` (valid, but not measuring what the drill means to) never make a load fail; `problems` on failure include them. */
+export type LoadResult = { ok: true; catalogue: Catalogue; warnings: Problem[] } | { ok: false; problems: Problem[] };
 
 export interface LoadOptions {
   /** Where the built-in drills are; tests point it at fixtures. Default: the package's `drills/`. */
@@ -69,9 +70,10 @@ async function loadFromSource(configPath: string, source: YamlSource, options: L
 
   const { drills, brokenIds, problems: drillProblems } = await loadDrills(files);
   problems.push(...drillProblems);
-  if (!validated.ok) return { ok: false, problems: sortProblems(problems) };
+  const warnings = [...drills.values()].flatMap((loaded) => loaded.warnings);
+  if (!validated.ok) return { ok: false, problems: sortProblems([...problems, ...warnings]) };
   problems.push(...crossCheck(validated.value, source, drills, brokenIds));
-  if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
+  if (problems.length > 0) return { ok: false, problems: sortProblems([...problems, ...warnings]) };
 
   const catalogue: Catalogue = {
     configPath,
@@ -79,7 +81,7 @@ async function loadFromSource(configPath: string, source: YamlSource, options: L
     config: validated.value,
     drills: new Map([...drills].map(([id, loaded]) => [id, { drill: loaded.drill, file: loaded.file }])),
   };
-  return { ok: true, catalogue };
+  return { ok: true, catalogue, warnings: sortProblems(warnings) };
 }
 
 /** Reads drill files in order; an id defined twice is reported on the second definition. */
@@ -134,14 +136,14 @@ export async function validateFiles(paths: string[], options: LoadOptions = {}):
       problems.push(...read.problems);
     } else if (isRecord(read.source.data) && ('environments' in read.source.data || 'trust' in read.source.data)) {
       const result = await loadFromSource(file, read.source, options);
-      if (!result.ok) problems.push(...result.problems);
+      problems.push(...(result.ok ? result.warnings : result.problems));
     } else {
       const result = validateDrillSource(read.source);
       if (result.ok) standalone.push(result.loaded);
       else problems.push(...result.problems);
     }
   }
-  problems.push(...mergeDrills(standalone).problems);
+  problems.push(...mergeDrills(standalone).problems, ...standalone.flatMap((loaded) => loaded.warnings));
   return sortProblems(problems);
 }
 

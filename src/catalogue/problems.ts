@@ -8,12 +8,19 @@ export interface Problem {
   line: number;
   col: number;
   message: string;
+  /** A warning: valid, but it will not measure what the drill means to; it does not fail validation. Absent: an error. */
+  severity?: 'warning';
 }
 
 /** `FILE:LINE:COL: message`, the format compilers use, so editors link it; `FILE: message` for whole-file problems. */
 export function formatProblem(p: Problem): string {
-  if (p.line <= 0) return `${p.file}: ${p.message}`;
-  return `${p.file}:${p.line}:${p.col}: ${p.message}`;
+  const message = p.severity === 'warning' ? `warning: ${p.message}` : p.message;
+  if (p.line <= 0) return `${p.file}: ${message}`;
+  return `${p.file}:${p.line}:${p.col}: ${message}`;
+}
+
+export function isError(problem: Problem): boolean {
+  return problem.severity !== 'warning';
 }
 
 /** File order as given, then position: the order a reader fixes them in. Identical problems are reported once. */

@@ -1,5 +1,6 @@
 import { effectiveDrill } from '../catalogue/load.js';
 import { randomSeed } from '../catalogue/pick.js';
+import type { Arrival } from '../engine/arrival.js';
 import { reportSignal, type PersonSignal } from '../engine/person-signals.js';
 import { UserError } from '../errors.js';
 import { selectDrill } from '../schedule/select-drill.js';
@@ -43,9 +44,9 @@ export async function randomCommand(deps: ChatDeps, request: ChatRequest, enviro
 }
 
 /** `detected`, `recovered`, `abort`, `approve`: a person's signal, checked and journaled by the core. */
-export async function signalCommand(deps: ChatDeps, request: ChatRequest, kind: PersonSignal, prefix: string | undefined): Promise<ChatMessage> {
+export async function signalCommand(deps: ChatDeps, request: ChatRequest, kind: PersonSignal, prefix: string | undefined, arrival?: Arrival): Promise<ChatMessage> {
   const { label } = request.user;
-  const outcome = await reportSignal(deps, chatActor(request, deps.adapter.platform), kind, prefix);
+  const outcome = await reportSignal(deps, chatActor(request, deps.adapter.platform), kind, prefix, arrival);
   const title = `${outcome.run.drill} in ${outcome.run.environment} (run ${short(outcome.run.id)})`;
   switch (outcome.kind) {
     case 'detection-ignored':

@@ -1,3 +1,4 @@
+import { arrivalNow, type Arrival } from '../engine/arrival.js';
 import { isUserError, reportInternalError } from '../errors.js';
 import type { ChatRequest } from './adapter.js';
 import { randomCommand, runCommand, signalCommand } from './change-commands.js';
@@ -21,7 +22,7 @@ export function createChatHandler(deps: ChatDeps): ChatHandler {
     void run.finally(() => runs.delete(run));
   };
 
-  async function execute(command: ChatCommand, request: ChatRequest): Promise<ChatMessage | undefined> {
+  async function execute(command: ChatCommand, request: ChatRequest, arrival: Arrival): Promise<ChatMessage | undefined> {
     switch (command.kind) {
       case 'help':
         return helpMessage();
@@ -45,7 +46,7 @@ export function createChatHandler(deps: ChatDeps): ChatHandler {
       case 'recovered':
       case 'abort':
       case 'approve':
-        return signalCommand(deps, request, command.kind, command.run);
+        return signalCommand(deps, request, command.kind, command.run, arrival);
       case 'postpone':
         return postponeCommand(deps, request, command.schedule);
       case 'incident':
@@ -53,7 +54,7 @@ export function createChatHandler(deps: ChatDeps): ChatHandler {
     }
   }
 
-  async function answer(request: ChatRequest): Promise<ChatMessage | undefined> {
+  async function answer(request: ChatRequest, arrival: Arrival): Promise<ChatMessage | undefined> {
     const parsed = parseCommand(request.text);
     if (!parsed.ok) return textMessage(parsed.error, [parsed.usage], 'warning');
     const answerIn = deps.catalogue.config.chat?.answerIn;
@@ -62,7 +63,7 @@ export function createChatHandler(deps: ChatDeps): ChatHandler {
       return textMessage('firedrill does not answer questions in this channel', [`ask in: ${answerIn.join(', ')}`], 'warning');
     }
     try {
-      return await execute(parsed.command, request);
+      return await execute(parsed.command, request, arrival);
     } catch (error) {
       if (isUserError(error)) return textMessage(error.message, error.hint ? [error.hint] : [], 'warning');
       // Never a stack trace in chat: a reference that finds the detail in the log.
@@ -73,7 +74,9 @@ export function createChatHandler(deps: ChatDeps): ChatHandler {
 
   return {
     async handle(request) {
-      const message = await answer(request);
+      // Stamped before any store or catalogue work: a "detected" counts from when it was said.
+      const arrival = arrivalNow(deps.clock);
+      const message = await answer(request, arrival);
       if (!message) return;
       try {
         await deps.adapter.reply(request, message);

@@ -1,6 +1,6 @@
 import { formatDuration } from '../catalogue/duration.js';
 import { findEvent, unresolvedAttention, type RunEvent } from '../engine/events.js';
-import { measureRows, offsetText } from '../scoring/render-text.js';
+import { measureRows, offsetText, rpoSourceText } from '../scoring/render-text.js';
 import { journalLines, runStatus } from '../scoring/run-status.js';
 import type { Scorecard } from '../scoring/score-run.js';
 import type { ChatAction, ChatMessage, MessageTone } from './message.js';
@@ -32,6 +32,7 @@ export function scorecardMessage(scorecard: Scorecard): ChatMessage {
     })),
   ];
   if (scorecard.detectedBy) fields.push({ label: 'Detected by', value: `${scorecard.detectedBy.source}: ${scorecard.detectedBy.name}` });
+  if (scorecard.rpo) fields.push({ label: 'RPO read from', value: rpoSourceText(scorecard.rpo) });
   const lines = [
     ...scorecard.events.map((event) => `${(offsetText(event.offsetMs) || event.at.slice(11, 19)).padStart(7)}  ${event.text}`),
     ...scorecard.notes.map((note) => `note: ${note}`),

@@ -1,7 +1,8 @@
 import { validateFiles, effectiveDrill } from '../catalogue/load.js';
-import { formatProblem } from '../catalogue/problems.js';
+import { formatProblem, isError } from '../catalogue/problems.js';
 import { configJsonSchema, drillJsonSchema } from '../catalogue/json-schema.js';
 import { formatDuration } from '../catalogue/duration.js';
+import { recoveryIntervalOf } from '../catalogue/drill-schema.js';
 import { runtimeFactoryFor } from '../compose/index.js';
 import { environmentRefusal } from '../engine/environment-guard.js';
 import type { ProcessJournal } from '../engine/ports.js';
@@ -10,11 +11,13 @@ import { loadCatalogueOrExplain, type CliContext } from './context.js';
 import { ownValue } from '../catalogue/own.js';
 
 export async function validateCommand(context: CliContext, files: string[]): Promise<number> {
-  const problems = await validateFiles(files);
-  for (const problem of problems) context.out(`${formatProblem(problem)}\n`);
-  if (problems.length === 0) context.err(`${files.join(', ')}: no problems\n`);
-  else context.err(`${problems.length} problem(s)\n`);
-  return problems.length === 0 ? 0 : 1;
+  const found = await validateFiles(files);
+  for (const problem of found) context.out(`${formatProblem(problem)}\n`);
+  const errors = found.filter(isError).length;
+  const warnings = found.length - errors;
+  if (found.length === 0) context.err(`${files.join(', ')}: no problems\n`);
+  else context.err(`${[errors && `${errors} problem(s)`, warnings && `${warnings} warning(s)`].filter(Boolean).join(', ')}\n`);
+  return errors === 0 ? 0 : 1;
 }
 
 export function schemaCommand(context: CliContext, which: string): number {
@@ -53,7 +56,7 @@ export async function planCommand(context: CliContext, configPath: string, drill
       runtime.rpo ? `   - RPO marker: ${runtime.rpo.description}` : undefined,
       `3. wait for detection: ${describeDetection(drill.detection)}`,
       `4. recovery: ${runtime.runbook ? `automated (${drill.recovery.mode === 'automated' ? drill.recovery.trigger : ''}): ${runtime.runbook.description}` : 'manual, by the team'}; ` +
-        `service counts as back when the probes stay green for ${formatDuration(drill.steadyState.stableFor)} (checked every ${formatDuration(drill.steadyState.interval)})`,
+        `service counts as back when the probes stay green for ${formatDuration(drill.steadyState.stableFor)} (checked every ${formatDuration(recoveryIntervalOf(drill.steadyState))} while recovery is awaited)`,
       `5. verify: ${runtime.verify.map((probe) => probe.name).join(', ') || 'no data checks'}${runtime.rpo ? '; read the RPO marker' : ''}`,
       `6. undo whatever is still in effect; at ${formatDuration(drill.maxDuration)} or on abort, undo at once`,
       `objectives: ${Object.entries(drill.objectives).map(([name, ms]) => `${name.toUpperCase()} ${formatDuration(ms as number)}`).join(', ')}`,

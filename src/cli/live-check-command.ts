@@ -1,6 +1,6 @@
 import { validateFiles } from '../catalogue/load.js';
 import { validateCommand } from './catalogue-commands.js';
-import { formatProblem } from '../catalogue/problems.js';
+import { formatProblem, isError } from '../catalogue/problems.js';
 import { ownValue } from '../catalogue/own.js';
 import { didYouMean, joinParts } from '../catalogue/suggest.js';
 import { liveCheckPorts } from '../compose/live-check-ports.js';
@@ -28,7 +28,9 @@ export async function validateAction(context: CliContext, files: string[], optio
  * A protected or production-looking environment is reported as refused and never connected to.
  */
 export async function liveCheckCommand(context: CliContext, configPath: string, environmentName: string | undefined): Promise<number> {
-  const problems = await validateFiles([configPath]);
+  const found = await validateFiles([configPath]);
+  const problems = found.filter(isError);
+  for (const warning of found.filter((problem) => !isError(problem))) context.out(`${formatProblem(warning)}\n`);
   if (problems.length) {
     for (const problem of problems) context.out(`${formatProblem(problem)}\n`);
     context.err(`${problems.length} problem(s); fix them first: the live check needs a valid config\n`);

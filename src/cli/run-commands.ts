@@ -3,6 +3,7 @@ import { parseDuration } from '../catalogue/duration.js';
 import { runtimeFactoryFor } from '../compose/index.js';
 import { runDrill } from '../engine/run-drill.js';
 import type { Actor } from '../engine/actor.js';
+import type { Arrival } from '../engine/arrival.js';
 import { reportSignal } from '../engine/person-signals.js';
 import { requirePermission } from '../engine/permissions.js';
 import { UserError } from '../errors.js';
@@ -106,18 +107,26 @@ function formatMs(ms: number | null): string {
 }
 
 /** A person's signal for a run going on elsewhere: detected, abort, approve. The core decides; this prints. */
-export async function signalCommand(context: CliContext, configPath: string, runIdOrPrefix: string, signal: 'detected' | 'abort' | 'approve', actor: Actor): Promise<number> {
+export async function signalCommand(
+  context: CliContext,
+  configPath: string,
+  runIdOrPrefix: string,
+  signal: 'detected' | 'abort' | 'approve',
+  actor: Actor,
+  /** When the person said so: for `detected`, the process's start or their `--at`. */
+  arrival?: Arrival,
+): Promise<number> {
   const catalogue = await loadCatalogueOrExplain(context, configPath);
   const opened = await openStoreAndRecover(context, catalogue);
   try {
-    const outcome = await reportSignal({ catalogue, store: opened.store, clock: context.clock }, actor, signal, runIdOrPrefix);
+    const outcome = await reportSignal({ catalogue, store: opened.store, clock: context.clock }, actor, signal, runIdOrPrefix, arrival);
     const recorded = `${signal} recorded for run ${outcome.run.id} by ${actor.label}`;
     switch (outcome.kind) {
       case 'detection-ignored':
         context.err(`detected noted for run ${outcome.run.id} by ${actor.label}, but not counted: ${outcome.reason}\n`);
         break;
       case 'detected':
-        context.err(`${recorded}${outcome.beforeInjection ? '; the fault is not in effect yet, so it does not count as detection' : ''}\n`);
+        context.err(`${recorded} at ${outcome.at.at}${outcome.beforeInjection ? '; the fault was not in effect yet, so it does not count as detection' : ''}\n`);
         break;
       case 'abort':
         context.err(`${recorded}\n${outcome.undo.map((description) => `   undoing: ${description}\n`).join('')}`);

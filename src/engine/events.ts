@@ -16,6 +16,16 @@ export const Instant = z.object({
 });
 export type Instant = z.infer<typeof Instant>;
 
+/**
+ * What an observation tells of the real moment it stands for: that moment lies no earlier than
+ * `beforeMs` before the event's instant and no later than `afterMs` after it. A probe brackets
+ * recovery between the start of its last red check and the end of its first green one; a push
+ * (webhook, chat, command line) brackets its signal between its arrival less the transport
+ * allowance and its arrival. Optional on the events that carry it: older journals lack it.
+ */
+export const Bracket = z.object({ beforeMs: z.number().min(0), afterMs: z.number().min(0) });
+export type Bracket = z.infer<typeof Bracket>;
+
 export const UndoAction = z.object({
   /** Name of the undo implementation, e.g. `restore-table`. */
   action: z.string(),
@@ -81,15 +91,22 @@ export const EventBody = z.discriminatedUnion('type', [
   /** One change the fault made, with how it is undone (or why it needs no undo). */
   event('fault-step', { action: z.string(), undoneBy: z.string() }),
   event('injected', {}),
-  /** `identity`: the person behind a chat or command-line detection. */
-  event('detected', { by: DetectedBy, identity: Identity.optional() }),
+  /** `identity`: the person behind a chat or command-line detection; `bracket`: see Bracket. */
+  event('detected', { by: DetectedBy, identity: Identity.optional(), bracket: Bracket.optional() }),
   event('signal-ignored', { reason: z.string(), by: DetectedBy, identity: Identity.optional() }),
   event('alert-resolved', { by: DetectedBy }),
   event('recovery-started', { runbook: z.string() }),
   event('recovery-finished', { ok: z.boolean(), detail: z.string() }),
-  event('recovered', { stableForMs: z.number(), sawOutage: z.boolean() }),
+  /** Journaled `stableFor` after the instant it carries (the first green check's start); `bracket`: see Bracket. */
+  event('recovered', { stableForMs: z.number(), sawOutage: z.boolean(), bracket: Bracket.optional() }),
   event('verify-check', { check: z.string(), ok: z.boolean(), detail: z.string() }),
-  event('rpo-measured', { newestBefore: z.string().nullable(), newestAfter: z.string().nullable() }),
+  /** `marker`: what was read (its description); `resolutionMs`: how far apart its data points are (the canary's interval, 0 for the data itself). */
+  event('rpo-measured', {
+    newestBefore: z.string().nullable(),
+    newestAfter: z.string().nullable(),
+    marker: z.string().optional(),
+    resolutionMs: z.number().min(0).optional(),
+  }),
   event('verified', { ok: z.boolean() }),
   event('abort-requested', { by: z.string(), reason: z.string(), identity: Identity.optional() }),
   /** `stillRed`: what the probes said last, so a run that never recovered says why. */

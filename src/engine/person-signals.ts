@@ -3,7 +3,8 @@ import { ownValue } from '../catalogue/own.js';
 import { UserError } from '../errors.js';
 import { sameIdentity, type Actor, type Recorded } from './actor.js';
 import type { Clock } from './clock.js';
-import { findEvent, findEvents, type DetectedBy, type EventBody, type Instant } from './events.js';
+import { arrivalNow, bracketOf, type Arrival } from './arrival.js';
+import { elapsedMs, findEvent, findEvents, type DetectedBy, type EventBody, type Instant } from './events.js';
 import { approvalRefusal, requirePermission } from './permissions.js';
 import type { RunStore, RunSummary } from './ports.js';
 import { resolveRun } from './resolve-run.js';
@@ -31,7 +32,14 @@ export type SignalOutcome =
  * the second-person rule of approval are checked here, then the signal is journaled with the
  * actor's label and identity. Throws a UserError that says why and who may.
  */
-export async function reportSignal(deps: PersonSignalDeps, actor: Actor, signal: PersonSignal, runPrefix: string | undefined): Promise<SignalOutcome> {
+export async function reportSignal(
+  deps: PersonSignalDeps,
+  actor: Actor,
+  signal: PersonSignal,
+  runPrefix: string | undefined,
+  /** When the signal reached firedrill (default: now); a detection carries it as its bracket. */
+  arrival: Arrival = arrivalNow(deps.clock),
+): Promise<SignalOutcome> {
   const run = await resolveRun(deps.store, runPrefix);
   const id = run.id.slice(0, 8);
   if (run.finishedAt) throw new UserError(`run ${id} is already over (${run.outcome})`, `see it with \`scorecard ${id}\` in chat or \`firedrill scorecards ${id}\``);
@@ -42,8 +50,10 @@ export async function reportSignal(deps: PersonSignalDeps, actor: Actor, signal:
   const requester: Recorded | undefined = created && { label: created.requestedBy, identity: created.requester };
   requirePermission(signal === 'detected' || signal === 'recovered' ? 'signal' : signal, actor, run.environment, environment, requester);
   const { identity } = actor;
-  const at = deps.clock.now();
+  const { at } = arrival;
   const append = (body: EventBody) => deps.store.append(run.id, body, at);
+  const injected = findEvent(events, 'injected');
+  if (arrival.stated) checkStatedTime(id, at, injected, deps.clock.now());
 
   switch (signal) {
     case 'detected': {
@@ -53,8 +63,9 @@ export async function reportSignal(deps: PersonSignalDeps, actor: Actor, signal:
         await append({ type: 'signal-ignored', reason, by, identity });
         return { kind: 'detection-ignored', run, at, reason };
       }
-      await append({ type: 'detected', by, identity });
-      return { kind: 'detected', run, at, beforeInjection: !findEvent(events, 'injected') };
+      await append({ type: 'detected', by, identity, bracket: bracketOf(arrival) });
+      // Stamped when it arrived: a command started before the injection completed noticed something else.
+      return { kind: 'detected', run, at, beforeInjection: !injected || elapsedMs(injected, at) < 0 };
     }
     case 'recovered': {
       // The journal has no "person says recovered" step: the probes decide recovery. The claim
@@ -78,6 +89,14 @@ export async function reportSignal(deps: PersonSignalDeps, actor: Actor, signal:
       return { kind: 'approve', run, at };
     }
   }
+}
+
+/** A time the person gave (`--at`) must lie between the injection and now. */
+function checkStatedTime(id: string, at: Instant, injected: Instant | undefined, now: Instant): void {
+  const hint = 'give the time you noticed, e.g. --at 2025-03-04T10:15:30Z (after the fault was injected, not in the future)';
+  if (Date.parse(at.at) > Date.parse(now.at)) throw new UserError(`--at ${at.at} is in the future`, hint);
+  if (!injected) throw new UserError(`run ${id} has not injected its fault yet: there is nothing to have noticed at ${at.at}`, hint);
+  if (Date.parse(at.at) < Date.parse(injected.at)) throw new UserError(`--at ${at.at} is before the fault was injected (${injected.at})`, hint);
 }
 
 /**

@@ -64,6 +64,11 @@ export interface Probe {
 /** Reads "the newest data present", for RPO. */
 export interface RpoMarker {
   readonly description: string;
+  /**
+   * How far apart the marker's data points are at most: the canary's interval, 0 for a marker
+   * that reads the data itself. The lost data's real extent lies within this of the measured RPO.
+   */
+  readonly resolutionMs: number;
   /** Starts whatever keeps the marker fresh (the canary writer); a no-op for query markers. */
   start(): Promise<void>;
   /** The newest marker value, or, with `atMost`, the newest no later than it. */

@@ -15,7 +15,13 @@ export async function verifyRun(journal: Journal, runtime: DrillRuntime): Promis
     const newestBefore = baseline?.newestBefore ?? null;
     // Rows written after recovery are not evidence of what survived: only look up to the baseline.
     const newestAfter = newestBefore ? await runtime.rpo.newest(new Date(newestBefore)) : null;
-    await journal.append({ type: 'rpo-measured', newestBefore, newestAfter: newestAfter?.toISOString() ?? null });
+    await journal.append({
+      type: 'rpo-measured',
+      newestBefore,
+      newestAfter: newestAfter?.toISOString() ?? null,
+      marker: runtime.rpo.description,
+      resolutionMs: runtime.rpo.resolutionMs,
+    });
   }
   await journal.append({ type: 'verified', ok });
 }

@@ -1,4 +1,4 @@
-import type { Drill } from '../catalogue/drill-schema.js';
+import { recoveryIntervalOf, type Drill } from '../catalogue/drill-schema.js';
 import { elapsedMs, type Instant } from './events.js';
 import type { Journal } from './journal.js';
 import type { DrillRuntime, Probe } from './ports.js';
@@ -20,7 +20,8 @@ interface WatchInput {
 
 /**
  * From injection until service is back (steady-state probes green for `stableFor`),
- * `maxDuration` passes, or someone aborts. Starts the automated runbook when its trigger fires.
+ * `maxDuration` passes, or someone aborts; the probes run every `recoveryInterval` meanwhile.
+ * Starts the automated runbook when its trigger fires.
  */
 export async function watchForRecovery(input: WatchInput): Promise<WatchOutcome> {
   const { journal, drill, runtime, signals, injectedAt } = input;
@@ -35,7 +36,11 @@ export async function watchForRecovery(input: WatchInput): Promise<WatchOutcome>
 
   try {
     unwatch = (await Promise.all(runtime.steadyState.map((probe) => probe.watch?.(() => wakeup.wake())))).filter((stopWatching) => stopWatching !== undefined);
-    let streakStart: Instant | undefined;
+    const interval = recoveryIntervalOf(drill.steadyState);
+    // Recovery happened after the last red check began sampling and no later than the first green
+    // check of the streak had its answer: those two instants bracket the truth.
+    let lastRedStart: Instant = injectedAt;
+    let streak: { start: Instant; firstAnswer: Instant } | undefined;
     let sawOutage = false;
     let stillRed: string[] = [];
     for (;;) {
@@ -48,18 +53,20 @@ export async function watchForRecovery(input: WatchInput): Promise<WatchOutcome>
       wakeup.checking();
       stillRed = await redProbes(runtime.steadyState);
       if (stillRed.length === 0) {
-        streakStart ??= checkStart;
-        if (elapsedMs(streakStart, clock.now()) >= drill.steadyState.stableFor) {
-          await journal.append({ type: 'recovered', stableForMs: drill.steadyState.stableFor, sawOutage }, streakStart);
+        streak ??= { start: checkStart, firstAnswer: clock.now() };
+        if (elapsedMs(streak.start, clock.now()) >= drill.steadyState.stableFor) {
+          const bracket = { beforeMs: Math.max(0, elapsedMs(lastRedStart, streak.start)), afterMs: Math.max(0, elapsedMs(streak.start, streak.firstAnswer)) };
+          await journal.append({ type: 'recovered', stableForMs: drill.steadyState.stableFor, sawOutage, bracket }, streak.start);
           return 'recovered';
         }
       } else {
         sawOutage = true;
-        streakStart = undefined;
+        lastRedStart = checkStart;
+        streak = undefined;
       }
       const spent = elapsedMs(checkStart, clock.now());
-      await clock.sleep(Math.max(0, drill.steadyState.interval - spent), wakeup.sleepSignal());
-      const spacing = Math.min(MIN_WOKEN_CHECK_SPACING_MS, drill.steadyState.interval) - elapsedMs(checkStart, clock.now());
+      await clock.sleep(Math.max(0, interval - spent), wakeup.sleepSignal());
+      const spacing = Math.min(MIN_WOKEN_CHECK_SPACING_MS, interval) - elapsedMs(checkStart, clock.now());
       if (spacing > 0) await clock.sleep(spacing, stop.signal);
     }
   } finally {

@@ -1,5 +1,5 @@
 import type { Scorecard } from './score-run.js';
-import { measureRows, offsetText } from './render-text.js';
+import { measureRows, offsetText, rpoSourceText } from './render-text.js';
 
 const OUTCOME_BADGE = { pass: '✅ PASS', fail: '❌ FAIL', aborted: '⚠️ ABORTED', refused: '⛔ REFUSED' } as const;
 
@@ -23,9 +23,7 @@ export function renderMarkdown(scorecard: Scorecard): string {
     lines.push(`- **Detected by:** ${source}: ${escape(name)}${detail ? ` (${escape(detail)})` : ''}`);
   }
   lines.push(`- **Recovery:** ${escape(scorecard.recovery.runbook ?? scorecard.recovery.mode)}`);
-  if (scorecard.rpo) {
-    lines.push(`- **Data:** newest before injection ${scorecard.rpo.newestBefore ?? 'none'}, newest surviving ${scorecard.rpo.newestAfter ?? 'none'}`);
-  }
+  if (scorecard.rpo) lines.push(`- **Data:** ${escape(rpoSourceText(scorecard.rpo))}`);
   for (const { name, value } of scorecard.measurements ?? []) lines.push(`- **${escape(name)}:** ${escape(String(value))}`);
   for (const note of scorecard.notes) lines.push(`- **Note:** ${escape(note)}`);
   lines.push('', '<details><summary>Timeline</summary>', '', '| t | event |', '|---|---|');

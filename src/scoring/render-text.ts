@@ -1,11 +1,12 @@
 import { formatDuration } from '../catalogue/duration.js';
 import type { Scorecard } from './score-run.js';
+import type { Range } from './scorecard-schema.js';
 
 type Objective = 'ttd' | 'rto' | 'rpo';
-const MEASURES: { key: Objective; label: string; measured: (s: Scorecard) => number | null; target: (s: Scorecard) => number | null }[] = [
-  { key: 'ttd', label: 'TTD (time to detect)', measured: (s) => s.ttdMs, target: (s) => s.objectives.ttdMs },
-  { key: 'rto', label: 'RTO (time to recover)', measured: (s) => s.rtoMs, target: (s) => s.objectives.rtoMs },
-  { key: 'rpo', label: 'RPO (data lost)', measured: (s) => s.rpoMs, target: (s) => s.objectives.rpoMs },
+const MEASURES: { key: Objective; label: string; measured: (s: Scorecard) => number | null; target: (s: Scorecard) => number | null; bounds: (s: Scorecard) => Range | null }[] = [
+  { key: 'ttd', label: 'TTD (time to detect)', measured: (s) => s.ttdMs, target: (s) => s.objectives.ttdMs, bounds: (s) => s.bounds.ttdMs },
+  { key: 'rto', label: 'RTO (time to recover)', measured: (s) => s.rtoMs, target: (s) => s.objectives.rtoMs, bounds: (s) => s.bounds.rtoMs },
+  { key: 'rpo', label: 'RPO (data lost)', measured: (s) => s.rpoMs, target: (s) => s.objectives.rpoMs, bounds: (s) => s.bounds.rpoMs },
 ];
 
 export interface MeasureRow {
@@ -17,23 +18,43 @@ export interface MeasureRow {
 
 /** The three measures as display strings; shared by the text and Markdown renderings. */
 export function measureRows(scorecard: Scorecard): MeasureRow[] {
-  return MEASURES.map(({ key, label, measured, target }) => {
+  return MEASURES.map(({ key, label, measured, target, bounds }) => {
     const value = measured(scorecard);
     const objective = target(scorecard);
     const met = scorecard.met[key];
     return {
       label,
-      measured: value === null ? notMeasured(scorecard, key) : formatDuration(value),
+      measured: value === null ? notMeasured(scorecard, key) : withBounds(value, bounds(scorecard)),
       objective: objective === null ? '-' : formatDuration(objective),
       verdict: met === null ? '' : met ? 'met' : 'MISSED',
     };
   });
 }
 
+/** `12.4s (12.1s–12.4s)`: the value and where the truth lies, each bound rounded outwards. */
+export function withBounds(value: number, bounds: Range | null): string {
+  if (!bounds) return formatDuration(value);
+  if (bounds.low === bounds.high) return `${formatDuration(value)} (exact)`;
+  return `${formatDuration(value)} (${formatDuration(roundBound(bounds.low, Math.floor))}–${formatDuration(roundBound(bounds.high, Math.ceil))})`;
+}
+
+/** formatDuration shows tenths of a second below a minute and whole seconds above: round to those, outwards. */
+function roundBound(ms: number, round: (x: number) => number): number {
+  if (ms < 1_000) return ms;
+  if (ms < 60_000) return round(ms / 100) * 100;
+  return round(ms / 1_000) * 1_000;
+}
+
 function notMeasured(scorecard: Scorecard, key: Objective): string {
   if (!scorecard.timeline.injectedAt) return 'n/a';
   if (key === 'ttd' && scorecard.timeline.recoveredAt) return 'not detected';
   return 'not measured';
+}
+
+/** Where the RPO came from: the marker read, its newest value before injection and after recovery. */
+export function rpoSourceText(rpo: NonNullable<Scorecard['rpo']>): string {
+  const read = rpo.source ? `${rpo.source}: ` : '';
+  return `${read}newest before injection ${rpo.newestBefore ?? 'none'}, newest surviving ${rpo.newestAfter ?? 'none'}`;
 }
 
 export function offsetText(offsetMs: number | null): string {
@@ -50,9 +71,10 @@ export function renderText(scorecard: Scorecard): string {
   lines.push('');
   const rows = measureRows(scorecard);
   const width = Math.max(...rows.map((row) => row.label.length));
-  lines.push(`  ${'measure'.padEnd(width)}  ${'measured'.padEnd(14)}  objective`);
+  const measuredWidth = Math.max(14, ...rows.map((row) => row.measured.length));
+  lines.push(`  ${'measure'.padEnd(width)}  ${'measured'.padEnd(measuredWidth)}  objective`);
   for (const row of rows) {
-    lines.push(`  ${row.label.padEnd(width)}  ${row.measured.padEnd(14)}  ${row.objective.padEnd(10)}  ${row.verdict}`.trimEnd());
+    lines.push(`  ${row.label.padEnd(width)}  ${row.measured.padEnd(measuredWidth)}  ${row.objective.padEnd(10)}  ${row.verdict}`.trimEnd());
   }
   lines.push('');
   if (scorecard.detectedBy) {
@@ -65,9 +87,7 @@ export function renderText(scorecard: Scorecard): string {
   } else {
     lines.push(`recovery: ${scorecard.recovery.mode}`);
   }
-  if (scorecard.rpo) {
-    lines.push(`data: newest before injection ${scorecard.rpo.newestBefore ?? 'none'}, newest surviving ${scorecard.rpo.newestAfter ?? 'none'}`);
-  }
+  if (scorecard.rpo) lines.push(`data: ${rpoSourceText(scorecard.rpo)}`);
   for (const { name, value } of scorecard.measurements ?? []) lines.push(`${name}: ${value}`);
   for (const note of scorecard.notes) lines.push(`note: ${note}`);
   lines.push('');

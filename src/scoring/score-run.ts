@@ -1,4 +1,6 @@
 import { elapsedMs, findEvent, findEvents, type Outcome, type RunEvent } from '../engine/events.js';
+import { formatDuration } from '../catalogue/duration.js';
+import { durationBounds, judge, rpoBounds, straddleNote } from './bounds.js';
 import { describeEvent } from './describe-event.js';
 import type { Scorecard, TimelineEntry } from './scorecard-schema.js';
 import { hideProbeProcesses } from './routine-processes.js';
@@ -21,15 +23,32 @@ export function scoreRun(runId: string, events: readonly RunEvent[]): Scorecard 
   const ttdMs = injected && detected ? Math.round(elapsedMs(injected, detected)) : null;
   const rtoMs = injected && recovered ? Math.round(elapsedMs(injected, recovered)) : null;
   const rpoMs = measuredRpo(rpoMeasured, notes);
+  const bounds = {
+    ttdMs: injected && detected ? durationBounds(injected, detected) : null,
+    rtoMs: injected && recovered ? durationBounds(injected, recovered) : null,
+    rpoMs: rpoBounds(rpoMeasured, rpoMs),
+  };
   const { objectives } = created.drill;
   // A run that never injected (refused, or stopped before) had nothing to meet or miss.
   const met = injected
-    ? { ttd: judge(objectives.ttdMs, ttdMs), rto: judge(objectives.rtoMs, rtoMs), rpo: judge(objectives.rpoMs, rpoMs) }
+    ? {
+        ttd: judge(objectives.ttdMs, ttdMs, bounds.ttdMs),
+        rto: judge(objectives.rtoMs, rtoMs, bounds.rtoMs),
+        rpo: judge(objectives.rpoMs, rpoMs, bounds.rpoMs),
+      }
     : { ttd: null, rto: null, rpo: null };
 
   if (injected && recovered && !detected) notes.push('not detected: no alert or person reported the outage before service was back');
   if (recovered && !recovered.sawOutage) notes.push('the steady-state probes never failed after injection: they may not see this fault');
   if (objectives.rpoMs !== null && !rpoMeasured && recovered) notes.push('RPO objective set but the drill has no RPO marker');
+  if (injected) {
+    const straddles = [
+      straddleNote('TTD', objectives.ttdMs, bounds.ttdMs, formatDuration),
+      straddleNote('RTO', objectives.rtoMs, bounds.rtoMs, formatDuration, 'checking more often while recovery is awaited (steadyState.recoveryInterval) narrows its bounds'),
+      straddleNote('RPO', objectives.rpoMs, bounds.rpoMs, formatDuration, 'a marker that reads the data itself (marker: column or query) has no such spread'),
+    ];
+    notes.push(...straddles.filter((note) => note !== undefined));
+  }
 
   const verification = findEvents(events, 'verify-check').map(({ check, ok, detail }) => ({ check, ok, detail }));
   const { outcome, reason } = decideOutcome(events, met, verified?.ok);
@@ -50,6 +69,7 @@ export function scoreRun(runId: string, events: readonly RunEvent[]): Scorecard 
     ttdMs,
     rtoMs,
     rpoMs,
+    bounds,
     objectives,
     met,
     detectedBy: detected?.by ?? null,
@@ -58,7 +78,7 @@ export function scoreRun(runId: string, events: readonly RunEvent[]): Scorecard 
       runbook: findEvent(events, 'recovery-started')?.runbook ?? null,
       runbookOk: runbookFinished?.ok ?? null,
     },
-    rpo: rpoMeasured ? { newestBefore: rpoMeasured.newestBefore, newestAfter: rpoMeasured.newestAfter } : null,
+    rpo: rpoMeasured ? { newestBefore: rpoMeasured.newestBefore, newestAfter: rpoMeasured.newestAfter, source: rpoMeasured.marker ?? null } : null,
     verification,
     measurements: findEvents(events, 'measured').map(({ name, value }) => ({ name, value })),
     notes,
@@ -83,6 +103,8 @@ function firstDetectionBeforeRecovery(events: readonly RunEvent[], injected: Run
   return findEvents(events, 'detected').find(
     (event) =>
       event.seq > injected.seq &&
+      // Stamped when it arrived: a signal sent before the fault was in effect saw something else.
+      elapsedMs(injected, event) >= 0 &&
       (recovered === undefined || (event.seq < recovered.seq && elapsedMs(recovered, event) < 0)),
   );
 }
@@ -94,12 +116,6 @@ function measuredRpo(measured: Extract<RunEvent, { type: 'rpo-measured' }> | und
     return null;
   }
   return Math.max(0, Date.parse(measured.newestBefore) - Date.parse(measured.newestAfter));
-}
-
-/** Null when there is no objective; an objective whose value was not measured is missed. */
-function judge(objectiveMs: number | null, measuredMs: number | null): boolean | null {
-  if (objectiveMs === null) return null;
-  return measuredMs !== null && measuredMs <= objectiveMs;
 }
 
 function decideOutcome(

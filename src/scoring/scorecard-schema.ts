@@ -3,6 +3,12 @@ import { DetectedBy, Outcome } from '../engine/events.js';
 
 const Ms = z.number().nullable();
 
+/** Where the truth lies, in milliseconds: no earlier than `low`, no later than `high`. */
+export const Range = z.object({ low: z.number(), high: z.number() });
+export type Range = z.infer<typeof Range>;
+
+const NO_BOUNDS = { ttdMs: null, rtoMs: null, rpoMs: null };
+
 export const TimelineEntry = z.object({
   at: z.string(),
   /** Milliseconds since injection; negative before it, null when there was no injection. */
@@ -27,11 +33,19 @@ export const Scorecard = z.object({
   ttdMs: Ms,
   rtoMs: Ms,
   rpoMs: Ms,
+  /**
+   * What the observations bracket, for each measure: a probe saw recovery between its last red
+   * and first green check, a push arrived when it did. Null where unmeasured, or where the
+   * journal predates bounds (and so does a scorecard stored before them).
+   */
+  bounds: z.object({ ttdMs: Range.nullable(), rtoMs: Range.nullable(), rpoMs: Range.nullable() }).default(NO_BOUNDS),
   objectives: z.object({ ttdMs: Ms, rtoMs: Ms, rpoMs: Ms }),
+  /** Graded on the late side of the bounds: met only when all of the range meets the objective. */
   met: z.object({ ttd: z.boolean().nullable(), rto: z.boolean().nullable(), rpo: z.boolean().nullable() }),
   detectedBy: DetectedBy.nullable(),
   recovery: z.object({ mode: z.string(), runbook: z.string().nullable(), runbookOk: z.boolean().nullable() }),
-  rpo: z.object({ newestBefore: z.string().nullable(), newestAfter: z.string().nullable() }).nullable(),
+  /** Where the RPO came from: `source` is the marker read (null in scorecards from before it was kept). */
+  rpo: z.object({ newestBefore: z.string().nullable(), newestAfter: z.string().nullable(), source: z.string().nullable().default(null) }).nullable(),
   verification: z.array(z.object({ check: z.string(), ok: z.boolean(), detail: z.string() })),
   /** Kind-specific figures, in the order they were measured. */
   measurements: z.array(z.object({ name: z.string(), value: z.union([z.string(), z.number()]) })),

@@ -1,6 +1,7 @@
 import type { Drill } from '../catalogue/drill-schema.js';
 import type { Clock } from '../engine/clock.js';
-import { findEvent, findEvents } from '../engine/events.js';
+import { arrivalNow, bracketOf, type Arrival } from '../engine/arrival.js';
+import { elapsedMs, findEvent, findEvents } from '../engine/events.js';
 import type { RunStore, RunSummary } from '../engine/ports.js';
 import type { IncomingAlert } from './alert-payloads.js';
 import { matchesAll } from '../catalogue/label-matchers.js';
@@ -21,9 +22,14 @@ export interface IntakeResult {
  * Journals every alert that matches an active run's detection rules. The first one that
  * fires after injection is the run's detection; alerts already firing before do not count.
  */
-export async function takeAlerts(alerts: readonly IncomingAlert[], deps: AlertIntakeDeps): Promise<IntakeResult> {
+export async function takeAlerts(
+  alerts: readonly IncomingAlert[],
+  deps: AlertIntakeDeps,
+  /** When the webhook arrived (default: now); a detection carries it as its bracket. */
+  arrival: Arrival = arrivalNow(deps.clock),
+): Promise<IntakeResult> {
   const result: IntakeResult = { detections: 0, ignored: 0 };
-  const receivedAt = deps.clock.now();
+  const receivedAt = arrival.at;
   for (const run of await deps.store.active()) {
     const drill = deps.drillFor(run);
     if (!drill) continue;
@@ -36,7 +42,7 @@ export async function takeAlerts(alerts: readonly IncomingAlert[], deps: AlertIn
       const by = { source: alert.source, name: alert.name, detail: describeLabels(alert.labels) };
       if (alert.status === 'resolved') {
         await deps.store.append(run.id, { type: 'alert-resolved', by }, receivedAt);
-      } else if (!injected) {
+      } else if (!injected || elapsedMs(injected, receivedAt) < 0) {
         result.ignored++;
         await deps.store.append(run.id, { type: 'signal-ignored', reason: 'arrived before the fault was injected', by }, receivedAt);
       } else if (alert.startsAt && alert.startsAt.getTime() < Date.parse(injected.at)) {
@@ -45,7 +51,7 @@ export async function takeAlerts(alerts: readonly IncomingAlert[], deps: AlertIn
       } else if (!alreadyDetected) {
         result.detections++;
         alreadyDetected = true;
-        await deps.store.append(run.id, { type: 'detected', by }, receivedAt);
+        await deps.store.append(run.id, { type: 'detected', by, bracket: bracketOf(arrival) }, receivedAt);
       }
     }
   }

@@ -4,6 +4,7 @@ import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '../log.js';
 import { parseAlerts, type AlertSource } from './alert-payloads.js';
 import { takeAlerts, type AlertIntakeDeps } from './alert-intake.js';
+import { arrivalNow } from '../engine/arrival.js';
 import { declaredTooLarge, MAX_BODY_BYTES, readBody, webhookAuthenticator, webhooksEnabled } from './webhook-auth.js';
 import type { ScheduleStore } from '../schedule/ports.js';
 import { z } from 'zod';
@@ -71,6 +72,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // When the request's head arrived: an alert is timed from then, not from after its body, its check and the store.
+    const arrival = arrivalNow(options.intake.clock);
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (request.method === 'GET' && path === '/healthz') return health(response);
     if (request.method === 'GET' && path === '/metrics') {
@@ -117,7 +120,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       hooksReceived.inc({ hook, result: 'malformed' });
       return send(response, 400, { error: `not a valid ${hook} webhook payload: ${parsed.error}` });
     }
-    const result = await takeAlerts(parsed.alerts, options.intake);
+    const result = await takeAlerts(parsed.alerts, options.intake, arrival);
     hooksReceived.inc({ hook, result: 'accepted' });
     options.log.info({ hook, alerts: parsed.alerts.length, ...result }, 'alert webhook taken');
     send(response, 202, { received: parsed.alerts.length, ...result });

@@ -88,6 +88,41 @@ describe('firedrill CLI', () => {
     expect(one.stdout).toContain(runId);
   });
 
+  it('stamps `detected` with the moment its command started, before its modules and the store load; --at is checked', async () => {
+    await world.createOrders(10);
+    await world.backupOrders();
+    const env = { ...world.env, TEST_STORE_URL: world.storeUrl, FIREDRILL_USER: 'bob' };
+    const running = runCli(['run', 'drop-orders-table', '--env', 'staging', '--config', config, '--json'], { env: { ...env, FIREDRILL_USER: 'alice' } });
+    const runId = await world.injectedRun();
+    const detected = (extra: string[], extraEnv: NodeJS.ProcessEnv = {}) => runCli(['detected', runId.slice(0, 8), '--config', config, ...extra], { env: { ...env, ...extraEnv } });
+
+    const future = await detected(['--at', new Date(Date.now() + 3_600_000).toISOString()]);
+    expect(future.code).toBe(2);
+    expect(future.stderr).toMatch(/--at \S+ is in the future/);
+    const early = await detected(['--at', '2000-01-01T00:00:00Z']);
+    expect(early.code).toBe(2);
+    expect(early.stderr).toContain('--at 2000-01-01T00:00:00.000Z is before the fault was injected');
+    const vague = await detected(['--at', '10:15']);
+    expect(vague.code).not.toBe(0);
+    expect(vague.stderr).toContain('give an ISO-8601 time with its zone');
+
+    // A start made slow on purpose, before any of firedrill's modules load: the stamp must not wait for it.
+    const slowStart = join(dir, 'slow-start.mjs');
+    await writeFile(slowStart, 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);\n');
+    const spawnedAt = Date.now();
+    const said = await detected([], { NODE_OPTIONS: [process.env.NODE_OPTIONS, `--import=${slowStart}`].filter(Boolean).join(' ') });
+    expect(said.code, said.stderr).toBe(0);
+    // Pass or fail depends on how busy the machine is (each command here loads TypeScript first): only the timing is asserted.
+    const run = await running;
+    const scorecard = JSON.parse(run.stdout) as { timeline: { detectedAt: string }; ttdMs: number; bounds: { ttdMs: { low: number; high: number } } };
+    const stampedAfterSpawnMs = Date.parse(scorecard.timeline.detectedAt) - spawnedAt;
+    expect(stampedAfterSpawnMs).toBeGreaterThanOrEqual(-1);
+    expect(stampedAfterSpawnMs).toBeLessThan(1_000);
+    expect(said.stderr).toContain(`detected recorded for run ${runId} by bob at ${scorecard.timeline.detectedAt}`);
+    expect(scorecard.bounds.ttdMs.high).toBeGreaterThanOrEqual(scorecard.ttdMs);
+    expect(scorecard.bounds.ttdMs.low).toBeLessThanOrEqual(scorecard.ttdMs);
+  }, 240_000);
+
   it('lists the next scheduled starts in their time zone', async () => {
     const result = await cli(['schedule', '--count', '4']);
     expect(result.code, result.stderr).toBe(0);

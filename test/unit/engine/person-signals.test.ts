@@ -6,6 +6,7 @@ import { ChatPermissions } from '../../../src/chat/chat-schema.js';
 import { labelFor, type Actor } from '../../../src/engine/actor.js';
 import { systemClock } from '../../../src/engine/clock.js';
 import type { EventBody, Identity, Instant, RunEvent } from '../../../src/engine/events.js';
+import { statedArrival, TRANSPORT_ALLOWANCE_MS, type Arrival } from '../../../src/engine/arrival.js';
 import { reportSignal, type PersonSignal } from '../../../src/engine/person-signals.js';
 import type { RunStore, RunSummary } from '../../../src/engine/ports.js';
 import { snapshot } from '../../../src/engine/run-drill.js';
@@ -49,7 +50,8 @@ function world(options: { drill?: Drill; chat?: unknown; requester?: { label: st
   }
   const config = { environments: { staging: { protected: false, allowProductionLookingNames: false, buckets: {}, chat: options.chat === undefined ? undefined : ChatPermissions.parse(options.chat) } } };
   const catalogue: DrillCatalogue = { configPath: 'firedrill.yaml', config: config as unknown as Config, drills: new Map([[theDrill.id, { drill: theDrill, file: 'drill.yaml' }]]) };
-  const signal = (actor: Actor, kind: PersonSignal, prefix: string | undefined = RUN_ID.slice(0, 8)) => reportSignal({ catalogue, store, clock }, actor, kind, prefix);
+  const signal = (actor: Actor, kind: PersonSignal, prefix: string | undefined = RUN_ID.slice(0, 8), arrival?: Arrival) =>
+    reportSignal({ catalogue, store, clock }, actor, kind, prefix, arrival);
   const refusal = (actor: Actor, kind: PersonSignal) =>
     signal(actor, kind).then(
       () => 'accepted',
@@ -132,5 +134,31 @@ describe("a person's signal, the same from chat and the command line", () => {
     expect(await signal(chat('U1'), 'recovered').catch((error: Error) => error.message)).toMatch(/from chat: it has no chat permissions/);
     expect(await signal(cli('bob'), 'recovered', undefined)).toMatchObject({ kind: 'recovered' });
     expect(events.at(-1)).toMatchObject({ type: 'measured', name: 'recovery reported by bob' });
+  });
+});
+
+describe('when a detection happened', () => {
+  it('is when it reached firedrill, bracketed by the transport allowance, unless the person says when', async () => {
+    const { events, signal } = world();
+    await signal(cli('bob'), 'detected');
+    expect(events.at(-1)).toMatchObject({ type: 'detected', bracket: { beforeMs: TRANSPORT_ALLOWANCE_MS, afterMs: 0 } });
+
+    const injectedAt = Date.parse(events.find((event) => event.type === 'injected')!.at);
+    const noticed = new Date(injectedAt);
+    const outcome = await signal(cli('carol'), 'detected', RUN_ID.slice(0, 8), statedArrival(noticed));
+    expect(outcome).toMatchObject({ kind: 'detected', beforeInjection: false });
+    expect(events.at(-1)).toMatchObject({ type: 'detected', at: noticed.toISOString(), bracket: { beforeMs: 0, afterMs: 0 } });
+  });
+
+  it('refuses a stated time in the future or before the fault was injected, and changes nothing', async () => {
+    const { events, signal } = world();
+    const count = events.length;
+    await expect(signal(cli('bob'), 'detected', RUN_ID.slice(0, 8), statedArrival(new Date(Date.now() + 60_000)))).rejects.toThrow(/is in the future/);
+    await expect(signal(cli('bob'), 'detected', RUN_ID.slice(0, 8), statedArrival(new Date('2000-01-01T00:00:00Z')))).rejects.toThrow(
+      /--at 2000-01-01T00:00:00.000Z is before the fault was injected/,
+    );
+    const notInjected = world({ journal: [] });
+    await expect(notInjected.signal(cli('bob'), 'detected', RUN_ID.slice(0, 8), statedArrival(new Date(Date.now() - 1_000)))).rejects.toThrow(/has not injected its fault yet/);
+    expect(events).toHaveLength(count);
   });
 });

@@ -1,4 +1,4 @@
-import type { DrillSnapshot, EventBody, RunEvent } from '../../../src/engine/events.js';
+import type { Bracket, DrillSnapshot, EventBody, RunEvent } from '../../../src/engine/events.js';
 
 /** Wall-clock time of injection in every hand-built journal. */
 export const T0 = Date.parse('2025-03-04T10:00:00.000Z');
@@ -50,13 +50,13 @@ export class JournalBuilder {
     return this.add({ type: 'injected' }, ms);
   }
 
-  detected(when: number | When, name = 'OrdersTableMissing'): this {
-    return this.add({ type: 'detected', by: { source: 'alertmanager', name, detail: 'severity=page' } }, when);
+  detected(when: number | When, name = 'OrdersTableMissing', bracket?: Bracket): this {
+    return this.add({ type: 'detected', by: { source: 'alertmanager', name, detail: 'severity=page' }, ...(bracket ? { bracket } : {}) }, when);
   }
 
   /** `streakStartMs` is the instant the event carries; it is journaled after `stableFor`. */
-  recovered(streakStartMs: number | When, stableForMs = 2_000, sawOutage = true): this {
-    return this.add({ type: 'recovered', stableForMs, sawOutage }, streakStartMs);
+  recovered(streakStartMs: number | When, stableForMs = 2_000, sawOutage = true, bracket?: Bracket): this {
+    return this.add({ type: 'recovered', stableForMs, sawOutage, ...(bracket ? { bracket } : {}) }, streakStartMs);
   }
 }
 

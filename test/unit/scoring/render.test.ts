@@ -28,7 +28,11 @@ function preflightOk(built: JournalBuilder, at: number): JournalBuilder {
     .add({ type: 'preflight-check', check: 'target table exists', ok: true, detail: 'public.orders exists on staging' }, at + 80);
 }
 
-/** drop-orders-table, restored automatically from S3: detected in 8.4s, back in 19.9s, 8.2s of orders lost. */
+/**
+ * drop-orders-table, restored automatically from S3: detected in 8.4s (a webhook, bracketed by its
+ * transport allowance), back in 19.9s (the last red check began 200ms before the first green one,
+ * which answered in 6ms), 8.2s of orders lost (read from the orders themselves: exact).
+ */
 function passing(): JournalBuilder {
   const built = journal().created({ ttdMs: 30_000, rtoMs: 120_000, rpoMs: 15_000 }, -6_000);
   return preflightOk(built, -5_900)
@@ -37,13 +41,13 @@ function passing(): JournalBuilder {
     .add({ type: 'rpo-baseline', newestBefore: iso(-1_400) }, -1_000)
     .add({ type: 'injecting', actions: [`copy staging public.orders into ${SAFETY}`, 'DROP TABLE public.orders on staging'] }, -900)
     .injected(0)
-    .add({ type: 'detected', by: ORDERS_MISSING }, 8_400)
+    .add({ type: 'detected', by: ORDERS_MISSING, bracket: { beforeMs: 50, afterMs: 0 } }, 8_400)
     .add({ type: 'recovery-started', runbook: 'restore public.orders from the newest backup in s3://backups/staging/db/' }, 8_450)
     .add({ type: 'recovery-finished', ok: true, detail: 'restored 1200 rows from the backup taken at 2025-03-04T09:59:50.400Z' }, 19_800)
     .add({ type: 'alert-resolved', by: ORDERS_MISSING }, 21_000)
-    .recovered(19_900, 2_000)
+    .recovered(19_900, 2_000, true, { beforeMs: 200, afterMs: 6 })
     .add({ type: 'verify-check', check: 'orders restored', ok: true, detail: 'returned true' }, 22_100)
-    .add({ type: 'rpo-measured', newestBefore: iso(-1_400), newestAfter: iso(-9_600) }, 22_200)
+    .add({ type: 'rpo-measured', newestBefore: iso(-1_400), newestAfter: iso(-9_600), marker: 'newest "public"."orders"."created_at"', resolutionMs: 0 }, 22_200)
     .add({ type: 'verified', ok: true }, 22_300)
     .add({ type: 'rollback-started', reason: 'clean-up after the drill' }, 22_400)
     .add({ type: 'undo-done', description: UNDO_ORDERS.description, detail: UNDONE_ORDERS }, 22_700)
@@ -51,7 +55,10 @@ function passing(): JournalBuilder {
     .add({ type: 'scored', outcome: 'pass' }, 22_800);
 }
 
-/** lose-a-node from the weekly schedule: nobody noticed before service was back, 17m12s to recover. */
+/**
+ * lose-a-node from the weekly schedule: nobody noticed before service was back, 17m12s to recover.
+ * Journaled before firedrill kept bounds: the scorecard shows the values alone.
+ */
 function failing(): JournalBuilder {
   const drill = { id: 'lose-a-node', title: 'A Kubernetes node is lost', kind: 'lose-node', severity: 'medium', recovery: 'manual' };
   const node = 'uncordon staging-worker-2';

@@ -109,7 +109,7 @@ describe('scoreRun: RPO', () => {
   it('is the newest data before injection minus the newest data that survived', () => {
     const card = withRpo(iso(-800), iso(-8_300));
     expect(card.rpoMs).toBe(7_500);
-    expect(card.rpo).toEqual({ newestBefore: iso(-800), newestAfter: iso(-8_300) });
+    expect(card.rpo).toEqual({ newestBefore: iso(-800), newestAfter: iso(-8_300), source: null });
     expect(card.met.rpo).toBe(true);
     expect(card.outcome).toBe('pass');
   });
