@@ -133,6 +133,8 @@ export interface DrillRuntime {
   fault: Fault;
   steadyState: Probe[];
   verify: Probe[];
+  /** What the drill must not hurt: checked from preflight until the undo is done; one red aborts the run. */
+  guards?: Probe[];
   rpo?: RpoMarker;
   runbook?: Runbook;
   /** Hears every journal event of the run (answers, signals), from any process. */

@@ -10,6 +10,7 @@ import { preflight } from './preflight.js';
 import { processJournal } from './process-journal.js';
 import { undoRecordedActions, type UndoRetryPolicy } from './rollback.js';
 import { RunSignals } from './run-signals.js';
+import { watchGuards } from './watch-guards.js';
 import { verifyRun } from './verify.js';
 import { watchForRecovery } from './watch-recovery.js';
 
@@ -107,7 +108,11 @@ async function injectAndWatch(
   undoRetry: UndoRetryPolicy | undefined,
 ): Promise<void> {
   let endReason = 'clean-up after the drill';
+  // From before the undo is recorded until it is done: a guard red at any point stops the drill.
+  const guards = watchGuards({ journal, guards: runtime.guards ?? [], intervalMs: drill.steadyState.interval, signals });
   try {
+    await guards.checkedOnce;
+    if (signals.abortRequested) throw new Error('stopped before injection');
     await journal.append({ type: 'undo-recorded', undo: await runtime.fault.undoAction() });
     // After the undo is journaled: what the marker creates (a canary table) is then cleaned even after a crash.
     await runtime.rpo?.start();
@@ -134,11 +139,11 @@ async function injectAndWatch(
 
     const outcome = await watchForRecovery({ journal, drill, runtime, signals, injectedAt: injected });
     if (outcome === 'recovered') await verifyRun(journal, runtime);
-    else endReason = outcome === 'timed-out' ? 'maxDuration reached' : `abort requested by ${signals.abortRequested?.by ?? 'someone'}`;
+    else endReason = outcome === 'timed-out' ? 'maxDuration reached' : abortReason(signals, '');
   } catch (error) {
     if (signals.abortRequested) {
       // The injection stopped because of the abort: that is the reason, not a failure.
-      endReason = `abort requested by ${signals.abortRequested.by} during injection`;
+      endReason = abortReason(signals, ' during injection');
     } else {
       endReason = `the run failed: ${error instanceof Error ? error.message : String(error)}`;
       await journal.append({ type: 'failed', error: endReason });
@@ -147,9 +152,20 @@ async function injectAndWatch(
     // A marker that cannot stop must not keep the undo from running.
     await runtime.rpo?.stop().catch(() => undefined);
   }
-  const undone = await undoRecordedActions(journal, undoer, endReason, undoRetry);
+  let undone: Awaited<ReturnType<typeof undoRecordedActions>>;
+  try {
+    undone = await undoRecordedActions(journal, undoer, endReason, undoRetry);
+  } finally {
+    await guards.stop();
+  }
   // The run stays active, so its environment stays blocked until `firedrill recover` completes the undo.
   if (!undone.done) throw new UndoIncompleteError(journal.runId, undone.reason ?? 'an undo action failed');
+}
+
+function abortReason(signals: RunSignals, when: string): string {
+  const request = signals.abortRequested;
+  if (request?.guard) return `stopped by guard ${request.guard}${when}: ${request.reason}`;
+  return `abort requested by ${request?.by ?? 'someone'}${when}`;
 }
 
 /** Everything that must hold before anything is touched; the first reason to refuse, if any. */

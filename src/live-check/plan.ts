@@ -70,7 +70,7 @@ interface DrillNeeds {
 }
 
 function needsOf(drill: Drill): DrillNeeds {
-  const probes = [...drill.steadyState.probes, ...drill.verify];
+  const probes = [...drill.steadyState.probes, ...drill.verify, ...drill.guards];
   const sql = drill.rpo !== undefined || probes.some((probe) => probe.type === 'sql');
   const workloads = probes.some((probe) => probe.type === 'kubernetes-workloads');
   switch (drill.kind) {
