@@ -104,7 +104,9 @@ function outOfBounds(value: number, check: PrometheusCheck): string | undefined 
 
 function seriesLabel(metric: Record<string, string>): string {
   const { __name__: metricName = '', ...labels } = metric;
-  const pairs = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
+  const pairs = Object.entries(labels)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => `${key}="${value}"`);
   return pairs.length ? `${metricName}{${pairs.join(',')}}` : metricName || '{}';
 }
 
