@@ -142,10 +142,22 @@ export interface DrillRuntime {
   close(): Promise<void>;
 }
 
+/**
+ * Hears every event of the runs this process starts, e.g. to tell the team's tools. `runEvent`
+ * must return at once and never throw: a run does not wait for anyone it tells.
+ */
+export interface RunEventSink {
+  runEvent(event: RunEvent, runId: string): void;
+  /** Waits, at most `timeoutMs`, for what is still being told: for a process about to exit. */
+  settle(timeoutMs: number): Promise<void>;
+}
+
 export interface RuntimeFactory {
   /** Builds the adapters a drill needs in an environment; throws UserError when it cannot. */
   runtimeFor(drill: Drill, environmentName: string, environment: Environment, runId: string, processes: ProcessJournal): Promise<DrillRuntime>;
   undoerFor(environmentName: string, environment: Environment, run: UndoRun): Promise<Undoer & { close(): Promise<void> }>;
   /** How hard undo actions are retried before a run needs attention (the config's `undo:`). */
   readonly undoRetry?: UndoRetryPolicy;
+  /** Told every event of every run (the config's `notify:`); none when nobody is to be told. */
+  readonly runEvents?: RunEventSink;
 }

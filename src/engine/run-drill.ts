@@ -5,7 +5,7 @@ import { scoreRun, type Scorecard } from '../scoring/score-run.js';
 import type { Clock } from './clock.js';
 import type { DrillSnapshot, EventBody, Identity, RunEvent } from './events.js';
 import { Journal } from './journal.js';
-import type { DrillRuntime, RunStore, RuntimeFactory, Undoer } from './ports.js';
+import type { DrillRuntime, RunEventSink, RunStore, RuntimeFactory, Undoer } from './ports.js';
 import { preflight } from './preflight.js';
 import { processJournal } from './process-journal.js';
 import { undoRecordedActions, type UndoRetryPolicy } from './rollback.js';
@@ -48,16 +48,17 @@ export async function runDrill(deps: EngineDeps, request: RunRequest): Promise<R
   const { drill, environmentName } = request;
   const requester = request.requester && { requester: request.requester };
   const runCreated: EventBody = { type: 'run-created', drill: snapshot(drill), environment: environmentName, requestedBy: request.requestedBy, ...requester };
+  const onEvent = followers(request.onEvent, deps.runtimes.runEvents);
   const created = await store.createRun({ drill: drill.id, environment: environmentName });
   if (!created.ok) {
     const runId = await store.createFinishedRun({ drill: drill.id, environment: environmentName });
-    const journal = new Journal(runId, store, clock, request.onEvent);
+    const journal = new Journal(runId, store, clock, onEvent);
     await journal.append(runCreated);
     await journal.append({ type: 'refused', reason: `another run is active in ${environmentName}: ${created.activeRunId}` });
     return score(store, journal);
   }
 
-  const journal = new Journal(created.runId, store, clock, request.onEvent);
+  const journal = new Journal(created.runId, store, clock, onEvent);
   const claim = await store.claim(created.runId);
   const signals = new RunSignals();
   let runtime: DrillRuntime | undefined;
@@ -202,6 +203,18 @@ async function awaitApproval(journal: Journal, request: RunRequest, signals: Run
   // An abort is reported by the caller, as an abort rather than as a missing approval.
   if (signals.abortRequested || request.interrupt?.aborted) return undefined;
   return `no approval from a second person within ${Math.round(timeoutMs / 1000)}s`;
+}
+
+/** Whoever follows the run live; the team's tools are told without the run ever waiting or failing for them. */
+function followers(onEvent: RunRequest['onEvent'], sink: RunEventSink | undefined): (event: RunEvent, runId: string) => void {
+  return (event, runId) => {
+    onEvent?.(event, runId);
+    try {
+      sink?.runEvent(event, runId);
+    } catch {
+      // A sink only queues; should it throw anyway, the run goes on.
+    }
+  };
 }
 
 async function score(store: RunStore, journal: Journal): Promise<RunResult> {
