@@ -109,6 +109,7 @@ async function injectAndWatch(
   undoRetry: UndoRetryPolicy | undefined,
 ): Promise<void> {
   let endReason = 'clean-up after the drill';
+  let stage = ' before injection';
   // From before the undo is recorded until it is done: a guard red at any point stops the drill.
   const guards = watchGuards({ journal, guards: runtime.guards ?? [], intervalMs: drill.steadyState.interval, signals });
   try {
@@ -123,6 +124,7 @@ async function injectAndWatch(
       await journal.append({ type: 'rpo-baseline', newestBefore: newestBefore?.toISOString() ?? null });
     }
     await journal.append({ type: 'injecting', actions: runtime.fault.plan() });
+    stage = ' during injection';
     const injecting = new AbortController();
     const abortRequested = new AbortController();
     void signals.aborted(injecting.signal).then((request) => request && abortRequested.abort());
@@ -144,7 +146,7 @@ async function injectAndWatch(
   } catch (error) {
     if (signals.abortRequested) {
       // The injection stopped because of the abort: that is the reason, not a failure.
-      endReason = abortReason(signals, ' during injection');
+      endReason = abortReason(signals, stage);
     } else {
       endReason = `the run failed: ${error instanceof Error ? error.message : String(error)}`;
       await journal.append({ type: 'failed', error: endReason });

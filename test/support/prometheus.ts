@@ -31,9 +31,14 @@ function run(command: string, args: string[], cwd?: string): Promise<string> {
  * A real Prometheus, from Debian's package, unpacked (not installed: no root) into
  * ~/.cache/firedrill/prometheus-<version>/ once; later runs reuse it. The package is a
  * static Go binary needing only libc. FIREDRILL_PROMETHEUS_BIN points at another binary.
+ * Cold: about 10 s (a 19 MB download, 95 MB unpacked); cached: no apt call at all.
  */
 export async function ensurePrometheus(): Promise<string> {
   if (process.env.FIREDRILL_PROMETHEUS_BIN) return process.env.FIREDRILL_PROMETHEUS_BIN;
+  // Any complete install will do: asking apt which version is current takes seconds.
+  const cached = existsSync(CACHE_ROOT) ? (await readdir(CACHE_ROOT)).filter((name) => name.startsWith('prometheus-')).sort().reverse() : [];
+  const installed = cached.map((name) => join(CACHE_ROOT, name)).find((home) => existsSync(join(home, '.installed')) && existsSync(join(home, 'usr', 'bin', 'prometheus')));
+  if (installed) return join(installed, 'usr', 'bin', 'prometheus');
   const policy = await run('apt-cache', ['policy', 'prometheus']).catch((error: Error) => {
     throw new Error(`apt-cache is needed to find Debian's prometheus package (${error.message}); or set FIREDRILL_PROMETHEUS_BIN to a prometheus binary`);
   });
@@ -43,7 +48,6 @@ export async function ensurePrometheus(): Promise<string> {
   }
   const home = join(CACHE_ROOT, `prometheus-${version.replace(/[^\w.+-]/g, '_')}`);
   const binary = join(home, 'usr', 'bin', 'prometheus');
-  if (existsSync(binary) && existsSync(join(home, '.installed'))) return binary;
 
   const download = await mkdtemp(join(tmpdir(), 'firedrill-prometheus-deb-'));
   try {
