@@ -37,13 +37,9 @@ export function watchGuards(input: { journal: Journal; guards: readonly Probe[];
         const checkStart = journal.clock.now();
         wakeup.checking();
         const red = await firstRed(guards);
-        if (red && !stopped.signal.aborted) {
-          const tripped = await journal.append({ type: 'guard-tripped', guard: red.name, detail: red.detail });
-          // Heard at once here; the store's feed tells every other process.
-          signals.handle(tripped);
-          return;
-        }
-        firstRound();
+        if (!red) firstRound();
+        // Not journaled (the store is away): nothing may be injected; the next round tries again.
+        else if (!stopped.signal.aborted && (await trip(journal, signals, red))) return;
         await journal.clock.sleep(intervalMs, wakeup.sleepSignal());
         const spacing = MIN_GUARD_SPACING_MS - elapsedMs(checkStart, journal.clock.now());
         if (spacing > 0) await journal.clock.sleep(spacing, stopped.signal);
@@ -52,7 +48,6 @@ export function watchGuards(input: { journal: Journal; guards: readonly Probe[];
       await Promise.all(unwatch.map((stop) => stop()));
     }
   };
-  // A guard that cannot be checked is red (its probe says why); a store that fails the append must not crash the run here.
   const running = loop()
     .catch(() => undefined)
     .finally(() => firstRound());
@@ -63,6 +58,19 @@ export function watchGuards(input: { journal: Journal; guards: readonly Probe[];
       await running;
     },
   };
+}
+
+/**
+ * Journals the trip and hears it at once (the store's feed tells every other process). When the
+ * store cannot take it, false: the guard is checked again next round and tripped then.
+ */
+async function trip(journal: Journal, signals: RunSignals, red: { name: string; detail: string }): Promise<boolean> {
+  try {
+    signals.handle(await journal.append({ type: 'guard-tripped', guard: red.name, detail: red.detail }));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Every guard is checked each round, so the journal names the one that is red, not merely the first asked. */
