@@ -67,5 +67,4 @@ describe('watching guards', () => {
     expect(events.map((event) => event.type)).toEqual(['guard-tripped']);
     await watch.stop();
   });
-
 });
