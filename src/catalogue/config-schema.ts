@@ -5,6 +5,7 @@ import { trustSchema } from './trust-schema.js';
 import { ChatPermissions } from '../chat/chat-schema.js';
 import { Schedule } from '../schedule/schedule-schema.js';
 import { BackupSchedule } from '../schedule/backup-schema.js';
+import { notifyChannelSchema } from '../notify/notify-schema.js';
 
 /** Secrets never sit in the file: they are read from an environment variable or a file. */
 export const SecretRef = z.union([
@@ -84,6 +85,9 @@ export const Environment = z.strictObject({
 });
 export type Environment = z.infer<typeof Environment>;
 
+export const NotifyChannel = notifyChannelSchema(Secret);
+export type NotifyChannel = z.infer<typeof NotifyChannel>;
+
 export const Override = z.strictObject({
   objectives: Objectives.optional(),
   weight: z.number().positive().optional(),
@@ -118,6 +122,10 @@ export const Config = z.strictObject({
     })
     .default({}),
   store: z.strictObject({ url: Secret.optional() }).default({}),
+  notify: z
+    .array(NotifyChannel)
+    .default([])
+    .describe("Tell the team's tools about runs: a signed webhook, Grafana annotations, a test incident in PagerDuty or Opsgenie; delivery never holds up or breaks a run"),
   undo: z
     .strictObject({
       attempts: z.number().int().min(1).max(100).default(8).describe('Tries of each undo action before the run needs attention, the first included'),

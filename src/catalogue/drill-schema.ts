@@ -50,6 +50,29 @@ export const Probe = z.discriminatedUnion('type', [
     name: z.string().optional(),
     run: z.string().min(1).describe("Succeeds when the shell command (/bin/sh, in the drill file's folder) exits 0"),
   }),
+  z
+    .strictObject({
+      type: z.literal('prometheus'),
+      name: z.string().optional(),
+      url: z.url().describe("The Prometheus server's base URL, e.g. http://prometheus.monitoring:9090 (a path prefix is kept)"),
+      query: z.string().min(1).describe('An instant PromQL query; a comparison filters, so up{job="shop"} == 1 returns nothing while the shop is down'),
+      expect: z
+        .enum(['nonEmpty', 'empty'])
+        .default('nonEmpty')
+        .describe('nonEmpty: green when the query returns at least one sample (and every sample is within min/max/equals); empty: green when it returns none, e.g. ALERTS{alertstate="firing"}'),
+      min: z.number().optional().describe('Every sample value must be at least this'),
+      max: z.number().optional().describe('Every sample value must be at most this'),
+      equals: z.number().optional().describe('Every sample value must be exactly this'),
+      token: z
+        .strictObject({ env: z.string().regex(/^[A-Za-z_]\w*$/, 'an environment variable name, e.g. PROMETHEUS_TOKEN') })
+        .optional()
+        .describe('Bearer token for a Prometheus behind an authenticating proxy, read from an environment variable'),
+    })
+    .refine((probe) => probe.expect === 'nonEmpty' || (probe.min === undefined && probe.max === undefined && probe.equals === undefined), {
+      message: 'min, max and equals bound the samples of a non-empty result; with expect: empty there are none: remove them',
+      path: ['expect'],
+    })
+    .describe('Succeeds when the instant query returns at least one sample and every sample is within min/max/equals (or, with expect: empty, returns none)'),
   z.strictObject({
     type: z.literal('kubernetes-workloads'),
     name: z.string().optional(),
@@ -151,6 +174,10 @@ const DrillCommon = {
   recovery: Recovery,
   rpo: RpoMarker.optional(),
   verify: z.array(Probe).default([]),
+  guards: z
+    .array(Probe)
+    .default([])
+    .describe('What the drill must not hurt (the production site, an error budget): checked before injecting and every steadyState.interval until the undo is done; one going red aborts the run at once and undoes it'),
   maxDuration: Duration,
   requiresApproval: z.boolean().default(false),
 };

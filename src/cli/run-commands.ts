@@ -22,6 +22,8 @@ export interface RunOptions {
   interrupt: AbortSignal;
 }
 
+const NOTIFY_SETTLE_MS = 10_000;
+
 export async function runCommand(context: CliContext, configPath: string, drillId: string, environmentName: string, options: RunOptions): Promise<number> {
   const catalogue = await loadCatalogueOrExplain(context, configPath);
   // Throws a UserError, with did-you-mean, for an unknown drill or environment.
@@ -34,9 +36,10 @@ export async function runCommand(context: CliContext, configPath: string, drillI
   }
   const opened = await openStoreAndRecover(context, catalogue);
   const progress = liveProgress(context.err);
+  const runtimes = runtimeFactoryFor(catalogue, context.env);
   try {
     const result = await runDrill(
-      { store: opened.store, clock: context.clock, runtimes: runtimeFactoryFor(catalogue, context.env) },
+      { store: opened.store, clock: context.clock, runtimes },
       {
         drill,
         environmentName,
@@ -59,6 +62,8 @@ export async function runCommand(context: CliContext, configPath: string, drillI
     context.out(renderScorecard(result.scorecard, options.format));
     return exitCodeFor(result.scorecard);
   } finally {
+    // The process exits next: the last notices (an incident to resolve) get a few seconds.
+    await runtimes.runEvents?.settle(NOTIFY_SETTLE_MS);
     await opened.close();
   }
 }

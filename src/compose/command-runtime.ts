@@ -5,7 +5,7 @@ import { drillShell, undoShell } from './command-shell.js';
 import { connectToEnvironmentDatabase } from './postgres-environment.js';
 import type { KindRuntime } from './kind-runtime.js';
 import { connectToEnvironmentCluster } from './kube-environment.js';
-import { commandRunbookFor, drillProbes, rpoMarkerFor } from './probes.js';
+import { allProbeSpecs, commandRunbookFor, drillProbes, rpoMarkerFor } from './probes.js';
 import { workloadsProbe } from '../../adapters/kubernetes/workloads-probe.js';
 import { parseUndoParams } from './undo-params.js';
 
@@ -17,7 +17,7 @@ const UndoCommandParamsSchema: z.ZodType<UndoCommandParams> = z.object({ command
 export const commandRuntime: KindRuntime<'command'> = {
   async build(drill, context) {
     const { environmentName, environment, runId, options } = context;
-    const probes = [...drill.steadyState.probes, ...drill.verify];
+    const probes = allProbeSpecs(drill);
     const database =
       drill.rpo || probes.some((probe) => probe.type === 'sql') ? await connectToEnvironmentDatabase(environmentName, environment, options) : undefined;
     const kube = probes.some((probe) => probe.type === 'kubernetes-workloads') ? connectToEnvironmentCluster(environmentName, environment, options) : undefined;

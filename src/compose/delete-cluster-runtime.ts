@@ -10,7 +10,7 @@ import { drillShell, runShell, undoShell } from './command-shell.js';
 import { connectToEnvironmentDatabase } from './postgres-environment.js';
 import type { ComposeOptions, KindContext, KindRuntime } from './kind-runtime.js';
 import { connectToEnvironmentCluster, guardProductionContext, productionRefusal } from './kube-environment.js';
-import { commandRunbookFor, drillProbes, rpoMarkerFor } from './probes.js';
+import { allProbeSpecs, commandRunbookFor, drillProbes, rpoMarkerFor } from './probes.js';
 import type { KubeContext } from '../../adapters/kubernetes/kube-context.js';
 import {
   deleteNamespacesFault,
@@ -109,7 +109,7 @@ function refusedFault(drill: DeleteClusterDrill): Fault {
 }
 
 function usesSql(drill: DeleteClusterDrill): boolean {
-  return [...drill.steadyState.probes, ...drill.verify].some((probe) => probe.type === 'sql');
+  return allProbeSpecs(drill).some((probe) => probe.type === 'sql');
 }
 
 /**

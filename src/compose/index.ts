@@ -23,6 +23,8 @@ import { ownValue } from '../catalogue/own.js';
 import { maskUrlPasswords, secrets } from '../secrets/redactor.js';
 import { openSharedEmbeddedServer } from '../../adapters/postgres/shared-embedded-server.js';
 import { storeOutageLimitMs } from './store-outage-limit.js';
+import { notificationDispatcher } from './notifiers.js';
+import { createLogger } from '../log.js';
 
 export type { ComposeOptions } from './kind-runtime.js';
 
@@ -49,12 +51,16 @@ export function runtimeFactoryFor(catalogue: Catalogue, env: NodeJS.ProcessEnv):
     configPath: catalogue.configPath,
     undoRetry: { attempts, firstDelayMs: firstDelay, maxDelayMs: maxDelay },
     drillFolder: (drillId) => folders.get(drillId),
+    notify: catalogue.config.notify,
   });
 }
 
 export function runtimeFactory(options: ComposeOptions): RuntimeFactory {
+  const notify = options.notify ?? [];
+  const log = () => options.log ?? createLogger(options.env.FIREDRILL_LOG_LEVEL ?? 'warn');
   return {
     undoRetry: options.undoRetry,
+    runEvents: notify.length ? notificationDispatcher(notify, { configDir: options.configDir, env: options.env, log: log(), policy: options.notifyPolicy }) : undefined,
     async runtimeFor(drill, environmentName, environment, runId, processes) {
       const kind = ownValue(KIND_RUNTIMES as Record<string, KindRuntime>, drill.kind);
       if (!kind) {

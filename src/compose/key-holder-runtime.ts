@@ -30,6 +30,7 @@ export const keyHolderRuntime: KindRuntime<'key-holder-unavailable'> = {
         fault: core.fault,
         steadyState: [core.access, ...own.steadyState],
         verify: [core.quorum, ...own.verify],
+        guards: own.guards,
         onEvent: core.onEvent,
         close: async () => opened.close(),
       };

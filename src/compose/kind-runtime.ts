@@ -2,6 +2,9 @@ import type { Environment, Trust } from '../catalogue/config-schema.js';
 import type { Drill } from '../catalogue/drill-schema.js';
 import type { DrillRuntime, ProcessJournal, UndoRun } from '../engine/ports.js';
 import type { UndoRetryPolicy } from '../engine/rollback.js';
+import type { NotifyChannel } from '../catalogue/config-schema.js';
+import type { Logger } from '../log.js';
+import type { DeliveryPolicy } from '../notify/dispatcher.js';
 
 export interface ComposeOptions {
   /** Secret files are relative to the config file. */
@@ -17,6 +20,10 @@ export interface ComposeOptions {
    * Undefined for a drill that came from no file (built in code): the config file's folder.
    */
   drillFolder?: (drillId: string) => string | undefined;
+  /** Who is told about runs (the config's `notify:`), how hard, and where failures are logged. */
+  notify?: readonly NotifyChannel[];
+  notifyPolicy?: DeliveryPolicy;
+  log?: Logger;
 }
 
 export interface KindContext {

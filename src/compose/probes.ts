@@ -4,6 +4,8 @@ import type { Probe, RpoMarker, Runbook } from '../engine/ports.js';
 import { commandProbe } from '../probes/command-probe.js';
 import { runShellCommand, type Shell } from '../probes/shell-command.js';
 import { httpProbe } from '../probes/http-probe.js';
+import { prometheusProbe } from '../probes/prometheus-probe.js';
+import { resolveSecret } from '../catalogue/secrets.js';
 import { PROBE_TIMEOUT_MS } from './kind-runtime.js';
 import { canaryMarker, columnMarker, queryMarker } from '../../adapters/postgres/rpo-markers.js';
 import { sqlProbe } from '../../adapters/postgres/sql-probe.js';
@@ -18,12 +20,18 @@ export interface ProbeSources {
   shell: Shell;
 }
 
-/** The drill's steady-state probes and verification checks, built from its spec. */
-export function drillProbes(drill: Drill, sources: ProbeSources): { steadyState: Probe[]; verify: Probe[] } {
+/** The drill's steady-state probes, verification checks and guards, built from its spec. */
+export function drillProbes(drill: Drill, sources: ProbeSources): { steadyState: Probe[]; verify: Probe[]; guards: Probe[] } {
   return {
     steadyState: drill.steadyState.probes.map((spec, index) => probeFor(spec, `probe ${index + 1}`, sources)),
     verify: drill.verify.map((spec, index) => probeFor(spec, `check ${index + 1}`, sources)),
+    guards: drill.guards.map((spec, index) => probeFor(spec, `guard ${index + 1}`, sources)),
   };
+}
+
+/** Every probe the drill names, for runtimes that connect only to what the probes read. */
+export function allProbeSpecs(drill: Drill): ProbeSpec[] {
+  return [...drill.steadyState.probes, ...drill.verify, ...drill.guards];
 }
 
 function probeFor(spec: ProbeSpec, fallbackName: string, sources: ProbeSources): Probe {
@@ -36,6 +44,12 @@ function probeFor(spec: ProbeSpec, fallbackName: string, sources: ProbeSources):
       return httpProbe(name, spec.url, spec.expectStatus, PROBE_TIMEOUT_MS);
     case 'command':
       return commandProbe(name, spec.run, PROBE_TIMEOUT_MS, sources.shell);
+    case 'prometheus': {
+      const { token } = spec;
+      // Read at each check, from the run's environment: a secret missing at preflight refuses the run and says which.
+      const readToken = token && (() => resolveSecret(token, sources.shell.cwd, sources.shell.env));
+      return prometheusProbe(name, { ...spec, token: readToken }, PROBE_TIMEOUT_MS);
+    }
     case 'kubernetes-workloads':
       if (!sources.workloads) return { name, check: async () => ({ ok: false, detail: 'kubernetes-workloads probes need a Kubernetes drill (lose-node, delete-cluster) and a kubernetes: section in the environment' }) };
       return sources.workloads(name);

@@ -109,6 +109,8 @@ export const EventBody = z.discriminatedUnion('type', [
   }),
   event('verified', { ok: z.boolean() }),
   event('abort-requested', { by: z.string(), reason: z.string(), identity: Identity.optional() }),
+  /** A guard (something the drill must not hurt) went red during the run: the run aborts and undoes at once. */
+  event('guard-tripped', { guard: z.string(), detail: z.string() }),
   /** `stillRed`: what the probes said last, so a run that never recovered says why. */
   event('timed-out', { maxDurationMs: z.number(), stillRed: z.array(z.string()).optional() }),
   event('rollback-started', { reason: z.string() }),

@@ -138,11 +138,23 @@ export interface DrillRuntime {
   fault: Fault;
   steadyState: Probe[];
   verify: Probe[];
+  /** What the drill must not hurt: checked from preflight until the undo is done; one red aborts the run. */
+  guards?: Probe[];
   rpo?: RpoMarker;
   runbook?: Runbook;
   /** Hears every journal event of the run (answers, signals), from any process. */
   onEvent?(event: RunEvent, journal: { append(body: EventBody): Promise<RunEvent> }): void;
   close(): Promise<void>;
+}
+
+/**
+ * Hears every event of the runs this process starts, e.g. to tell the team's tools. `runEvent`
+ * must return at once and never throw: a run does not wait for anyone it tells.
+ */
+export interface RunEventSink {
+  runEvent(event: RunEvent, runId: string): void;
+  /** Waits, at most `timeoutMs`, for what is still being told: for a process about to exit. */
+  settle(timeoutMs: number): Promise<void>;
 }
 
 export interface RuntimeFactory {
@@ -151,4 +163,6 @@ export interface RuntimeFactory {
   undoerFor(environmentName: string, environment: Environment, run: UndoRun): Promise<Undoer & { close(): Promise<void> }>;
   /** How hard undo actions are retried before a run needs attention (the config's `undo:`). */
   readonly undoRetry?: UndoRetryPolicy;
+  /** Told every event of every run (the config's `notify:`); none when nobody is to be told. */
+  readonly runEvents?: RunEventSink;
 }

@@ -36,6 +36,9 @@ export async function preflight(
   // Injecting into something already broken would measure the old outage, not this drill.
   const results = await Promise.all(runtime.steadyState.map(async (probe) => ({ probe, result: await probe.check() })));
   for (const { probe, result } of results) await record(`steady state: ${probe.name}`, result.ok, result.detail);
+  // A guard already red: the drill would start by hurting what it must not.
+  const guards = await Promise.all((runtime.guards ?? []).map(async (probe) => ({ probe, result: await probe.check() })));
+  for (const { probe, result } of guards) await record(`guard: ${probe.name}`, result.ok, result.detail);
 
   return failures.length ? failures.join('; ') : undefined;
 }

@@ -5,11 +5,12 @@ import { scoreRun, type Scorecard } from '../scoring/score-run.js';
 import type { Clock } from './clock.js';
 import type { DrillSnapshot, EventBody, Identity, RunEvent } from './events.js';
 import { Journal } from './journal.js';
-import type { DrillRuntime, RunStore, RuntimeFactory, Undoer } from './ports.js';
+import type { DrillRuntime, RunEventSink, RunStore, RuntimeFactory, Undoer } from './ports.js';
 import { preflight } from './preflight.js';
 import { processJournal } from './process-journal.js';
 import { undoRecordedActions, type UndoRetryPolicy } from './rollback.js';
 import { RunSignals } from './run-signals.js';
+import { watchGuards } from './watch-guards.js';
 import { verifyRun } from './verify.js';
 import { watchForRecovery } from './watch-recovery.js';
 
@@ -47,16 +48,17 @@ export async function runDrill(deps: EngineDeps, request: RunRequest): Promise<R
   const { drill, environmentName } = request;
   const requester = request.requester && { requester: request.requester };
   const runCreated: EventBody = { type: 'run-created', drill: snapshot(drill), environment: environmentName, requestedBy: request.requestedBy, ...requester };
+  const onEvent = followers(request.onEvent, deps.runtimes.runEvents);
   const created = await store.createRun({ drill: drill.id, environment: environmentName });
   if (!created.ok) {
     const runId = await store.createFinishedRun({ drill: drill.id, environment: environmentName });
-    const journal = new Journal(runId, store, clock, request.onEvent);
+    const journal = new Journal(runId, store, clock, onEvent);
     await journal.append(runCreated);
     await journal.append({ type: 'refused', reason: `another run is active in ${environmentName}: ${created.activeRunId}` });
     return score(store, journal);
   }
 
-  const journal = new Journal(created.runId, store, clock, request.onEvent);
+  const journal = new Journal(created.runId, store, clock, onEvent);
   const claim = await store.claim(created.runId);
   const signals = new RunSignals();
   let runtime: DrillRuntime | undefined;
@@ -107,7 +109,12 @@ async function injectAndWatch(
   undoRetry: UndoRetryPolicy | undefined,
 ): Promise<void> {
   let endReason = 'clean-up after the drill';
+  let stage = ' before injection';
+  // From before the undo is recorded until it is done: a guard red at any point stops the drill.
+  const guards = watchGuards({ journal, guards: runtime.guards ?? [], intervalMs: drill.steadyState.interval, signals });
   try {
+    await guards.checkedOnce;
+    if (signals.abortRequested) throw new Error('stopped before injection');
     await journal.append({ type: 'undo-recorded', undo: await runtime.fault.undoAction() });
     // After the undo is journaled: what the marker creates (a canary table) is then cleaned even after a crash.
     await runtime.rpo?.start();
@@ -117,6 +124,7 @@ async function injectAndWatch(
       await journal.append({ type: 'rpo-baseline', newestBefore: newestBefore?.toISOString() ?? null });
     }
     await journal.append({ type: 'injecting', actions: runtime.fault.plan() });
+    stage = ' during injection';
     const injecting = new AbortController();
     const abortRequested = new AbortController();
     void signals.aborted(injecting.signal).then((request) => request && abortRequested.abort());
@@ -134,11 +142,11 @@ async function injectAndWatch(
 
     const outcome = await watchForRecovery({ journal, drill, runtime, signals, injectedAt: injected });
     if (outcome === 'recovered') await verifyRun(journal, runtime);
-    else endReason = outcome === 'timed-out' ? 'maxDuration reached' : `abort requested by ${signals.abortRequested?.by ?? 'someone'}`;
+    else endReason = outcome === 'timed-out' ? 'maxDuration reached' : abortReason(signals, '');
   } catch (error) {
     if (signals.abortRequested) {
       // The injection stopped because of the abort: that is the reason, not a failure.
-      endReason = `abort requested by ${signals.abortRequested.by} during injection`;
+      endReason = abortReason(signals, stage);
     } else {
       endReason = `the run failed: ${error instanceof Error ? error.message : String(error)}`;
       await journal.append({ type: 'failed', error: endReason });
@@ -147,9 +155,20 @@ async function injectAndWatch(
     // A marker that cannot stop must not keep the undo from running.
     await runtime.rpo?.stop().catch(() => undefined);
   }
-  const undone = await undoRecordedActions(journal, undoer, endReason, undoRetry);
+  let undone: Awaited<ReturnType<typeof undoRecordedActions>>;
+  try {
+    undone = await undoRecordedActions(journal, undoer, endReason, undoRetry);
+  } finally {
+    await guards.stop();
+  }
   // The run stays active, so its environment stays blocked until `firedrill recover` completes the undo.
   if (!undone.done) throw new UndoIncompleteError(journal.runId, undone.reason ?? 'an undo action failed');
+}
+
+function abortReason(signals: RunSignals, when: string): string {
+  const request = signals.abortRequested;
+  if (request?.guard) return `stopped by guard ${request.guard}${when}: ${request.reason}`;
+  return `abort requested by ${request?.by ?? 'someone'}${when}`;
 }
 
 /** Everything that must hold before anything is touched; the first reason to refuse, if any. */
@@ -186,6 +205,18 @@ async function awaitApproval(journal: Journal, request: RunRequest, signals: Run
   // An abort is reported by the caller, as an abort rather than as a missing approval.
   if (signals.abortRequested || request.interrupt?.aborted) return undefined;
   return `no approval from a second person within ${Math.round(timeoutMs / 1000)}s`;
+}
+
+/** Whoever follows the run live; the team's tools are told without the run ever waiting or failing for them. */
+function followers(onEvent: RunRequest['onEvent'], sink: RunEventSink | undefined): (event: RunEvent, runId: string) => void {
+  return (event, runId) => {
+    onEvent?.(event, runId);
+    try {
+      sink?.runEvent(event, runId);
+    } catch {
+      // A sink only queues; should it throw anyway, the run goes on.
+    }
+  };
 }
 
 async function score(store: RunStore, journal: Journal): Promise<RunResult> {

@@ -2,6 +2,13 @@ import { EventEmitter, once } from 'node:events';
 import { sameIdentity, type Recorded } from './actor.js';
 import type { DetectedBy, RunEvent } from './events.js';
 
+/** Who stopped the run and why; `guard` when a guard tripped rather than a person asking. */
+export interface AbortRequest {
+  by: string;
+  reason: string;
+  guard?: string;
+}
+
 /**
  * Signals that reach a run through its journal from anywhere: an alert webhook, a person
  * in chat or on another terminal. Whoever appends `detected`, `abort-requested` or
@@ -11,7 +18,7 @@ export class RunSignals {
   private readonly emitter = new EventEmitter();
   private injectedSeq: number | undefined;
   private detection: DetectedBy | undefined;
-  private abortRequest: { by: string; reason: string } | undefined;
+  private abortRequest: AbortRequest | undefined;
   private readonly approvals: Recorded[] = [];
   private readonly seen = new Set<number>();
 
@@ -35,6 +42,10 @@ export class RunSignals {
       this.abortRequest = { by: event.by, reason: event.reason };
       this.emitter.emit('abort', this.abortRequest);
     }
+    if (event.type === 'guard-tripped' && !this.abortRequest) {
+      this.abortRequest = { by: `guard ${event.guard}`, reason: event.detail, guard: event.guard };
+      this.emitter.emit('abort', this.abortRequest);
+    }
     if (event.type === 'approved') {
       const approval: Recorded = { label: event.by, identity: event.identity };
       this.approvals.push(approval);
@@ -42,7 +53,7 @@ export class RunSignals {
     }
   }
 
-  get abortRequested(): { by: string; reason: string } | undefined {
+  get abortRequested(): AbortRequest | undefined {
     return this.abortRequest;
   }
 
@@ -56,10 +67,10 @@ export class RunSignals {
     }
   }
 
-  async aborted(signal: AbortSignal): Promise<{ by: string; reason: string } | undefined> {
+  async aborted(signal: AbortSignal): Promise<AbortRequest | undefined> {
     if (this.abortRequest) return this.abortRequest;
     try {
-      const [request] = (await once(this.emitter, 'abort', { signal })) as [{ by: string; reason: string }];
+      const [request] = (await once(this.emitter, 'abort', { signal })) as [AbortRequest];
       return request;
     } catch {
       return undefined;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Bucket, Environment, SecretRef, Trust } from '../catalogue/config-schema.js';
+import type { Bucket, Environment, NotifyChannel, SecretRef, Trust } from '../catalogue/config-schema.js';
 import { qualifiedTable } from '../catalogue/cross-check.js';
 import type { Drill } from '../catalogue/drill-schema.js';
 import type { Catalogue } from '../catalogue/load.js';
@@ -60,6 +60,10 @@ export function configSecrets(catalogue: Catalogue): SecretNeed[] {
   if (store.url) needs.push({ setting: 'store.url', ref: store.url });
   if (server.alertToken) needs.push({ setting: 'server.alertToken', ref: server.alertToken });
   if (server.alertHmacSecret) needs.push({ setting: 'server.alertHmacSecret', ref: server.alertHmacSecret });
+  catalogue.config.notify.forEach((channel, index) => {
+    const [key, ref] = notifySecretOf(channel);
+    needs.push({ setting: `notify[${index}].${key}`, ref });
+  });
   return needs;
 }
 
@@ -70,7 +74,7 @@ interface DrillNeeds {
 }
 
 function needsOf(drill: Drill): DrillNeeds {
-  const probes = [...drill.steadyState.probes, ...drill.verify];
+  const probes = [...drill.steadyState.probes, ...drill.verify, ...drill.guards];
   const sql = drill.rpo !== undefined || probes.some((probe) => probe.type === 'sql');
   const workloads = probes.some((probe) => probe.type === 'kubernetes-workloads');
   switch (drill.kind) {
@@ -227,6 +231,20 @@ function kindProblems(catalogue: Catalogue, name: string, environment: Environme
   return problems;
 }
 
+/** The one secret each notify channel resolves when it first delivers. */
+function notifySecretOf(channel: NotifyChannel): [string, SecretRef] {
+  switch (channel.kind) {
+    case 'webhook':
+      return ['secret', channel.secret];
+    case 'grafana':
+      return ['token', channel.token];
+    case 'pagerduty':
+      return ['routingKey', channel.routingKey];
+    case 'opsgenie':
+      return ['apiKey', channel.apiKey];
+  }
+}
+
 /** Every command a drill's file names: inject and undo, command probes, a command runbook. */
 function drillCommands(catalogue: Catalogue, drill: Drill): CommandNeed[] {
   const file = catalogue.drills.get(drill.id)?.file;
@@ -242,6 +260,9 @@ function drillCommands(catalogue: Catalogue, drill: Drill): CommandNeed[] {
   });
   drill.verify.forEach((probe, index) => {
     if (probe.type === 'command') needs.push(...commandNeeds(probe.run, cwd, where(`verify[${index}].run`)));
+  });
+  drill.guards.forEach((probe, index) => {
+    if (probe.type === 'command') needs.push(...commandNeeds(probe.run, cwd, where(`guards[${index}].run`)));
   });
   if (drill.recovery.mode === 'automated' && drill.recovery.runbook.action === 'command') {
     needs.push(...commandNeeds(drill.recovery.runbook.run, cwd, where('recovery.runbook.run')));

@@ -43,6 +43,8 @@ export function describeEvent(event: RunEvent): string {
       return event.ok ? 'verified' : 'verification FAILED';
     case 'abort-requested':
       return `abort requested by ${event.by}: ${event.reason}`;
+    case 'guard-tripped':
+      return `GUARD RED: ${event.guard}: ${event.detail}; stopping the drill`;
     case 'timed-out':
       return `timed out after ${event.maxDurationMs / 1000}s${event.stillRed?.length ? `; still red: ${event.stillRed.join('; ')}` : ''}`;
     case 'rollback-started':

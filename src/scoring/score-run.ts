@@ -125,6 +125,8 @@ function decideOutcome(
 ): { outcome: Outcome; reason: string | null } {
   const refused = findEvent(events, 'refused');
   if (refused) return { outcome: 'refused', reason: refused.reason };
+  const guard = findEvent(events, 'guard-tripped');
+  if (guard) return { outcome: 'aborted', reason: `stopped by guard ${guard.guard}: ${guard.detail}` };
   const timedOut = findEvent(events, 'timed-out');
   if (timedOut) return { outcome: 'aborted', reason: `timed out: service not back within maxDuration` };
   const abort = findEvent(events, 'abort-requested');

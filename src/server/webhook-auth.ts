@@ -15,6 +15,14 @@ export const TIMESTAMP_HEADER = 'x-firedrill-timestamp';
 export const SIGNATURE_TOLERANCE_MS = 5 * 60_000;
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/**
+ * The hex HMAC-SHA256 of `v1:<timestamp>:<body>`: what firedrill checks on webhooks it
+ * receives and what it sends on the ones it signs (the `webhook` notify channel).
+ */
+export function webhookSignature(secret: string, timestamp: string, body: Buffer | string): string {
+  return createHmac('sha256', secret).update(`v1:${timestamp}:`).update(body).digest('hex');
+}
+
 export function webhooksEnabled(secrets: WebhookSecrets): boolean {
   return Boolean(secrets.token || secrets.hmacSecret);
 }
@@ -38,7 +46,7 @@ export function webhookAuthenticator(secrets: WebhookSecrets, now: () => number 
     const signature = /^v1=([0-9a-f]{64})$/i.exec(single(headers[SIGNATURE_HEADER]))?.[1]?.toLowerCase();
     const timestamp = single(headers[TIMESTAMP_HEADER]);
     if (signature === undefined || !/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: authenticationHint(secrets) };
-    const expected = createHmac('sha256', secrets.hmacSecret).update(`v1:${timestamp}:`).update(body).digest('hex');
+    const expected = webhookSignature(secrets.hmacSecret, timestamp, body);
     if (!sameBytes(signature, expected)) return { ok: false, reason: `the signature does not match; ${authenticationHint(secrets)}` };
     const at = now();
     if (Math.abs(at - Number(timestamp) * 1000) > SIGNATURE_TOLERANCE_MS) {

@@ -128,7 +128,7 @@ describe('problem locations and messages', () => {
       `${f}:5:11: severity: expected one of "low", "medium", "high", "critical", got "hihg"; did you mean "high"?`,
       `${f}:7:8: objectives.ttd: 30 is not a duration: write a number with a unit, e.g. 30s, 15m or 1h30m`,
       `${f}:8:8: objectives.rto: "0s" must be longer than zero`,
-      `${f}:11:13: steadyState.probes[0].type: unknown type "sqll"; did you mean "sql"? expected one of: sql, http, command, kubernetes-workloads`,
+      `${f}:11:13: steadyState.probes[0].type: unknown type "sqll"; did you mean "sql"? expected one of: sql, http, command, prometheus, kubernetes-workloads`,
       `${f}:13:3: steadyState.intervl: unknown key; did you mean "interval"?`,
       `${f}:16:12: recovery.runbook: missing required key "bucket"`,
       `${f}:17:14: maxDuration: "soon" is not a duration: write a number with a unit, e.g. 90s, 15m or 1h30m`,

@@ -32,3 +32,14 @@ describe('approval heard from the journal', () => {
     expect(await signals.approvedBy({ label: 'alice' }, new AbortController().signal)).toBe('dave');
   });
 });
+
+describe('a guard going red', () => {
+  it('is heard as an abort that names the guard, and a later person asking to abort does not replace it', async () => {
+    const signals = new RunSignals();
+    const stopping = signals.aborted(new AbortController().signal);
+    signals.handle(event({ type: 'guard-tripped', guard: 'error budget', detail: 'burn rate 14.4' }));
+    signals.handle(event({ type: 'abort-requested', by: 'bob', reason: 'too slow' }));
+    expect(await stopping).toEqual({ by: 'guard error budget', reason: 'burn rate 14.4', guard: 'error budget' });
+    expect(signals.abortRequested?.guard).toBe('error budget');
+  });
+});

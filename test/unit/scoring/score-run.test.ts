@@ -153,6 +153,7 @@ describe('scoreRun: outcome', () => {
     ['a timeout', { type: 'timed-out', maxDurationMs: 180_000 } as const, /^timed out/],
     ['an abort from chat', { type: 'abort-requested', by: 'bob', reason: 'real incident' } as const, /^aborted by bob: real incident$/],
     ['an error', { type: 'failed', error: 'the run failed: connection refused' } as const, /^the run failed: connection refused$/],
+    ['a guard going red', { type: 'guard-tripped', guard: 'production site', detail: 'HTTP 503' } as const, /^stopped by guard production site: HTTP 503$/],
   ])('is aborted after %s', (_, ending, reason) => {
     const built = journal().created(OBJECTIVES).injected().detected(5_000).add(ending, 60_000);
     built.add({ type: 'rollback-started', reason: 'maxDuration reached' }, 60_100).add({ type: 'rolled-back' }, 61_000);
