@@ -106,6 +106,11 @@ function runnable(source: YamlSource, name: string, environment: Environment, dr
     problems.push(problemAt(source, path, atPath(path, message)));
   }
   const recovery = drill.recovery;
+  if (recovery.mode === 'automated' && recovery.runbook.action === 'rescue-from-delayed-replica' && !environment.postgres.delayedReplica) {
+    const path = [...base, 'postgres'];
+    const message = `drill "${drill.id}" rescues the table from a delayed replica, but environment "${name}" declares none; add delayedReplica: {url: {env: ...}, delay: 15m}, or ${explicit ? 'remove the drill from' : 'list the allowed drills in'} environments.${name}.drills`;
+    problems.push(problemAt(source, path, atPath(path, message)));
+  }
   if (recovery.mode === 'automated' && recovery.runbook.action === 'restore-table-from-s3') {
     const bucket = recovery.runbook.bucket;
     if (!(bucket in environment.buckets)) {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { builtInDrillsDir, displayPath, entryKind, listYamlFiles, packageRoot } from './catalogue-files.js';
 import { Config } from './config-schema.js';
 import { crossCheck } from './cross-check.js';
+import { delayedReplicaWarnings } from './replica-warnings.js';
 import { readDrillFile, validateDrillSource, type LoadedDrill } from './drill-file.js';
 import type { Drill } from './drill-schema.js';
 import { sortProblems, type Problem } from './problems.js';
@@ -22,7 +23,8 @@ export interface Catalogue {
   drills: Map<string, { drill: Drill; file: string }>;
 }
 
-export type LoadResult = { ok: true; catalogue: Catalogue } | { ok: false; problems: Problem[] };
+/** Warnings do not stop a config from loading; with problems, they are listed among them. */
+export type LoadResult = { ok: true; catalogue: Catalogue; warnings: Problem[] } | { ok: false; problems: Problem[] };
 
 export interface LoadOptions {
   /** Where the built-in drills are; tests point it at fixtures. Default: the package's `drills/`. */
@@ -71,7 +73,8 @@ async function loadFromSource(configPath: string, source: YamlSource, options: L
   problems.push(...drillProblems);
   if (!validated.ok) return { ok: false, problems: sortProblems(problems) };
   problems.push(...crossCheck(validated.value, source, drills, brokenIds));
-  if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
+  const warnings = delayedReplicaWarnings(validated.value, source, drills);
+  if (problems.length > 0) return { ok: false, problems: sortProblems([...problems, ...warnings]) };
 
   const catalogue: Catalogue = {
     configPath,
@@ -79,7 +82,7 @@ async function loadFromSource(configPath: string, source: YamlSource, options: L
     config: validated.value,
     drills: new Map([...drills].map(([id, loaded]) => [id, { drill: loaded.drill, file: loaded.file }])),
   };
-  return { ok: true, catalogue };
+  return { ok: true, catalogue, warnings: sortProblems(warnings) };
 }
 
 /** Reads drill files in order; an id defined twice is reported on the second definition. */
@@ -134,7 +137,7 @@ export async function validateFiles(paths: string[], options: LoadOptions = {}):
       problems.push(...read.problems);
     } else if (isRecord(read.source.data) && ('environments' in read.source.data || 'trust' in read.source.data)) {
       const result = await loadFromSource(file, read.source, options);
-      if (!result.ok) problems.push(...result.problems);
+      problems.push(...(result.ok ? result.warnings : result.problems));
     } else {
       const result = validateDrillSource(read.source);
       if (result.ok) standalone.push(result.loaded);

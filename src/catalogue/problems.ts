@@ -8,12 +8,15 @@ export interface Problem {
   line: number;
   col: number;
   message: string;
+  /** Worth fixing, but the file works as it is: `validate` still succeeds. */
+  warning?: true;
 }
 
 /** `FILE:LINE:COL: message`, the format compilers use, so editors link it; `FILE: message` for whole-file problems. */
 export function formatProblem(p: Problem): string {
-  if (p.line <= 0) return `${p.file}: ${p.message}`;
-  return `${p.file}:${p.line}:${p.col}: ${p.message}`;
+  const message = p.warning ? `warning: ${p.message}` : p.message;
+  if (p.line <= 0) return `${p.file}: ${message}`;
+  return `${p.file}:${p.line}:${p.col}: ${message}`;
 }
 
 /** File order as given, then position: the order a reader fixes them in. Identical problems are reported once. */

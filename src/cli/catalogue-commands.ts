@@ -10,11 +10,14 @@ import { loadCatalogueOrExplain, type CliContext } from './context.js';
 import { ownValue } from '../catalogue/own.js';
 
 export async function validateCommand(context: CliContext, files: string[]): Promise<number> {
-  const problems = await validateFiles(files);
-  for (const problem of problems) context.out(`${formatProblem(problem)}\n`);
-  if (problems.length === 0) context.err(`${files.join(', ')}: no problems\n`);
-  else context.err(`${problems.length} problem(s)\n`);
-  return problems.length === 0 ? 0 : 1;
+  const found = await validateFiles(files);
+  for (const problem of found) context.out(`${formatProblem(problem)}\n`);
+  const problems = found.filter((problem) => !problem.warning).length;
+  const warnings = found.length - problems;
+  const andWarnings = warnings > 0 ? `, ${warnings} warning(s)` : '';
+  if (problems === 0) context.err(`${files.join(', ')}: no problems${andWarnings}\n`);
+  else context.err(`${problems} problem(s)${andWarnings}\n`);
+  return problems === 0 ? 0 : 1;
 }
 
 export function schemaCommand(context: CliContext, which: string): number {
