@@ -10,9 +10,10 @@ import { parseTableName, qualifiedName, type TableDefinition, type TableName } f
 import { inTransaction } from './transaction.js';
 
 /**
- * How far before the drop's commit the standby is stopped when it is brought forward: it
- * applies a commit once the standby's clock reaches the commit's time plus the delay, so
- * this covers the two servers' clocks disagreeing and the pause request's way there.
+ * How far before the drop's commit the standby is stopped when it is brought forward. It
+ * applies a commit once its own clock reaches the commit's time plus the delay, and the wait
+ * is read from that same clock, so the servers' clocks disagreeing does not matter; this
+ * covers firedrill's timer firing late (a loaded machine) and the pause request's way there.
  * Commits in the last second before the drop are lost, and measured as lost.
  */
 export const CATCH_UP_MARGIN_MS = 1_000;
@@ -26,8 +27,6 @@ export interface DelayedReplicaRescueOptions {
   table: string;
   /** Recorded before the standby is paused: the undo that resumes its replay even after a crash. */
   resumeUndo: UndoAction;
-  /** For tests: how long to sleep; the default waits on a timer, ended early by `signal`. */
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 interface ReplayState {
@@ -67,10 +66,15 @@ export function rescueFromDelayedReplicaRunbook(options: DelayedReplicaRescueOpt
           let state = await pauseReplay(replica, watched);
           refuseIfApplied(state, label, options.replicaLabel, drop);
           if (drop) {
-            const caughtUp = await catchUp(replica, state, { ...watched, drop }, signal, options.sleep ?? abortableSleep);
+            const caughtUp = await catchUp(replica, state, { ...watched, drop }, signal);
             if (caughtUp) {
-              state = caughtUp;
-              refuseIfApplied(state, label, options.replicaLabel, drop);
+              state = caughtUp.state;
+              if (!state.present || state.past_drop) {
+                throw new Error(
+                  `the delayed replica ${options.replicaLabel} applied the drop of ${label} while firedrill let it replay up to just before it: ` +
+                    `the pause came ${caughtUp.lateMs} ms after the planned moment (a margin of ${CATCH_UP_MARGIN_MS} ms); restore from a backup instead. Replay is resumed`,
+                );
+              }
             }
           } else {
             notes.push('the journal does not say where the drop is in the WAL, so the standby stayed where it was paused');
@@ -142,19 +146,20 @@ async function catchUp(
   paused: ReplayState,
   watched: Watched & { drop: WalPosition },
   signal: AbortSignal,
-  sleep: (ms: number, signal: AbortSignal) => Promise<void>,
-): Promise<ReplayState | undefined> {
+): Promise<{ state: ReplayState; lateMs: number } | undefined> {
   const stopAt = Date.parse(watched.drop.at) + Number(paused.delay_ms) - CATCH_UP_MARGIN_MS;
   // The standby's own clock decides when it applies a commit, so the wait is read from it.
   const waitMs = stopAt - paused.standby_now.getTime();
   if (waitMs <= 0 || signal.aborted) return undefined;
   await replica.query('select pg_wal_replay_resume()');
+  let pausedAt: Date;
   try {
-    await sleep(waitMs, signal);
+    await abortableSleep(waitMs, signal);
   } finally {
-    await replica.query('select pg_wal_replay_pause()');
+    const pause = await replica.query<{ at: Date }>('select pg_wal_replay_pause(), clock_timestamp() as at');
+    pausedAt = pause.rows[0]!.at;
   }
-  return pauseReplay(replica, watched);
+  return { state: await pauseReplay(replica, watched), lateMs: Math.max(0, pausedAt.getTime() - stopAt) };
 }
 
 /**

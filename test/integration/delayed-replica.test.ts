@@ -179,7 +179,10 @@ describe('the rescue-from-delayed-replica runbook', () => {
     expect(await world.leftovers()).toEqual([]);
   });
 
-  it('resumes replay after a crash left the standby paused (the undo the rescue records first)', async () => {
+});
+
+describe('the undo a rescue records first', () => {
+  it('resumes replay after a crash left the standby paused', async () => {
     await world.replica.query('select pg_wal_replay_pause()');
     const undoer = await world.runtimes.undoerFor('staging', world.environment, { runId: 'crashed', drillId: 'drop-orders-test', processes: recordingProcessJournal() });
     try {
