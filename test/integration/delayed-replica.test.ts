@@ -121,14 +121,17 @@ describe('the rescue-from-delayed-replica runbook', () => {
     const finished = findEvent(events, 'recovery-finished')!;
     expect(finished.detail).toMatch(/^copied \d+ rows of public\.orders from the delayed replica .* back to the primary; the standby held commits up to .*; replay resumed$/);
 
-    // The standby was brought up to CATCH_UP_MARGIN_MS before the drop, and no further: what
-    // was committed in that last stretch is lost, and the scorecard says how much.
+    // Paused at once, the standby held commits up to a whole delay before the drop; brought
+    // forward, up to CATCH_UP_MARGIN_MS before it (a little later when firedrill's timer fires
+    // late on a loaded machine), and never the drop. What was committed in that last stretch
+    // is lost, and the scorecard says how much.
     const dropAt = Date.parse(drop.at);
     const newestAfter = Date.parse(scorecard.rpo!.newestAfter!);
-    expect(newestAfter).toBeLessThan(dropAt - CATCH_UP_MARGIN_MS + 50);
-    expect(newestAfter).toBeGreaterThan(dropAt - CATCH_UP_MARGIN_MS - 500);
+    const halfway = (DELAY_MS + CATCH_UP_MARGIN_MS) / 2;
+    expect(newestAfter).toBeLessThan(dropAt);
+    expect(newestAfter).toBeGreaterThan(dropAt - halfway);
     expect(scorecard.rpoMs).toBeGreaterThan(0);
-    expect(scorecard.rpoMs).toBeLessThanOrEqual(CATCH_UP_MARGIN_MS + 100);
+    expect(scorecard.rpoMs).toBeLessThan(halfway);
     // What the rescued table holds from before the drop is exactly what the scorecard read (the app writes on after it).
     const restored = await world.staging.query<{ newest: Date; count: string }>(
       'select max(created_at) as newest, count(*) from public.orders where created_at <= $1',
