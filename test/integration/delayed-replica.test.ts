@@ -1,10 +1,13 @@
+import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runtimeFactory } from '../../src/compose/index.js';
 import type { Environment } from '../../src/catalogue/config-schema.js';
 import { findEvent, findEvents } from '../../src/engine/events.js';
 import { runDrill } from '../../src/engine/run-drill.js';
 import { CATCH_UP_MARGIN_MS } from '../../adapters/postgres/delayed-replica-rescue.js';
 import { eventWaiter, ordersDrill } from '../support/drill-world.js';
 import { recordingProcessJournal } from '../support/process-journal.js';
+import { startTestPostgres } from '../support/servers.js';
 import { startReplicaWorld, type ReplicaWorld } from '../support/replica-world.js';
 
 // Short enough for a quick suite, long enough that the test notices the drop well within it.
@@ -30,8 +33,8 @@ function withReplica(replica: Partial<NonNullable<NonNullable<Environment['postg
   return { ...world.environment, postgres: { ...base, delayedReplica: { ...base.delayedReplica!, ...replica } } };
 }
 
-async function preflightIn(environment: Environment): Promise<{ check: string; ok: boolean; detail: string }[]> {
-  const runtime = await world.runtimes.runtimeFor(rescueDrill(), 'staging', environment, 'preflight-test', recordingProcessJournal());
+async function preflightIn(environment: Environment, runtimes = world.runtimes): Promise<{ check: string; ok: boolean; detail: string }[]> {
+  const runtime = await runtimes.runtimeFor(rescueDrill(), 'staging', environment, 'preflight-test', recordingProcessJournal());
   try {
     return await runtime.fault.preflight();
   } finally {
@@ -72,6 +75,29 @@ describe('preflight of a delayed replica', () => {
         detail: expect.stringMatching(/recovery_min_apply_delay on .* is 3s, but postgres.delayedReplica.delay says 30s \(allowed: within 3s\)/),
       }),
     ]);
+  });
+
+  it('refuses a standby of another database cluster', async () => {
+    const other = await startTestPostgres();
+    try {
+      await other.createDatabase('staging');
+      const url = other.url('staging');
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query('create table public.orders (id bigint primary key, created_at timestamptz not null default now())');
+      await client.query('insert into public.orders (id) values (1)');
+      await client.end();
+      const environment = { ...world.environment, postgres: { ...world.environment.postgres!, url: { env: 'OTHER_STAGING_URL' } } };
+      const runtimes = runtimeFactory({ configDir: process.cwd(), env: { ...world.env, OTHER_STAGING_URL: url } });
+      expect(failed(await preflightIn(environment, runtimes))).toEqual([
+        expect.objectContaining({
+          check: 'delayed replica streams from the primary',
+          detail: expect.stringMatching(/is a standby of another cluster \(system identifier \d+, the primary's is \d+\): point postgres.delayedReplica.url at a standby of postgres.url/),
+        }),
+      ]);
+    } finally {
+      await other.stop();
+    }
   });
 
   it('refuses a standby that does not stream', async () => {
