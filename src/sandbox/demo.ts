@@ -21,8 +21,8 @@ export interface DemoOptions {
 }
 
 const TIMING = { orderEveryMs: 100, backupEveryMs: 3_000, monitorEveryMs: 250 };
-/** The demo's delayed standby: late enough for the monitor to notice the drop well within it, short enough to wait for. */
-const DEMO_REPLICA_DELAY_MS = 5_000;
+/** The demo's delayed standby: late enough for the monitor to notice the drop well within it, on a loaded machine too; short enough to wait for. */
+const DEMO_REPLICA_DELAY_MS = 8_000;
 
 /** The whole drill on the embedded sandbox: inject, be detected by monitoring, restore, score. */
 export async function runDemo(options: DemoOptions): Promise<RunResult> {
