@@ -15,7 +15,7 @@ beforeAll(async () => {
   result = await runCli(['demo', '--drill', 'drop-orders-table-delayed-replica', '--json'], {
     env: { FIREDRILL_STATE_DIR: join(dir, 'state'), TMPDIR: join(dir, 'tmp') },
   });
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
