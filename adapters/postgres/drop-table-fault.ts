@@ -76,16 +76,17 @@ export function dropTableFault(options: DropTableFaultOptions): Fault {
     async inject(journal) {
       if (!recordedKeys) throw new Error('internal error: the drop-table undo must be recorded before the injection');
       const client = await options.connect();
-      let steps;
+      let hidden;
       try {
-        steps = await hideTable(client, target, hiddenSchema, recordedKeys);
+        hidden = await hideTable(client, target, hiddenSchema, recordedKeys);
       } catch (error) {
         throw new Error(injectionFailure(label, error));
       } finally {
         await client.end();
       }
       // One transaction made every change at once; each is journaled now that it happened.
-      for (const step of steps) await journal.changed(step.action, step.undoneBy);
+      for (const step of hidden.steps) await journal.changed(step.action, step.undoneBy);
+      return hidden.walPosition ? { walPosition: hidden.walPosition } : {};
     },
   };
 }

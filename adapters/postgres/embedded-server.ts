@@ -1,8 +1,11 @@
 import { join, resolve } from 'node:path';
 import { freePort } from '../../src/net/free-port.js';
-import { clusterUrl, createDatabaseOn, loadBinaries, postgresUser, prepareCluster, startPostmaster, stopPostmaster } from './embedded-cluster.js';
+import { clusterUrl, createDatabaseOn, loadBinaries, postgresUser, prepareCluster, startPostmaster, stopPostmaster, type EmbeddedCluster } from './embedded-cluster.js';
 
 export interface EmbeddedServer {
+  /** Its data directory and binaries: a delayed standby is copied from it (delayed-standby.ts). */
+  cluster: EmbeddedCluster;
+  port: number;
   /** Connection string for a database on this server (default: postgres). */
   url(database?: string): string;
   createDatabase(name: string): Promise<void>;
@@ -33,6 +36,8 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   options.onLog?.(`embedded PostgreSQL started on 127.0.0.1:${port}`);
   const url = (database?: string) => clusterUrl(cluster, port, database);
   return {
+    cluster,
+    port,
     url,
     createDatabase: (name) => createDatabaseOn(url(), name),
     stop: () => stopPostmaster(cluster, 'fast'),

@@ -3,6 +3,7 @@ import { dropForeignKey, foreignKeyLabel, readIncomingForeignKeys } from './inco
 import { withEmptySearchPath } from './search-path.js';
 import { qualifiedName, type IncomingForeignKey, type TableName } from './table-definition.js';
 import { inTransaction } from './transaction.js';
+import type { WalPosition } from '../../src/engine/events.js';
 
 /**
  * Where the drop-table drill hides a table: one schema per run, so that concurrent runs
@@ -21,6 +22,12 @@ export interface HideStep {
   undoneBy: string;
 }
 
+export interface HiddenTable {
+  steps: HideStep[];
+  /** Where the move committed in the WAL, for a delayed standby to stop before it; unknown if the connection broke right after the commit. */
+  walPosition?: WalPosition;
+}
+
 /**
  * "Drops" the table the way the app sees DROP TABLE ... CASCADE: the foreign keys of other
  * tables that point at it are dropped, and the table moves into `hiddenSchema`, where no
@@ -32,10 +39,11 @@ export interface HideStep {
  * incoming foreign keys the recorded undo will add back; if they changed since, nothing is
  * done, since the undo would not know how to restore the new ones.
  */
-export async function hideTable(client: pg.ClientBase, target: TableName, hiddenSchema: string, expectedKeys: readonly IncomingForeignKey[]): Promise<HideStep[]> {
+export async function hideTable(client: pg.ClientBase, target: TableName, hiddenSchema: string, expectedKeys: readonly IncomingForeignKey[]): Promise<HiddenTable> {
   const targetSql = qualifiedName(target);
   const label = `${target.schema}.${target.table}`;
-  return inTransaction(client, async () => {
+  let before: { lsn: string; at: Date } | undefined;
+  const steps = await inTransaction(client, async () => {
     // Writers wait on this lock; once granted, the app can no longer use the table.
     await client.query(`lock table ${targetSql} in access exclusive mode`);
     const found = await client.query<{ oid: number }>('select $1::regclass::oid as oid', [targetSql]);
@@ -58,6 +66,13 @@ export async function hideTable(client: pg.ClientBase, target: TableName, hidden
       action: `moved ${label} into the schema ${hiddenSchema}: for the app it is gone, as after DROP TABLE`,
       undoneBy: `moving it back (or dropping it, if the team restored ${label} meanwhile) and removing ${hiddenSchema}`,
     });
+    // The last statement before COMMIT: the commit record comes after this position and this time.
+    const position = await client.query<{ lsn: string; at: Date }>('select pg_current_wal_insert_lsn()::text as lsn, clock_timestamp() as at');
+    before = position.rows[0]!;
     return steps;
   });
+  // The move has happened: a failure to read where it ended must not be reported as the injection failing.
+  const after = await client.query<{ lsn: string }>('select pg_current_wal_insert_lsn()::text as lsn').catch(() => undefined);
+  const end = after?.rows[0]?.lsn;
+  return { steps, ...(end && before && { walPosition: { before: before.lsn, after: end, at: before.at.toISOString() } }) };
 }

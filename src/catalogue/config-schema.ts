@@ -62,6 +62,13 @@ export const KubernetesTarget = z.strictObject({
 });
 export type KubernetesTarget = z.infer<typeof KubernetesTarget>;
 
+/** A standby kept a little behind its primary, so that a dropped table can still be read from it. */
+export const DelayedReplica = z.strictObject({
+  url: Secret.describe('Connection URL of the standby (a role that may run pg_wal_replay_pause and pg_wal_replay_resume)'),
+  delay: Duration.describe("Its recovery_min_apply_delay, e.g. 15m; preflight checks that the standby's setting is close to it"),
+});
+export type DelayedReplica = z.infer<typeof DelayedReplica>;
+
 export const Environment = z.strictObject({
   description: z.string().optional(),
   protected: z.boolean().default(false).describe('A protected environment is never a drill target'),
@@ -74,6 +81,9 @@ export const Environment = z.strictObject({
     .strictObject({
       url: Secret,
       allowedTables: z.array(z.string()).min(1).describe('The only tables a drill may drop, as schema.table'),
+      delayedReplica: DelayedReplica.optional().describe(
+        'A hot standby of this database that applies changes late (recovery_min_apply_delay): the rescue-from-delayed-replica runbook copies a dropped table back from it',
+      ),
     })
     .optional(),
   kubernetes: KubernetesTarget.optional(),

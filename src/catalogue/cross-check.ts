@@ -108,6 +108,12 @@ function runnable(source: YamlSource, name: string, environment: Environment, dr
     problems.push(problemAt(source, path, atPath(path, message)));
   }
   const recovery = drill.recovery;
+  // Listed only: where every drill is allowed, an environment without a replica simply does not offer it (effectiveDrill).
+  if (explicit && recovery.mode === 'automated' && recovery.runbook.action === 'rescue-from-delayed-replica' && !environment.postgres.delayedReplica) {
+    const path = [...base, 'postgres'];
+    const message = `drill "${drill.id}" rescues the table from a delayed replica, but environment "${name}" declares none; add delayedReplica: {url: {env: ...}, delay: 15m}, or remove the drill from environments.${name}.drills`;
+    problems.push(problemAt(source, path, atPath(path, message)));
+  }
   if (recovery.mode === 'automated' && recovery.runbook.action === 'restore-table-from-s3') {
     const bucket = recovery.runbook.bucket;
     if (!(bucket in environment.buckets)) {

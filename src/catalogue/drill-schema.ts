@@ -129,6 +129,11 @@ export const Runbook = z.discriminatedUnion('action', [
     action: z.literal('restore-table-from-s3'),
     bucket: z.string().min(1).describe("Name of one of the environment's buckets holding the table backups"),
   }),
+  z.strictObject({
+    action: z.literal('rescue-from-delayed-replica').describe(
+      "Pause the environment's postgres.delayedReplica before it applies the drop, bring it to just before the drop, copy the table back to the primary, resume replay",
+    ),
+  }),
   z.strictObject({ action: z.literal('command'), run: z.string().min(1).describe("A shell command (/bin/sh, in the drill file's folder); done when it exits 0") }),
 ]);
 export type Runbook = z.infer<typeof Runbook>;

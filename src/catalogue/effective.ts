@@ -37,6 +37,13 @@ export function effectiveDrill(catalogue: DrillCatalogue, drillId: string, envir
       `to allow it, add "${drillId}" to environments.${environmentName}.drills in ${configPath}`,
     );
   }
+  const { drill } = entry;
+  if (drill.recovery.mode === 'automated' && drill.recovery.runbook.action === 'rescue-from-delayed-replica' && !environment.postgres?.delayedReplica) {
+    throw new UserError(
+      `drill "${drillId}" rescues the table from a delayed replica, but environment "${environmentName}" declares none`,
+      `add postgres.delayedReplica: {url: {env: ...}, delay: 15m} to environments.${environmentName} in ${configPath}`,
+    );
+  }
   const override = ownValue(config.overrides, drillId);
   if (override === undefined) return entry.drill;
   return {

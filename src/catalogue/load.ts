@@ -3,6 +3,7 @@ import path from 'node:path';
 import { builtInDrillsDir, displayPath, entryKind, listYamlFiles, packageRoot } from './catalogue-files.js';
 import { Config } from './config-schema.js';
 import { crossCheck } from './cross-check.js';
+import { delayedReplicaWarnings } from './replica-warnings.js';
 import { readDrillFile, validateDrillSource, type LoadedDrill } from './drill-file.js';
 import type { Drill } from './drill-schema.js';
 import { sortProblems, type Problem } from './problems.js';
@@ -73,6 +74,7 @@ async function loadFromSource(configPath: string, source: YamlSource, options: L
   const warnings = [...drills.values()].flatMap((loaded) => loaded.warnings);
   if (!validated.ok) return { ok: false, problems: sortProblems([...problems, ...warnings]) };
   problems.push(...crossCheck(validated.value, source, drills, brokenIds));
+  warnings.push(...delayedReplicaWarnings(validated.value, source, drills));
   if (problems.length > 0) return { ok: false, problems: sortProblems([...problems, ...warnings]) };
 
   const catalogue: Catalogue = {

@@ -13,11 +13,22 @@ import { restoreNewestBackupRunbook } from '../../adapters/postgres/restore-back
 import { RestoreTableParams, undoDropTable } from '../../adapters/postgres/restore-table-undo.js';
 import { s3ObjectStoreFor } from '../../adapters/s3/s3-object-store.js';
 import { ownValue } from '../catalogue/own.js';
+import { delayedReplicaOf, type DelayedReplicaConnection } from './delayed-replica.js';
+import { delayedReplicaPreflight } from '../../adapters/postgres/delayed-replica-preflight.js';
+import { rescueFromDelayedReplicaRunbook } from '../../adapters/postgres/delayed-replica-rescue.js';
+import { resumeReplay } from '../../adapters/postgres/resume-replay-undo.js';
+import { parseTableName } from '../../adapters/postgres/table-definition.js';
+
+const RESUME_REPLAY = 'resume-delayed-replica';
 
 export const dropTableRuntime: KindRuntime<'drop-table'> = {
   async build(drill, context) {
     const { environmentName, environment, runId, options } = context;
     const database = await connectToEnvironmentDatabase(environmentName, environment, options);
+    const replica = await delayedReplicaOf(environmentName, environment, options).catch(async (error: unknown) => {
+      await database.pool.end();
+      throw error;
+    });
     const fault = dropTableFault({
       pool: database.pool,
       connect: database.connectForChanges,
@@ -28,12 +39,24 @@ export const dropTableRuntime: KindRuntime<'drop-table'> = {
       // Removed after verification by the marker, and by the undo too, so that a crash cannot leave it.
       ...(drill.rpo?.marker === 'canary' ? { canaryTable: drill.rpo.table } : {}),
     });
+    const close = async () => {
+      await database.pool.end();
+      await replica?.pool.end();
+    };
+    let runbook;
+    try {
+      runbook = runbookFor(drill, database.connectForChanges, replica, context);
+    } catch (error) {
+      await close();
+      throw error;
+    }
+    const checked = replica ? withReplicaPreflight(fault, replica, database, drill.target.table) : fault;
     return {
-      fault: guardProductionDatabase(fault, database, environmentName, environment),
+      fault: guardProductionDatabase(checked, database, environmentName, environment),
       ...drillProbes(drill, { pool: database.pool, shell: drillShell(drill.id, context) }),
       rpo: drill.rpo && rpoMarkerFor(drill.rpo, database.pool, runId),
-      runbook: runbookFor(drill, database.connectForChanges, context),
-      close: () => database.pool.end(),
+      runbook,
+      close,
     };
   },
   undo: {
@@ -57,8 +80,45 @@ export const dropTableRuntime: KindRuntime<'drop-table'> = {
         await database.pool.end();
       }
     },
+    async [RESUME_REPLAY](_recorded, { environmentName, environment, options }) {
+      const replica = await delayedReplicaOf(environmentName, environment, options);
+      if (!replica) {
+        throw new PermanentUndoFailure(
+          `environment "${environmentName}" no longer declares postgres.delayedReplica: resume replay on the delayed standby by hand (select pg_wal_replay_resume())`,
+        );
+      }
+      try {
+        const client = await replica.connect();
+        try {
+          return await resumeReplay(client, replica.label);
+        } finally {
+          await client.end();
+        }
+      } finally {
+        await replica.pool.end();
+      }
+    },
   },
 };
+
+/** An environment with a delayed standby relies on it: once the table checks pass, the standby is checked too. */
+function withReplicaPreflight(fault: Fault, replica: DelayedReplicaConnection, database: EnvironmentDatabase, table: string): Fault {
+  return {
+    ...fault,
+    preflight: async () => {
+      const checks = await fault.preflight();
+      if (checks.some((check) => !check.ok)) return checks;
+      const replicaChecks = await delayedReplicaPreflight({
+        replica: replica.pool,
+        replicaLabel: replica.label,
+        primary: database.pool,
+        declaredDelayMs: replica.declaredDelayMs,
+        table: parseTableName(table),
+      });
+      return [...checks, ...replicaChecks];
+    },
+  };
+}
 
 /** The database is judged before the table checks connect for anything else (see databaseAllowedCheck). */
 function guardProductionDatabase(fault: Fault, database: EnvironmentDatabase, environmentName: string, environment: Environment): Fault {
@@ -71,11 +131,31 @@ function guardProductionDatabase(fault: Fault, database: EnvironmentDatabase, en
   };
 }
 
-function runbookFor(drill: DropTableDrill, connect: () => Promise<pg.Client>, context: KindContext): Runbook | undefined {
+function runbookFor(
+  drill: DropTableDrill,
+  connect: () => Promise<pg.Client>,
+  replica: DelayedReplicaConnection | undefined,
+  context: KindContext,
+): Runbook | undefined {
   const { environmentName, environment, options } = context;
   if (drill.recovery.mode !== 'automated') return undefined;
   const runbook = drill.recovery.runbook;
   if (runbook.action === 'command') return commandRunbookFor(drill, drillShell(drill.id, context));
+  if (runbook.action === 'rescue-from-delayed-replica') {
+    if (!replica) {
+      throw new UserError(
+        `drill "${drill.id}" rescues from a delayed replica, but environment "${environmentName}" declares none`,
+        `add postgres.delayedReplica: {url: {env: ...}, delay: 15m} to environments.${environmentName}, or change the drill's recovery.runbook`,
+      );
+    }
+    return rescueFromDelayedReplicaRunbook({
+      connectPrimary: connect,
+      connectReplica: () => replica.connect(),
+      replicaLabel: replica.label,
+      table: drill.target.table,
+      resumeUndo: { action: RESUME_REPLAY, description: `resume replay on the delayed replica ${replica.label}`, params: {} },
+    });
+  }
   const bucket = ownValue(environment.buckets, runbook.bucket);
   if (!bucket) {
     throw new UserError(

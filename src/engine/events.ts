@@ -77,6 +77,14 @@ export type Outcome = z.infer<typeof Outcome>;
 export const ProcessRole = z.enum(['inject', 'undo', 'probe', 'runbook', 'teardown', 'rebuild']);
 export type ProcessRole = z.infer<typeof ProcessRole>;
 
+/**
+ * Where a database fault left the primary's write-ahead log (drop-table): its change
+ * committed between `before` and `after` (LSNs), once the primary's clock had passed `at`.
+ * A delayed standby that has not replayed up to it still holds what the fault took away.
+ */
+export const WalPosition = z.object({ before: z.string(), after: z.string(), at: z.string() });
+export type WalPosition = z.infer<typeof WalPosition>;
+
 const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) => z.object({ type: z.literal(type), ...shape });
 
 export const EventBody = z.discriminatedUnion('type', [
@@ -90,7 +98,8 @@ export const EventBody = z.discriminatedUnion('type', [
   event('injecting', { actions: z.array(z.string()) }),
   /** One change the fault made, with how it is undone (or why it needs no undo). */
   event('fault-step', { action: z.string(), undoneBy: z.string() }),
-  event('injected', {}),
+  /** `walPosition`: where a database fault committed, for a rescue from a delayed standby. */
+  event('injected', { walPosition: WalPosition.optional() }),
   /** `identity`: the person behind a chat or command-line detection; `bracket`: see Bracket. */
   event('detected', { by: DetectedBy, identity: Identity.optional(), bracket: Bracket.optional() }),
   event('signal-ignored', { reason: z.string(), by: DetectedBy, identity: Identity.optional() }),

@@ -2,7 +2,7 @@ import type { Drill } from '../catalogue/drill-schema.js';
 import type { Environment } from '../catalogue/config-schema.js';
 import type { Scorecard } from '../scoring/scorecard-schema.js';
 import type { UndoRetryPolicy } from './rollback.js';
-import type { EventBody, Instant, Outcome, ProcessRole, RunEvent, UndoAction } from './events.js';
+import type { EventBody, Instant, Outcome, ProcessRole, RunEvent, UndoAction, WalPosition } from './events.js';
 
 export interface RunSummary {
   id: string;
@@ -94,7 +94,14 @@ export interface Fault {
   preflight(): Promise<{ check: string; ok: boolean; detail: string }[]>;
   /** What undoes the fault; computed and journaled before `inject` touches anything. */
   undoAction(): Promise<UndoAction>;
-  inject(journal: FaultJournal): Promise<void>;
+  /** Returns what the `injected` event records of the injection, if anything. */
+  inject(journal: FaultJournal): Promise<Injection | void>;
+}
+
+/** What an injection tells the journal about itself. */
+export interface Injection {
+  /** A database fault: where it committed in the primary's WAL. */
+  walPosition?: WalPosition;
 }
 
 /** Runs recorded undo actions. Must be idempotent: a crash may have interrupted it. */
@@ -130,7 +137,15 @@ export interface UndoRun {
 
 export interface Runbook {
   readonly description: string;
-  run(signal: AbortSignal): Promise<string>;
+  run(signal: AbortSignal, run: RunbookContext): Promise<string>;
+}
+
+/** What a runbook may read and record of the run it recovers. */
+export interface RunbookContext {
+  /** The run's journal so far (where the injection left the database's WAL, say). */
+  events(): Promise<RunEvent[]>;
+  /** Records how to undo what the runbook is about to change, before it changes it, so a crash cannot leave it. */
+  undoRecorded(undo: UndoAction): Promise<void>;
 }
 
 /** Everything one run needs from the outside world, built by the composition root. */

@@ -128,8 +128,9 @@ async function injectAndWatch(
     const injecting = new AbortController();
     const abortRequested = new AbortController();
     void signals.aborted(injecting.signal).then((request) => request && abortRequested.abort());
+    let injection;
     try {
-      await runtime.fault.inject({
+      injection = await runtime.fault.inject({
         undoRecorded: async (undo) => void (await journal.append({ type: 'undo-recorded', undo })),
         changed: async (action, undoneBy) => void (await journal.append({ type: 'fault-step', action, undoneBy })),
         signal: abortRequested.signal,
@@ -137,7 +138,8 @@ async function injectAndWatch(
     } finally {
       injecting.abort();
     }
-    const injected = await journal.append({ type: 'injected' });
+    const walPosition = injection ? injection.walPosition : undefined;
+    const injected = await journal.append({ type: 'injected', ...(walPosition && { walPosition }) });
     signals.markInjected(injected.seq);
 
     const outcome = await watchForRecovery({ journal, drill, runtime, signals, injectedAt: injected });

@@ -89,7 +89,10 @@ async function runAutomatedRecovery(input: WatchInput, stop: AbortSignal): Promi
   if (stop.aborted) return;
   await journal.append({ type: 'recovery-started', runbook: runtime.runbook.description });
   try {
-    const detail = await runtime.runbook.run(stop);
+    const detail = await runtime.runbook.run(stop, {
+      events: () => journal.events(),
+      undoRecorded: async (undo) => void (await journal.append({ type: 'undo-recorded', undo })),
+    });
     await journal.append({ type: 'recovery-finished', ok: true, detail });
   } catch (error) {
     await journal.append({ type: 'recovery-finished', ok: false, detail: error instanceof Error ? error.message : String(error) });

@@ -133,7 +133,12 @@ export function planEnvironmentChecks(catalogue: Catalogue, name: string, drills
     refusal: environmentRefusal(name, environment),
     drills: [...drills],
     requirements,
-    secrets: environment.postgres ? [{ setting: `environments.${name}.postgres.url`, ref: environment.postgres.url }] : [],
+    secrets: environment.postgres
+      ? [
+          { setting: `environments.${name}.postgres.url`, ref: environment.postgres.url },
+          ...(environment.postgres.delayedReplica ? [{ setting: `environments.${name}.postgres.delayedReplica.url`, ref: environment.postgres.delayedReplica.url }] : []),
+        ]
+      : [],
     variables: [
       ...Object.entries(environment.buckets).flatMap(([bucketName, bucket]) => bucketVariables(`environments.${name}.buckets.${bucketName}`, bucket)),
       ...(trust && usedBy.trust.length ? trust.buckets.flatMap((bucket, index) => bucketVariables(`trust.buckets[${index}] (${bucket.name})`, bucket)) : []),
@@ -202,6 +207,10 @@ function kindProblems(catalogue: Catalogue, name: string, environment: Environme
       problems.push({ detail: `it drops ${table}, which is not in environments.${name}.postgres.allowedTables`, fix: `add ${table} there, ${leaveOut(name, environment, drill.id)}` });
     }
     const recovery = drill.recovery;
+    if (recovery.mode === 'automated' && recovery.runbook.action === 'rescue-from-delayed-replica') {
+      if (environment.postgres.delayedReplica) has.push('delayed replica');
+      else problems.push({ detail: `it rescues from a delayed replica, but environment "${name}" declares none`, fix: `add environments.${name}.postgres.delayedReplica (url, delay), ${leaveOut(name, environment, drill.id)}` });
+    }
     if (recovery.mode === 'automated' && recovery.runbook.action === 'restore-table-from-s3') {
       if (ownValue(environment.buckets, recovery.runbook.bucket)) has.push(`bucket ${recovery.runbook.bucket}`);
       else problems.push({ detail: `it restores from bucket "${recovery.runbook.bucket}", which environment "${name}" does not define`, fix: `add it under environments.${name}.buckets` });

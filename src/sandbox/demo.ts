@@ -21,12 +21,16 @@ export interface DemoOptions {
 }
 
 const TIMING = { orderEveryMs: 100, backupEveryMs: 3_000, monitorEveryMs: 250, strikeAfterMs: { min: 300, max: 1_000 } };
+/** The demo's delayed standby: late enough for the monitor to notice the drop well within it, on a loaded machine too; short enough to wait for. */
+const DEMO_REPLICA_DELAY_MS = 8_000;
 
 /** The whole drill on the embedded sandbox: inject, be detected by monitoring, restore, score. */
 export async function runDemo(options: DemoOptions): Promise<RunResult> {
   const stage = options.onStage ?? (() => undefined);
-  stage('starting the sandbox: shop database, S3 server, backup job');
-  const sandbox = await startSandbox(TIMING);
+  const recovery = options.drill.recovery;
+  const withReplica = recovery.mode === 'automated' && recovery.runbook.action === 'rescue-from-delayed-replica';
+  stage(`starting the sandbox: shop database, ${withReplica ? `a standby applying its changes ${DEMO_REPLICA_DELAY_MS / 1000}s late, ` : ''}S3 server, backup job`);
+  const sandbox = await startSandbox({ ...TIMING, ...(withReplica && { delayedReplicaMs: DEMO_REPLICA_DELAY_MS }) });
   try {
     const server = await startHttpServer({
       host: '127.0.0.1',

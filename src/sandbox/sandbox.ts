@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Environment } from '../catalogue/config-schema.js';
 import { stateDir } from '../state-dir.js';
 import { copyClusterTemplate } from '../../adapters/postgres/cluster-template.js';
+import { startDelayedStandby } from '../../adapters/postgres/delayed-standby.js';
 import { stopAbandonedServer } from '../../adapters/postgres/embedded-server.js';
 import { startLocalS3Server } from '../../adapters/s3/local-s3-server.js';
 import { s3ObjectStoreFor } from '../../adapters/s3/s3-object-store.js';
@@ -15,10 +16,13 @@ export const SANDBOX_ENVIRONMENT = 'sandbox';
 const SANDBOX_PREFIX = 'firedrill-sandbox-';
 const OWNER_FILE = 'owner.pid';
 const SANDBOX_TEMPLATE = 'sandbox-postgres-template';
+const STANDBY_DIR = 'standby';
 
 export interface SandboxTiming {
   orderEveryMs: number;
   backupEveryMs: number;
+  /** When set, a hot standby of the shop applies its changes this late (postgres.delayedReplica). */
+  delayedReplicaMs?: number;
 }
 
 export interface Sandbox {
@@ -49,6 +53,10 @@ export async function startSandbox(timing: SandboxTiming): Promise<Sandbox> {
     await copyClusterTemplate(join(stateDir(), SANDBOX_TEMPLATE), join(dir, 'postgres'));
     const shop = await startShop(join(dir, 'postgres'), timing.orderEveryMs);
     stops.push(() => shop.stop());
+    const standby = timing.delayedReplicaMs === undefined
+      ? undefined
+      : await startDelayedStandby({ primary: shop.server, dataDir: join(dir, STANDBY_DIR), delayMs: timing.delayedReplicaMs });
+    if (standby) stops.push(() => standby.stop());
     const s3 = await startLocalS3Server({ directory: join(dir, 's3'), buckets: ['shop-backups'] });
     stops.push(() => s3.stop());
 
@@ -56,12 +64,17 @@ export async function startSandbox(timing: SandboxTiming): Promise<Sandbox> {
       FIREDRILL_SANDBOX_DATABASE_URL: shop.url,
       FIREDRILL_SANDBOX_S3_KEY: s3.accessKeyId,
       FIREDRILL_SANDBOX_S3_SECRET: s3.secretAccessKey,
+      ...(standby && { FIREDRILL_SANDBOX_REPLICA_URL: standby.url('shop') }),
     };
     const environment: Environment = {
       description: 'the demo sandbox',
       protected: false,
       allowProductionLookingNames: false,
-      postgres: { url: { env: 'FIREDRILL_SANDBOX_DATABASE_URL' }, allowedTables: ['public.orders'] },
+      postgres: {
+        url: { env: 'FIREDRILL_SANDBOX_DATABASE_URL' },
+        allowedTables: ['public.orders'],
+        ...(timing.delayedReplicaMs !== undefined && { delayedReplica: { url: { env: 'FIREDRILL_SANDBOX_REPLICA_URL' }, delay: timing.delayedReplicaMs } }),
+      },
       buckets: {
         backups: {
           bucket: 'shop-backups',
@@ -94,6 +107,7 @@ async function removeAbandonedSandboxes(): Promise<void> {
     const dir = join(tmpdir(), name);
     const owner = Number(await readFile(join(dir, OWNER_FILE), 'utf8').catch(() => ''));
     if (!Number.isInteger(owner) || owner <= 0 || isAlive(owner)) continue;
+    await stopAbandonedServer(join(dir, STANDBY_DIR));
     await stopAbandonedServer(join(dir, 'postgres'));
     await rm(dir, { recursive: true, force: true });
   }

@@ -3,6 +3,8 @@ import { startEmbeddedServer, type EmbeddedServer } from '../../adapters/postgre
 
 export interface Shop {
   url: string;
+  /** The database server, for a delayed standby to copy. */
+  server: EmbeddedServer;
   pool: pg.Pool;
   /** Orders the writer managed to insert; attempts while the table was missing fail. */
   stats(): { written: number; failed: number };
@@ -44,6 +46,7 @@ export async function startShop(dataDir: string, orderEveryMs: number): Promise<
 
   return {
     url,
+    server,
     pool,
     stats: () => ({ written, failed }),
     async stop() {

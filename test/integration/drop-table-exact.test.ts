@@ -240,7 +240,7 @@ describe('the drop-table undo', () => {
 
   const crashPoints: [string, (fault: Awaited<ReturnType<typeof prepare>>) => Promise<void>][] = [
     ['before the injection', async () => undefined],
-    ['after the injection', async ({ fault }) => fault.inject(journal)],
+    ['after the injection', async ({ fault }) => void (await fault.inject(journal))],
     [
       'in the undo, after the table moved back and before the foreign key was validated',
       async ({ fault, hidden }) => {

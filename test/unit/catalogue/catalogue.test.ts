@@ -20,6 +20,7 @@ describe('the shipped example and built-in catalogue', () => {
     expect([...catalogue.drills.keys()].sort()).toEqual([
       'delete-staging-namespaces',
       'drop-orders-table',
+      'drop-orders-table-delayed-replica',
       'drop-orders-table-manual',
       'key-holder-gone',
       'lose-a-node',
