@@ -92,6 +92,8 @@ function runbookFor(drill: DropTableDrill, connect: () => Promise<pg.Client>, co
   if (drill.recovery.mode !== 'automated') return undefined;
   const runbook = drill.recovery.runbook;
   if (runbook.action === 'command') return commandRunbookFor(drill, drillShell(drill.id, context));
+  // The drill schema allows velero-restore on delete-cluster drills only.
+  if (runbook.action !== 'restore-table-from-s3') return undefined;
   const bucket = ownValue(environment.buckets, runbook.bucket);
   if (!bucket) {
     throw new UserError(

@@ -123,9 +123,17 @@ export interface UndoRun {
   processes: ProcessJournal;
 }
 
+/** What an automated recovery may journal while it runs. */
+export interface RunbookJournal {
+  /** How far it has come, as its tool reports it; call it when that changes. */
+  progress(step: { phase: string; itemsDone: number | null; itemsTotal: number | null; warnings: number; errors: number }): Promise<void>;
+  /** A figure for the scorecard, e.g. which backup was restored. */
+  measured(name: string, value: string | number): Promise<void>;
+}
+
 export interface Runbook {
   readonly description: string;
-  run(signal: AbortSignal): Promise<string>;
+  run(signal: AbortSignal, journal: RunbookJournal): Promise<string>;
 }
 
 /** Everything one run needs from the outside world, built by the composition root. */

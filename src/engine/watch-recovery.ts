@@ -82,7 +82,10 @@ async function runAutomatedRecovery(input: WatchInput, stop: AbortSignal): Promi
   if (stop.aborted) return;
   await journal.append({ type: 'recovery-started', runbook: runtime.runbook.description });
   try {
-    const detail = await runtime.runbook.run(stop);
+    const detail = await runtime.runbook.run(stop, {
+      progress: async (step) => void (await journal.append({ type: 'recovery-progress', ...step })),
+      measured: async (name, value) => void (await journal.append({ type: 'measured', name, value })),
+    });
     await journal.append({ type: 'recovery-finished', ok: true, detail });
   } catch (error) {
     await journal.append({ type: 'recovery-finished', ok: false, detail: error instanceof Error ? error.message : String(error) });
