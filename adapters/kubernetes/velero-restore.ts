@@ -31,6 +31,8 @@ export interface VeleroRestoreInput {
   /** The namespaces the drill deletes: the restore brings back these and nothing else. */
   namespaces: readonly string[];
   settings: VeleroRestoreSettings;
+  /** The run's RPO is the backup's age (the drill has no data marker of its own): the runbook says so on the scorecard. */
+  rpoFromBackup: boolean;
   now?: () => Date;
   pollMs?: number;
 }
@@ -181,6 +183,9 @@ export function veleroRecovery(input: VeleroRestoreInput): VeleroRecovery {
         const backup = chosen;
         if (!backup) throw new Error(`no Velero backup was chosen at preflight (${source}); nothing was restored`);
         await journal.measured('velero backup', `${describeBackup(backup)}, completed ${backup.status.completionTimestamp}`);
+        if (input.rpoFromBackup) {
+          await journal.measured('RPO from', `the age of backup ${backup.metadata.name} at injection: the restore brings the namespaces back as they were when it completed`);
+        }
         const restore = await velero.createRestore({
           name: restoreName,
           labels: { [RUN_LABEL]: input.runId, [DRILL_LABEL]: input.drillId },

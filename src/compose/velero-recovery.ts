@@ -20,6 +20,7 @@ export function veleroRecoveryFor(drill: DeleteClusterDrill, kube: KubeContext, 
     runId,
     drillId: drill.id,
     namespaces: drilledNamespaces(drill, target),
+    rpoFromBackup: drill.rpo === undefined,
     settings: { backup: runbook.backup, schedule: runbook.schedule, namespaceMapping: runbook.namespaceMapping, timeoutMs: runbook.timeout },
   });
 }
