@@ -1,6 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments, stringify } from 'yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Environment } from '../../src/catalogue/config-schema.js';
 import { Drill } from '../../src/catalogue/drill-schema.js';
@@ -12,9 +14,14 @@ import { runDrill, type RunRequest } from '../../src/engine/run-drill.js';
 import { eventWaiter } from '../support/drill-world.js';
 import { until } from './support/kube-polling.js';
 import { kubeEnvironment, startKubeWorld, type KubeWorld } from './support/kube-world.js';
-import { startKwokCluster, type KwokCluster } from './support/kwok-cluster.js';
+import { requestText, serviceAccountKubeconfig, startAuditedKwokCluster, unusedRules, type AuditedKwokCluster } from './support/rbac-audit.js';
 import { startVelero, VELERO_NAMESPACE, type VeleroObject, type VeleroServer } from './support/velero-server.js';
 
+const manifest = (file: string) => fileURLToPath(new URL(`../../deploy/kubernetes/${file}`, import.meta.url));
+const DELETE_CLUSTER_RBAC = manifest('rbac-delete-cluster.yaml');
+const VELERO_RBAC = manifest('rbac-velero-restore.yaml');
+const SERVICE_ACCOUNT = 'system:serviceaccount:firedrill:firedrill';
+const CONTEXT = 'firedrill@kwok-staging';
 const PROBE_INTERVAL_MS = 100;
 const REPLICAS = 2;
 const NAMESPACES = ['shop', 'billing'];
@@ -52,16 +59,31 @@ spec:
 `,
 ).join('---\n');
 
-let world: KubeWorld;
-let cluster: KwokCluster;
+let world: KubeWorld<AuditedKwokCluster>;
+let cluster: AuditedKwokCluster;
 let store: RunStore;
 let velero: VeleroServer;
 let dir: string;
 let environment: Environment;
 let backup: VeleroObject;
 
+/**
+ * rbac-delete-cluster.yaml for the drilled namespaces: their names in the namespace rule, and its
+ * per-namespace RoleBinding in each (the backup holds them, so Velero restores them too).
+ */
+async function deleteClusterRbacFor(namespaces: readonly string[]): Promise<string> {
+  const docs = parseAllDocuments(await readFile(DELETE_CLUSTER_RBAC, 'utf8')).map((doc) => doc.toJS() as { kind: string; metadata: { name: string; namespace?: string }; rules?: { resourceNames?: string[] }[] });
+  const out: unknown[] = [];
+  for (const doc of docs) {
+    if (doc.kind === 'ClusterRole' && doc.metadata.name === 'firedrill-delete-cluster') doc.rules![0]!.resourceNames = [...namespaces];
+    if (doc.kind === 'RoleBinding') out.push(...namespaces.map((namespace) => ({ ...doc, metadata: { ...doc.metadata, namespace } })));
+    else out.push(doc);
+  }
+  return out.map((doc) => stringify(doc)).join('---\n');
+}
+
 beforeAll(async () => {
-  world = await startKubeWorld(() => startKwokCluster(2));
+  world = await startKubeWorld(() => startAuditedKwokCluster(2, SERVICE_ACCOUNT));
   ({ cluster, store } = world);
   const veleroStarting = performance.now();
   velero = await startVelero(cluster);
@@ -69,11 +91,17 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'firedrill-velero-e2e-'));
   await writeFile(join(dir, 'apps.yaml'), APPS);
   await cluster.kubectl('apply', '-f', join(dir, 'apps.yaml'));
+  // firedrill runs with only the rights of deploy/kubernetes/: delete-cluster's and the Velero runbook's.
+  await cluster.kubectl('create', 'namespace', 'firedrill');
+  await writeFile(join(dir, 'rbac-delete-cluster.yaml'), await deleteClusterRbacFor(NAMESPACES));
+  await cluster.kubectl('apply', '-f', join(dir, 'rbac-delete-cluster.yaml'), '-f', VELERO_RBAC);
+  const kubeconfig = join(dir, 'firedrill-kubeconfig');
+  await writeFile(kubeconfig, await serviceAccountKubeconfig(cluster, CONTEXT), { mode: 0o600 });
+  environment = kubeEnvironment({ kubeconfig, context: CONTEXT, allowedNamespaces: NAMESPACES });
   for (const namespace of NAMESPACES) await cluster.kubectl('-n', namespace, 'rollout', 'status', 'deployment/web', '--timeout=120s');
   const backupStarting = performance.now();
   backup = await velero.backup('apps-1', NAMESPACES);
   console.info('velero e2e setup', { clusterStartMs: world.clusterStartMs, veleroStartMs, backupMs: Math.round(performance.now() - backupStarting) });
-  environment = kubeEnvironment({ kubeconfig: cluster.kubeconfig, context: cluster.context, allowedNamespaces: NAMESPACES });
 }, 2_700_000);
 
 afterAll(async () => {
@@ -201,5 +229,11 @@ describe('delete-cluster with a velero-restore runbook, against a real Velero se
     expect(noSchedule.scorecard.outcome).toBe('refused');
     expect(noSchedule.scorecard.reason).toContain('schedule hourly has no Completed backup in namespace velero (no backups at all)');
     for (const namespace of NAMESPACES) expect(await phaseOf(namespace)).toBe('Active');
+  });
+
+  it('was refused nothing, and used every rule of rbac-velero-restore.yaml (audit log)', async () => {
+    const requests = await cluster.newRequests();
+    const refused = requests.filter((request) => request.responseStatus?.code === 403).map(requestText);
+    expect({ refused, unused: await unusedRules(VELERO_RBAC, requests) }).toEqual({ refused: [], unused: [] });
   });
 });
