@@ -91,6 +91,9 @@ export async function startVelero(cluster: KwokCluster): Promise<VeleroServer> {
     await kubectl('create', '-f', join(dir, 'crds.yaml'));
     await kubectl('wait', '--for=condition=Established', '--timeout=60s', 'crd', '-l', 'component=velero');
     await kubectl('create', 'namespace', VELERO_NAMESPACE);
+    // Velero's pod restore action reads its image from the install's Deployment `velero`; here the
+    // server runs as a local process, so the Deployment is there for that read only, at 0 replicas.
+    await kubectl('-n', VELERO_NAMESPACE, 'create', 'deployment', 'velero', `--image=velero/velero:${VELERO_VERSION}`, '--replicas=0');
 
     const credentials = join(dir, 'credentials');
     await writeFile(credentials, `[default]\naws_access_key_id=${s3.accessKeyId}\naws_secret_access_key=${s3.secretAccessKey}\n`, { mode: 0o600 });
