@@ -56,3 +56,17 @@ export function statusOf(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'number' ? code : undefined;
 }
+
+/** What the API server said about a failed call (its Status message), else the error's own message. */
+export function messageOf(error: unknown): string {
+  const body = (error as { body?: unknown } | null)?.body;
+  if (typeof body === 'string') {
+    try {
+      const parsed = JSON.parse(body) as { message?: string };
+      if (parsed.message) return parsed.message;
+    } catch {
+      // not JSON: fall through to the error's own message
+    }
+  }
+  return error instanceof Error ? error.message : String(error);
+}

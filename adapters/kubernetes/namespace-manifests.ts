@@ -1,6 +1,6 @@
 import { setTimeout } from 'node:timers/promises';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { statusOf, type KubeContext } from './kube-context.js';
+import { messageOf, statusOf, type KubeContext } from './kube-context.js';
 
 /**
  * The kinds a namespace is saved with, in the order a restore creates them: what a workload
@@ -142,17 +142,4 @@ export async function restoreNamespace(kube: KubeContext, saved: SavedNamespace,
 export function describeObject(object: KubernetesObject): string {
   const where = object.metadata?.namespace ? `${object.metadata.namespace}/` : '';
   return `${object.kind} ${where}${object.metadata?.name ?? '?'}`;
-}
-
-function messageOf(error: unknown): string {
-  const body = (error as { body?: unknown } | null)?.body;
-  if (typeof body === 'string') {
-    try {
-      const parsed = JSON.parse(body) as { message?: string };
-      if (parsed.message) return parsed.message;
-    } catch {
-      // not JSON: fall through to the error's own message
-    }
-  }
-  return error instanceof Error ? error.message : String(error);
 }

@@ -124,6 +124,26 @@ export const Detection = z.strictObject({
 });
 export type Detection = z.infer<typeof Detection>;
 
+const KubernetesName = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'a Kubernetes object name: lower-case letters, digits, dashes and dots, e.g. nightly-backup');
+
+/** Restores the drill's namespaces with Velero, from a named backup or the newest Completed one of a schedule. */
+export const VeleroRestoreRunbook = z
+  .strictObject({
+    action: z.literal('velero-restore'),
+    namespace: KubernetesName.default('velero').describe('The namespace Velero runs in, where its Backups and Restores live'),
+    backup: KubernetesName.optional().describe('The Velero Backup to restore from'),
+    schedule: KubernetesName.optional().describe('A Velero Schedule: its newest Completed backup (at preflight) is restored'),
+    namespaceMapping: z
+      .record(KubernetesName, KubernetesName)
+      .optional()
+      .describe("Restore a namespace under another name (Velero's namespaceMapping), e.g. { shop: shop-restored }"),
+    timeout: Duration.optional().describe("How long the restore may take before the runbook fails; default: until the run's maxDuration"),
+  })
+  .refine((runbook) => (runbook.backup === undefined) !== (runbook.schedule === undefined), {
+    message: 'name exactly one of backup (a Velero Backup) or schedule (its newest Completed backup is restored)',
+  });
+export type VeleroRestoreRunbook = z.infer<typeof VeleroRestoreRunbook>;
+
 export const Runbook = z.discriminatedUnion('action', [
   z.strictObject({
     action: z.literal('restore-table-from-s3'),
@@ -135,6 +155,7 @@ export const Runbook = z.discriminatedUnion('action', [
     ),
   }),
   z.strictObject({ action: z.literal('command'), run: z.string().min(1).describe("A shell command (/bin/sh, in the drill file's folder); done when it exits 0") }),
+  VeleroRestoreRunbook,
 ]);
 export type Runbook = z.infer<typeof Runbook>;
 
@@ -240,7 +261,18 @@ export const CommandDrill = z.strictObject({
   }),
 });
 
-export const Drill = z.discriminatedUnion('kind', [DropTableDrill, LoseNodeDrill, DeleteClusterDrill, KeyHolderDrill, CommandDrill]);
+export const Drill = z
+  .discriminatedUnion('kind', [DropTableDrill, LoseNodeDrill, DeleteClusterDrill, KeyHolderDrill, CommandDrill])
+  .superRefine((drill, context) => {
+    const runbook = drill.recovery.mode === 'automated' ? drill.recovery.runbook : undefined;
+    if (runbook?.action !== 'velero-restore') return;
+    if (drill.kind === 'delete-cluster' && drill.target.mode === 'namespaces') return;
+    context.addIssue({
+      code: 'custom',
+      path: ['recovery', 'runbook', 'action'],
+      message: 'velero-restore restores deleted namespaces: it fits a delete-cluster drill with target.mode: namespaces; use a command runbook here',
+    });
+  });
 export type Drill = z.infer<typeof Drill>;
 export type DropTableDrill = z.infer<typeof DropTableDrill>;
 export type LoseNodeDrill = z.infer<typeof LoseNodeDrill>;

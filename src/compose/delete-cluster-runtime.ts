@@ -21,6 +21,7 @@ import {
 } from '../../adapters/kubernetes/delete-namespaces-fault.js';
 import { workloadsProbe } from '../../adapters/kubernetes/workloads-probe.js';
 import { parseUndoParams, SavedObject } from './undo-params.js';
+import { drilledNamespaces, veleroRecoveryFor, withBackupPreflight } from './velero-recovery.js';
 
 /** How long the undo waits for a deleted namespace to finish terminating before re-creating it. */
 const NAMESPACE_TERMINATION_TIMEOUT_MS = 10 * 60_000;
@@ -41,18 +42,25 @@ export const deleteClusterRuntime: KindRuntime<'delete-cluster'> = {
     }
     const { kube, target } = connectToEnvironmentCluster(environmentName, environment, options);
     const refusal = productionRefusal(kube, environmentName, environment);
-    const fault = refusal ? refusedFault(drill) : await faultFor(drill, kube, target, context);
+    // Velero is asked nothing about a refused (production-looking) cluster.
+    const velero = refusal ? undefined : veleroRecoveryFor(drill, kube, target, runId);
+    const drillFault = refusal ? refusedFault(drill) : await faultFor(drill, kube, target, context);
+    const fault = velero ? withBackupPreflight(drillFault, velero) : drillFault;
     // The data half of "rebuild from code and restore the data": SQL probes and the RPO marker.
     const database = drill.rpo || usesSql(drill) ? await connectToEnvironmentDatabase(environmentName, environment, options) : undefined;
     // A rebuilt cluster usually comes with a new kubeconfig: teardown mode reads it for every check.
     const reopen = drill.target.mode === 'teardown' ? () => connectToEnvironmentCluster(environmentName, environment, options).kube : undefined;
     const workloads = (name: string): Probe => workloadsProbe(kube, name, target.allowedNamespaces, { reopen });
     const shell = drillShell(drill.id, context);
+    const probes = drillProbes(drill, { pool: database?.pool, workloads, shell });
     return {
       fault: guardProductionContext(fault, kube, refusal),
-      ...drillProbes(drill, { pool: database?.pool, workloads, shell }),
-      rpo: drill.rpo && database && rpoMarkerFor(drill.rpo, database.pool, runId),
-      runbook: commandRunbookFor(drill, shell),
+      // With Velero, service is back only once its restore is Completed: the RTO includes the restore.
+      steadyState: velero ? [...probes.steadyState, velero.probe] : probes.steadyState,
+      verify: probes.verify,
+      // The drill's own data marker when it has one; else what the backup implies: its age at injection.
+      rpo: (drill.rpo && database && rpoMarkerFor(drill.rpo, database.pool, runId)) || velero?.rpo,
+      runbook: velero?.runbook ?? commandRunbookFor(drill, shell),
       close: async () => void (await database?.pool.end()),
     };
   },
@@ -90,7 +98,7 @@ async function faultFor(drill: DeleteClusterDrill, kube: KubeContext, target: Ku
     return teardownFault(teardownCommands(target, shell, options), `environment ${environmentName} (context ${kube.contextName})`);
   }
   const rules = { allowedNamespaces: target.allowedNamespaces, selfNamespace: options.env.POD_NAMESPACE || undefined };
-  const namespaces = drill.target.namespaces ?? target.allowedNamespaces;
+  const namespaces = drilledNamespaces(drill, target);
   return deleteNamespacesFault(kube, await prepareDeleteNamespaces(kube, namespaces, rules), rules);
 }
 

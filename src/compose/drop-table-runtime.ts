@@ -156,6 +156,8 @@ function runbookFor(
       resumeUndo: { action: RESUME_REPLAY, description: `resume replay on the delayed replica ${replica.label}`, params: {} },
     });
   }
+  // The drill schema allows velero-restore on delete-cluster drills only.
+  if (runbook.action !== 'restore-table-from-s3') return undefined;
   const bucket = ownValue(environment.buckets, runbook.bucket);
   if (!bucket) {
     throw new UserError(

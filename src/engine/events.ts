@@ -105,6 +105,17 @@ export const EventBody = z.discriminatedUnion('type', [
   event('signal-ignored', { reason: z.string(), by: DetectedBy, identity: Identity.optional() }),
   event('alert-resolved', { by: DetectedBy }),
   event('recovery-started', { runbook: z.string() }),
+  /**
+   * How far the automated recovery has come, as its tool reports it (a Velero Restore's
+   * status.phase and progress); journaled when it changes.
+   */
+  event('recovery-progress', {
+    phase: z.string(),
+    itemsDone: z.number().int().nullable(),
+    itemsTotal: z.number().int().nullable(),
+    warnings: z.number().int(),
+    errors: z.number().int(),
+  }),
   event('recovery-finished', { ok: z.boolean(), detail: z.string() }),
   /** Journaled `stableFor` after the instant it carries (the first green check's start); `bracket`: see Bracket. */
   event('recovered', { stableForMs: z.number(), sawOutage: z.boolean(), bracket: Bracket.optional() }),

@@ -146,6 +146,10 @@ export interface RunbookContext {
   events(): Promise<RunEvent[]>;
   /** Records how to undo what the runbook is about to change, before it changes it, so a crash cannot leave it. */
   undoRecorded(undo: UndoAction): Promise<void>;
+  /** How far it has come, as its tool reports it; call it when that changes. */
+  progress(step: { phase: string; itemsDone: number | null; itemsTotal: number | null; warnings: number; errors: number }): Promise<void>;
+  /** A figure for the scorecard, e.g. which backup was restored. */
+  measured(name: string, value: string | number): Promise<void>;
 }
 
 /** Everything one run needs from the outside world, built by the composition root. */

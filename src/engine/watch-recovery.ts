@@ -92,6 +92,8 @@ async function runAutomatedRecovery(input: WatchInput, stop: AbortSignal): Promi
     const detail = await runtime.runbook.run(stop, {
       events: () => journal.events(),
       undoRecorded: async (undo) => void (await journal.append({ type: 'undo-recorded', undo })),
+      progress: async (step) => void (await journal.append({ type: 'recovery-progress', ...step })),
+      measured: async (name, value) => void (await journal.append({ type: 'measured', name, value })),
     });
     await journal.append({ type: 'recovery-finished', ok: true, detail });
   } catch (error) {

@@ -31,6 +31,8 @@ export function describeEvent(event: RunEvent): string {
       return `alert resolved: ${event.by.name}`;
     case 'recovery-started':
       return `automated recovery started: ${event.runbook}`;
+    case 'recovery-progress':
+      return `automated recovery ${event.phase}${event.itemsTotal !== null ? `: ${event.itemsDone ?? 0}/${event.itemsTotal} items` : ''}, ${event.warnings} warning(s), ${event.errors} error(s)`;
     case 'recovery-finished':
       return `automated recovery ${event.ok ? 'finished' : 'FAILED'}: ${event.detail}`;
     case 'recovered':

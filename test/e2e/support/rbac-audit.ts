@@ -68,6 +68,26 @@ export async function startAuditedKwokCluster(nodes: number, user: string): Prom
   };
 }
 
+/**
+ * A kubeconfig (JSON) holding only a token of ServiceAccount firedrill/firedrill, for the server
+ * and CA of `cluster`'s admin kubeconfig, with one context named `context`.
+ */
+export async function serviceAccountKubeconfig(cluster: KwokCluster, context: string): Promise<string> {
+  const admin = JSON.parse(await cluster.kubectl('config', 'view', '--raw', '--minify', '--flatten', '--context', cluster.context, '-o', 'json')) as {
+    clusters: { cluster: { server: string; 'certificate-authority-data': string } }[];
+  };
+  const { server, 'certificate-authority-data': ca } = admin.clusters[0]!.cluster;
+  const token = (await cluster.kubectl('create', 'token', 'firedrill', '-n', 'firedrill', '--duration=1h')).trim();
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'kwok-staging', cluster: { server, 'certificate-authority-data': ca } }],
+    users: [{ name: 'firedrill', user: { token } }],
+    contexts: [{ name: context, context: { cluster: 'kwok-staging', user: 'firedrill' } }],
+    'current-context': context,
+  });
+}
+
 /** "list /secrets kube-system/- 403": verb, group/resource[/subresource], namespace/name, status. */
 export function requestText(request: AuditedRequest): string {
   const ref = request.objectRef ?? {};
@@ -98,7 +118,8 @@ interface Manifest {
 export async function unusedRules(file: string, allowed: readonly AuditedRequest[], others: readonly string[] = []): Promise<string[]> {
   const [own, ...rest] = await Promise.all([file, ...others].map(readManifests));
   const manifests = own!;
-  const roles = new Map(manifests.filter((doc) => doc.kind === 'ClusterRole').map((doc) => [doc.metadata.name, doc.rules ?? []]));
+  // A Role is granted only in its own namespace, which is where its RoleBinding applies it.
+  const roles = new Map(manifests.filter((doc) => doc.kind === 'ClusterRole' || doc.kind === 'Role').map((doc) => [doc.metadata.name, doc.rules ?? []]));
   const bindings = manifests.filter((doc) => doc.kind === 'ClusterRoleBinding' || doc.kind === 'RoleBinding');
   const restorable = [...manifests, ...rest.flat()].filter((doc) => doc.kind === 'RoleBinding');
   const unused: string[] = [];

@@ -18,6 +18,7 @@ describe('the shipped example and built-in catalogue', () => {
   it('drills.example.yaml validates with no problems, built-in drills included', async () => {
     const catalogue = await load(path.join(packageRoot(), 'drills.example.yaml'));
     expect([...catalogue.drills.keys()].sort()).toEqual([
+      'delete-namespaces-velero',
       'delete-staging-namespaces',
       'drop-orders-table',
       'drop-orders-table-delayed-replica',
