@@ -6,7 +6,7 @@
 // shell. Writes an OCI image layout that `skopeo copy oci:DIR docker://...`, `crane push` or
 // `podman load` accept.
 //
-//   node deploy/image/build-image.mjs [OUT]      (default OUT: dist/image)
+//   node deploy/image/build-image.mjs [OUT]      (default OUT: scratch/image)
 //
 // OUT/rootfs is the image's filesystem, OUT/oci the OCI image layout (one gzip layer),
 // OUT/image.json a summary (digest, sizes). The Node.js package is cached in
@@ -15,14 +15,14 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const NODE_VERSION = process.env.FIREDRILL_IMAGE_NODE_VERSION ?? '24.22.3';
 const UID = 65532;
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const out = resolve(process.argv[2] ?? join(repo, 'dist/image'));
+const out = resolve(process.argv[2] ?? join(repo, 'scratch/image'));
 const cache = join(process.env.FIREDRILL_CACHE_DIR ?? join(homedir(), '.cache/firedrill'), 'image');
 const rootfs = join(out, 'rootfs');
 const work = join(out, 'work');
@@ -79,6 +79,8 @@ function copyInto(file, target = file) {
 }
 
 function assembleRootfs() {
+  // npm pack takes all of dist/: an image built there would be packed into the next one.
+  if (!relative(join(repo, 'dist'), out).startsWith('..')) throw new Error(`${out}: build the image outside dist/, which npm pack includes`);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
 

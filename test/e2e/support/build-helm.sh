@@ -33,8 +33,16 @@ log() { printf '[build-helm %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 command -v go >/dev/null || { log "ERROR: go not found on PATH"; exit 1; }
 mkdir -p "$BIN"
 
-# The same version variables as helm's own Makefile sets, so `helm version` tells the truth.
+# The same version variables as helm's own Makefile sets, so `helm version` tells the truth, and
+# `helm template` and `helm lint` assume the Kubernetes version of the client-go helm is built
+# with (1.<minor of client-go>), not their fallback of 1.20.
+GOMOD="$(cd "$CACHE_DIR" && GOFLAGS= go mod download -json "helm.sh/helm/v3@$HELM_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')"
+K8S_MINOR="$(sed -n 's/^[[:space:]]*k8s\.io\/client-go v0\.\([0-9]*\)\..*/\1/p' "$GOMOD")"
+[[ -n "$K8S_MINOR" ]] || { log "ERROR: no k8s.io/client-go version in $GOMOD"; exit 1; }
 LDFLAGS="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+  LDFLAGS+=" -X $pkg.k8sVersionMajor=1 -X $pkg.k8sVersionMinor=$K8S_MINOR"
+done
 KEY="helm.sh/helm/v3@$HELM_VERSION $(go env GOVERSION) $LDFLAGS"
 STAMP="$BIN/.stamp"
 
