@@ -269,7 +269,8 @@ describe('the Helm chart', () => {
     expect(await refused({ image: { repository: '' } })).toMatch(/image[\s\S]*repository/);
     expect(await refused({ rbac: { deleteCluster: { enabled: 1 } } })).toMatch(/rbac[\s\S]*deleteCluster[\s\S]*enabled/);
     expect(await refused({ rbac: { deleteCluster: { enabled: true } } })).toMatch(/namespaces/);
-    expect(await refused({ rbac: { deleteCluster: { enabled: true, namespaces: ['kube-system'] } } })).toMatch(/namespaces/);
+    expect(await refused({ rbac: { deleteCluster: { enabled: true, namespaces: ['kube-system'] } } })).toContain('"kube-system" is a system namespace');
+    expect(await refused({ rbac: { deleteCluster: { enabled: true, namespaces: ['Shop'] } } })).toMatch(/rbac\/deleteCluster\/namespaces\/0/);
     expect(await refused({ rbac: { deleteCluster: { enabled: true, namespaces: [NAMESPACE] } } })).toContain(`"${NAMESPACE}" is the namespace firedrill runs in`);
     expect(await refused({ config: { environments: { Staging: {} } } })).toMatch(/'Staging' does not match pattern/);
     expect(await refused({ config: { environments: {}, server: { port: 'eighty' } } })).toMatch(/config[\s\S]*server[\s\S]*port/);
