@@ -80,7 +80,10 @@ function copyInto(file, target = file) {
 
 function assembleRootfs() {
   // npm pack takes all of dist/: an image built there would be packed into the next one.
-  if (!relative(join(repo, 'dist'), out).startsWith('..')) throw new Error(`${out}: build the image outside dist/, which npm pack includes`);
+  if (!relative(join(repo, 'dist'), out).startsWith('..')) {
+    log(`${out} is inside dist/, which npm pack includes: give another directory, e.g. scratch/image`);
+    process.exit(2);
+  }
   rmSync(out, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
 
