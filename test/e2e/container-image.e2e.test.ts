@@ -29,7 +29,7 @@ interface ImageConfig {
   Entrypoint: string[];
   Cmd: string[];
   WorkingDir: string;
-  Healthcheck: { Test: string[] };
+  Healthcheck: { Test: string[]; Interval: number; Timeout: number; StartPeriod: number; Retries: number };
 }
 interface Descriptor {
   mediaType: string;
@@ -141,6 +141,27 @@ describe('the container image', () => {
     expect(shells).toEqual([]);
     console.log(`image: ${(compressedBytes / 1e6).toFixed(1)} MB compressed`);
     expect(compressedBytes / 1e6).toBeLessThan(MAX_COMPRESSED_MB);
+  });
+
+  it('has the run-time settings of deploy/Dockerfile, so that both build the same image', async () => {
+    const dockerfile = (await readFile(join(repo, 'deploy/Dockerfile'), 'utf8')).replace(/\\\n\s*/g, ' ');
+    const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    const instruction = (name: string) => finalStage.match(new RegExp(`^${name} (.*)$`, 'm'))?.[1];
+    expect(JSON.parse(instruction('ENTRYPOINT')!)).toEqual(config.Entrypoint);
+    expect(JSON.parse(instruction('CMD')!)).toEqual(config.Cmd);
+    expect(instruction('USER')).toBe(config.User);
+    expect(instruction('WORKDIR')).toBe(config.WorkingDir);
+    const healthcheck = instruction('HEALTHCHECK')!;
+    expect(JSON.parse(healthcheck.replace(/^.*?CMD /, ''))).toEqual(config.Healthcheck.Test.slice(1));
+    const option = (name: string) => Number(healthcheck.match(new RegExp(`--${name}=(\\d+)s?\\b`))?.[1]);
+    expect({ Interval: option('interval') * 1e9, Timeout: option('timeout') * 1e9, StartPeriod: option('start-period') * 1e9, Retries: option('retries') }).toEqual({
+      Interval: config.Healthcheck.Interval,
+      Timeout: config.Healthcheck.Timeout,
+      StartPeriod: config.Healthcheck.StartPeriod,
+      Retries: config.Healthcheck.Retries,
+    });
+    const dockerEnv = instruction('ENV')!.trim().split(/\s+/);
+    expect(config.Env.filter((entry) => !entry.startsWith('PATH='))).toEqual(dockerEnv);
   });
 
   it('holds the production dependencies only', async () => {

@@ -156,7 +156,7 @@ describe('the Helm chart', () => {
       'ServiceAccount/firedrill/firedrill',
     ]);
     const deployment = find(objects, 'Deployment', RELEASE) as unknown as {
-      spec: { replicas: number; template: { spec: Record<string, any> } };
+      spec: { replicas: number; selector: { matchLabels: Record<string, string> }; template: { spec: Record<string, any> } };
     };
     expect(deployment.spec.replicas).toBe(2);
     const pod = deployment.spec.template.spec;
@@ -186,6 +186,9 @@ describe('the Helm chart', () => {
     expect(env.DATABASE_URL.valueFrom).toEqual({ secretKeyRef: { name: 'firedrill-store', key: 'url' } });
     expect(env.POD_NAMESPACE.valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.namespace' } });
     expect(env.NODE_NAME.valueFrom).toEqual({ fieldRef: { fieldPath: 'spec.nodeName' } });
+    expect(pod.topologySpreadConstraints).toEqual([
+      { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: deployment.spec.selector.matchLabels } },
+    ]);
     expect(find(objects, 'PodDisruptionBudget', RELEASE)).toMatchObject({ spec: { minAvailable: 1 } });
     expect(find(objects, 'Role', 'firedrill-leader-election')).toMatchObject({
       rules: [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }],
