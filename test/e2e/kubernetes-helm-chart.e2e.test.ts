@@ -118,7 +118,8 @@ beforeAll(async () => {
   const built = await run(script, [], { maxBuffer: 64 * 1024 * 1024, timeout: 30 * 60_000 });
   helmBinary = built.stdout.trim().split('\n').at(-1)!;
   cluster = await startKwokCluster(1);
-});
+  // Cold, helm (about 11 minutes) and the control plane (about 9) are both built here.
+}, 45 * 60_000);
 
 afterAll(async () => {
   await cluster?.stop();
