@@ -8,7 +8,7 @@ import { secrets } from '../../src/secrets/redactor.js';
 import { toEvent, toScorecard, type EventRow } from './journal-rows.js';
 import { formatDuration } from '../../src/catalogue/duration.js';
 import { migrate } from './migrations.js';
-import { claimRun } from './run-claim.js';
+import { claimRun, claimedRuns } from './run-claim.js';
 import { RunEventFeed } from './run-event-feed.js';
 import { withTransaction } from './transaction.js';
 import { postgresScheduleStore } from './schedule-store.js';
@@ -178,6 +178,10 @@ class PostgresRunStore implements RunStore {
 
   claim(runId: string): Promise<RunClaim | undefined> {
     return claimRun(this.connectionString, runId, this.ride);
+  }
+
+  claimed(runIds: readonly string[]): Promise<Set<string>> {
+    return this.ride(() => claimedRuns(this.pool, runIds));
   }
 
   async unfinished(): Promise<RunSummary[]> {

@@ -23,6 +23,8 @@ import { ownValue } from '../catalogue/own.js';
 import { maskUrlPasswords, secrets } from '../secrets/redactor.js';
 import { openSharedEmbeddedServer } from '../../adapters/postgres/shared-embedded-server.js';
 import { storeOutageLimitMs } from './store-outage-limit.js';
+import { startLeaderLock, type LeaderLockOptions } from '../../adapters/postgres/leader-lock.js';
+import type { LeaderElector } from '../server/leader-elector.js';
 
 export type { ComposeOptions } from './kind-runtime.js';
 
@@ -86,6 +88,8 @@ export function runtimeFactory(options: ComposeOptions): RuntimeFactory {
 export interface OpenedStore {
   store: RunStore;
   schedules: ScheduleStore;
+  /** Starts electing a leader among the processes that share this store (an advisory lock on it). */
+  leaderLock(options: LeaderLockOptions): LeaderElector;
   /** Where it lives, for messages (never with a password). */
   location: string;
   close(): Promise<void>;
@@ -108,7 +112,7 @@ export async function openStore(storeUrl: SecretRef | undefined, options: Compos
     const location = maskUrlPasswords(url);
     try {
       const { runs: store, schedules } = await openPostgresStores(url, { outageLimitMs });
-      return { store, schedules, location, close: () => store.close() };
+      return { store, schedules, location, leaderLock: (lock) => startLeaderLock(url, lock), close: () => store.close() };
     } catch (error) {
       if (error instanceof UserError) throw error;
       // Expected when the database is down or the URL is wrong: say which store and what to check, no stack.
@@ -127,6 +131,7 @@ export async function openStore(storeUrl: SecretRef | undefined, options: Compos
       store,
       schedules,
       location: `embedded PostgreSQL in ${dataDir}`,
+      leaderLock: (lock) => startLeaderLock(server.url('firedrill'), lock),
       close: async () => {
         await store.close();
         await server.close();

@@ -30,6 +30,8 @@ export interface RunStore {
   events(runId: string): Promise<RunEvent[]>;
   finish(runId: string, outcome: Outcome, scorecard: unknown): Promise<void>;
   claim(runId: string): Promise<RunClaim | undefined>;
+  /** Which of these runs some process holds the claim of; looks without taking any. */
+  claimed(runIds: readonly string[]): Promise<Set<string>>;
   unfinished(): Promise<RunSummary[]>;
   active(environment?: string): Promise<RunSummary[]>;
   get(runId: string): Promise<RunSummary | undefined>;
