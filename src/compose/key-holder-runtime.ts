@@ -31,6 +31,7 @@ export const keyHolderRuntime: KindRuntime<'key-holder-unavailable'> = {
         steadyState: [core.access, ...own.steadyState],
         verify: [core.quorum, ...own.verify],
         onEvent: core.onEvent,
+        notResumable: 'its challenge code is known only to the process that sealed it (never journaled), so no other process can check the answers',
         close: async () => opened.close(),
       };
     } catch (error) {

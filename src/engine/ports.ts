@@ -137,6 +137,11 @@ export interface DrillRuntime {
   verify: Probe[];
   rpo?: RpoMarker;
   runbook?: Runbook;
+  /**
+   * Why another process could not take this run over after its owner died, when the run
+   * depends on something only its owner held in memory (a takeover then rolls it back).
+   */
+  notResumable?: string;
   /** Hears every journal event of the run (answers, signals), from any process. */
   onEvent?(event: RunEvent, journal: { append(body: EventBody): Promise<RunEvent> }): void;
   close(): Promise<void>;

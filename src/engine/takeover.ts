@@ -53,6 +53,11 @@ export async function takeOverRun(deps: TakeoverDeps, run: RunSummary): Promise<
       why = `its drill cannot be prepared again: ${error instanceof Error ? error.message : String(error)}`;
     }
   }
+  if (runtime?.notResumable) {
+    why = runtime.notResumable;
+    await runtime.close();
+    runtime = undefined;
+  }
   if (why || !runtime) {
     await journal.append({ type: 'taken-over', from, to: deps.owner, gapMs, action: 'rolled-back', why: why ?? 'unknown' });
     return rollBackRun(deps.store, deps.clock, deps.runtimes, deps.environmentNamed, run, `rolled back by ${deps.owner}, which took it over`);
@@ -82,10 +87,13 @@ async function resume(
   const hear = (event: RunEvent) => {
     signals.handle(event);
     journal.tell(event);
-    runtime.onEvent?.(event, journal);
   };
-  // Watching first, then reading: nothing appended in between is missed (signals count each event once).
-  const unwatch = await deps.store.watch(journal.runId, hear);
+  // Watching first, then reading: nothing appended in between is missed (signals count each event
+  // once). The runtime hears only what comes from now on: the old owner's runtime heard the rest.
+  const unwatch = await deps.store.watch(journal.runId, (event) => {
+    hear(event);
+    runtime.onEvent?.(event, journal);
+  });
   const onStop = () => void journal.append({ type: 'abort-requested', by: deps.owner, reason: 'firedrill serve stopped' }).catch(() => undefined);
   deps.stop.addEventListener('abort', onStop, { once: true });
   let endReason: string;
