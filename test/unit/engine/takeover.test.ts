@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Drill } from '../../../src/catalogue/drill-schema.js';
 import { Environment } from '../../../src/catalogue/config-schema.js';
-import type { RunStore, RunSummary } from '../../../src/engine/ports.js';
-import { whyNotResume } from '../../../src/engine/takeover.js';
+import { systemClock } from '../../../src/engine/clock.js';
+import { findEvent, type EventBody, type Instant, type RunEvent } from '../../../src/engine/events.js';
+import type { DrillRuntime, RunStore, RunSummary, RuntimeFactory } from '../../../src/engine/ports.js';
+import { takeOverRun, whyNotResume } from '../../../src/engine/takeover.js';
 import { TakeoverLoop } from '../../../src/engine/takeover-loop.js';
 import { scoreRun } from '../../../src/scoring/score-run.js';
 import { JournalBuilder } from '../scoring/journal-builder.js';
@@ -115,5 +117,44 @@ describe('the takeover loop', () => {
     leads = true;
     await takeover.scan();
     expect(claims).toEqual(['run-1']);
+  });
+});
+
+describe('taking over a run', () => {
+  /** A journal in memory, enough for a takeover: events, appends, finish. */
+  function memoryStore(initial: readonly RunEvent[]) {
+    const events: RunEvent[] = [...initial];
+    const finished: string[] = [];
+    const store = {
+      events: async () => [...events],
+      append: async (_runId: string, body: EventBody, when: Instant) => {
+        const event = { ...body, ...when, seq: events.length + 1 } as RunEvent;
+        events.push(event);
+        return event;
+      },
+      finish: async (_runId: string, outcome: string) => void finished.push(outcome),
+      watch: async () => async () => undefined,
+    } as unknown as RunStore;
+    return { store, events, finished };
+  }
+
+  it('rolls back a run whose drill kept what it needs only in its dead owner\'s memory', async () => {
+    const { store, events, finished } = memoryStore(injected().events);
+    const undone: string[] = [];
+    const runtimes: RuntimeFactory = {
+      runtimeFor: async () =>
+        ({ fault: {} as never, steadyState: [], verify: [], notResumable: 'its challenge code is known only to its owner', close: async () => undefined }) as DrillRuntime,
+      undoerFor: async () => ({ undo: async (action) => (undone.push(action.action), 'put back'), close: async () => undefined }),
+      undoRetry: { attempts: 1, firstDelayMs: 1, maxDelayMs: 1 },
+    };
+    const run: RunSummary = { id: 'run-1', drill: drill.id, environment: 'staging', outcome: null, createdAt: '', finishedAt: null };
+    const report = await takeOverRun(
+      { store, clock: systemClock(), runtimes, owner: 'b pid 2', environmentNamed: () => environment, drillFor: () => drill, stop: going },
+      run,
+    );
+    expect(report.result).toBe('rolled-back');
+    expect(findEvent(events, 'taken-over')).toMatchObject({ to: 'b pid 2', action: 'rolled-back', why: 'its challenge code is known only to its owner' });
+    expect(undone).toEqual(['restore-table']);
+    expect(finished).toEqual(['aborted']);
   });
 });
