@@ -39,8 +39,3 @@ export class Leadership {
     return () => this.emitter.off('change', listener);
   }
 }
-
-/** A lone process (no replicas): always leads. For commands that drive runs outside `serve`, and tests. */
-export function soleLeader(identity: string): LeaderElector {
-  return { identity, describe: 'sole process', isLeader: () => true, onChange: () => () => undefined, stop: async () => undefined };
-}

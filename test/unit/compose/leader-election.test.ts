@@ -4,14 +4,15 @@ import { Config } from '../../../src/catalogue/config-schema.js';
 import type { Catalogue } from '../../../src/catalogue/load.js';
 import type { OpenedStore } from '../../../src/compose/index.js';
 import { startLeaderElection } from '../../../src/compose/leader-election.js';
-import { soleLeader } from '../../../src/server/leader-elector.js';
+import type { LeaderElector } from '../../../src/server/leader-elector.js';
 
 const log = pino({ level: 'silent' });
+const lock: LeaderElector = { identity: 'lock', describe: 'lock', isLeader: () => true, onChange: () => () => undefined, stop: async () => undefined };
 
 function choose(server: unknown, env: NodeJS.ProcessEnv) {
   const catalogue = { configPath: 'firedrill.yaml', configDir: '.', config: Config.parse({ server }), drills: new Map() } as unknown as Catalogue;
   const locks: unknown[] = [];
-  const opened = { leaderLock: (options: unknown) => (locks.push(options), soleLeader('lock')) } as unknown as OpenedStore;
+  const opened = { leaderLock: (options: unknown) => (locks.push(options), lock) } as unknown as OpenedStore;
   const elector = startLeaderElection(catalogue, opened, env, 'me', log);
   return { elector, locks };
 }
