@@ -42,6 +42,7 @@ afterAll(async () => {
 
 interface LeaseSpec {
   holderIdentity?: string;
+  renewTime?: string;
   leaseTransitions?: number;
   leaseDurationSeconds?: number;
 }
@@ -64,12 +65,14 @@ describe('leader election on a Kubernetes Lease', () => {
     await first.waitFor(/leading/, 'stdout');
     const second = elector('electors', 'second');
     await second.waitFor(/started/, 'stdout');
-    expect(await lease('electors')).toMatchObject({ holderIdentity: 'first', leaseDurationSeconds: 10, leaseTransitions: 0 });
-    // Several renewals later, still the first: the second follows.
-    await waitFor('the Lease to be renewed', async () => {
+    const created = await lease('electors');
+    expect(created).toMatchObject({ holderIdentity: 'first', leaseDurationSeconds: 10, leaseTransitions: 0 });
+    // Renewed by the first, while the second follows.
+    const renewed = await waitFor('the Lease to be renewed', async () => {
       const spec = await lease('electors');
-      return spec?.holderIdentity === 'first' ? spec : undefined;
+      return spec?.renewTime !== created?.renewTime ? spec : undefined;
     });
+    expect(renewed).toMatchObject({ holderIdentity: 'first', leaseTransitions: 0 });
     expect(second.stdout()).not.toContain('leading');
 
     const killedAt = performance.now();
