@@ -9,7 +9,7 @@ import {
   type Room,
   type RoomMember,
 } from 'matrix-js-sdk';
-import type { ChatAdapter, ChatRequest, MessageRef } from '../../src/chat/adapter.js';
+import type { ChatAdapter, ChatRequest, DeliveryClaims, MessageRef } from '../../src/chat/adapter.js';
 import type { ChatAction, ChatMessage } from '../../src/chat/message.js';
 import type { Logger } from '../../src/log.js';
 import { REACTION_ACTIONS, renderMatrix, type MatrixContent } from './matrix-html.js';
@@ -24,6 +24,8 @@ export interface MatrixSettings {
   /** People whose invitations the bot accepts, whatever the room. */
   allowedInviters: readonly string[];
   log: Logger;
+  /** Replicas of `serve` all sync the same rooms: only the one that claims an event first answers it. */
+  deliveries?: DeliveryClaims;
 }
 
 const COMMAND_PREFIX = '!drill';
@@ -73,7 +75,7 @@ export function matrixAdapter(settings: MatrixSettings): ChatAdapter {
       client.on(RoomEvent.Timeline, (event: MatrixEvent, room: Room | undefined, toStartOfTimeline: boolean | undefined) => {
         if (toStartOfTimeline || !room) return;
         const request = toRequest(event, room);
-        if (request) void onRequest(request);
+        if (request) void answerOnce(event.getId()!, () => onRequest(request));
       });
       const prepared = new Promise<void>((resolve) => {
         client.on(ClientEvent.Sync, (state) => {
@@ -111,6 +113,18 @@ export function matrixAdapter(settings: MatrixSettings): ChatAdapter {
       await send(to.channel, to.thread ? { ...content, 'm.relates_to': { 'm.in_reply_to': { event_id: to.thread } } } : { ...content });
     },
   };
+
+  async function answerOnce(eventId: string, answer: () => Promise<void>): Promise<void> {
+    let ours = true;
+    try {
+      ours = (await settings.deliveries?.claim('matrix', eventId)) ?? true;
+    } catch (error) {
+      // Unanswered rather than answered twice: with the store down, the command could not run anyway.
+      settings.log.warn({ err: error, event: eventId }, 'matrix command not answered: the store did not say which replica answers it');
+      return;
+    }
+    if (ours) await answer();
+  }
 
   function toRequest(event: MatrixEvent, room: Room): ChatRequest | undefined {
     const id = event.getId();

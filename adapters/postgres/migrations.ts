@@ -52,6 +52,15 @@ const MIGRATIONS: string[] = [
   -- At most one open incident: opening twice is one incident.
   create unique index firedrill_incidents_one_open on firedrill_incidents ((true)) where closed_at is null;
   `,
+  `
+  -- Replicas that all hear one chat event (a Matrix sync): the first to insert its id answers it.
+  create table firedrill_chat_deliveries (
+    platform text not null,
+    delivery_id text not null,
+    claimed_at timestamptz not null default now(),
+    primary key (platform, delivery_id)
+  );
+  `,
 ];
 
 const MIGRATION_LOCK = 7_413_001;

@@ -80,3 +80,21 @@ async function lockedConnection(connectionString: string, runId: string): Promis
   await client.end().catch(() => undefined);
   return undefined;
 }
+
+/**
+ * The runs among `runIds` whose claim some process holds, read from pg_locks without taking any
+ * lock: looking must not keep an owner from taking its claim back after a store restart.
+ */
+export async function claimedRuns(pool: pg.Pool, runIds: readonly string[]): Promise<Set<string>> {
+  if (runIds.length === 0) return new Set();
+  const result = await pool.query<{ id: string }>(
+    `select id from unnest($2::text[]) as id
+     where exists (
+       select 1 from pg_locks
+       where locktype = 'advisory' and granted and objsubid = 2
+         and database = (select oid from pg_database where datname = current_database())
+         and classid = $1::int::oid and objid = hashtext(id)::oid)`,
+    [CLAIM_NAMESPACE, runIds],
+  );
+  return new Set(result.rows.map((row) => row.id));
+}

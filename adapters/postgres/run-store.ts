@@ -8,10 +8,12 @@ import { secrets } from '../../src/secrets/redactor.js';
 import { toEvent, toScorecard, type EventRow } from './journal-rows.js';
 import { formatDuration } from '../../src/catalogue/duration.js';
 import { migrate } from './migrations.js';
-import { claimRun } from './run-claim.js';
+import { claimRun, claimedRuns } from './run-claim.js';
 import { RunEventFeed } from './run-event-feed.js';
 import { withTransaction } from './transaction.js';
 import { postgresScheduleStore } from './schedule-store.js';
+import { postgresDeliveryClaims } from './delivery-claims.js';
+import type { DeliveryClaims } from '../../src/chat/adapter.js';
 import { DEFAULT_STORE_OUTAGE_LIMIT_MS, messageOf, rideOutOutages, type OutageRider } from './store-outage.js';
 
 const NOTIFY_CHANNEL = 'firedrill_run_events';
@@ -52,7 +54,10 @@ export async function openPostgresRunStore(connectionString: string, options: Ru
 }
 
 /** The run store and the schedule store, on one database and one pool. */
-export async function openPostgresStores(connectionString: string, options: RunStoreOptions = {}): Promise<{ runs: RunStore; schedules: ScheduleStore }> {
+export async function openPostgresStores(
+  connectionString: string,
+  options: RunStoreOptions = {},
+): Promise<{ runs: RunStore; schedules: ScheduleStore; deliveries: DeliveryClaims }> {
   const pool = new pg.Pool({ connectionString, max: 5 });
   pool.on('error', () => undefined);
   // The store's password is masked wherever an error might quote it, as every secret is.
@@ -65,7 +70,7 @@ export async function openPostgresStores(connectionString: string, options: RunS
     await pool.end().catch(() => undefined);
     throw error;
   }
-  return { runs: new PostgresRunStore(pool, connectionString, ride, redact), schedules: postgresScheduleStore(pool) };
+  return { runs: new PostgresRunStore(pool, connectionString, ride, redact), schedules: postgresScheduleStore(pool), deliveries: postgresDeliveryClaims(pool) };
 }
 
 /**
@@ -178,6 +183,10 @@ class PostgresRunStore implements RunStore {
 
   claim(runId: string): Promise<RunClaim | undefined> {
     return claimRun(this.connectionString, runId, this.ride);
+  }
+
+  claimed(runIds: readonly string[]): Promise<Set<string>> {
+    return this.ride(() => claimedRuns(this.pool, runIds));
   }
 
   async unfinished(): Promise<RunSummary[]> {

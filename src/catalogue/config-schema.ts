@@ -106,6 +106,19 @@ export const Override = z.strictObject({
 });
 export type Override = z.infer<typeof Override>;
 
+const LeaderElection = z.union([
+  z.strictObject({
+    lease: z.strictObject({
+      namespace: z.string().min(1).optional().describe('Namespace of the Lease; default: $POD_NAMESPACE'),
+      name: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'a Kubernetes object name, e.g. firedrill-leader').default('firedrill-leader'),
+      kubeconfig: z.string().min(1).optional().describe('A kubeconfig file (relative to the config file); default: the in-cluster service account'),
+    }),
+  }),
+  z.strictObject({
+    postgres: z.strictObject({ name: z.string().min(1).default('firedrill').describe('Replicas with the same name elect one leader') }).prefault({}),
+  }),
+]);
+
 export const Config = z.strictObject({
   catalogue: z
     .array(z.string())
@@ -150,6 +163,9 @@ export const Config = z.strictObject({
       host: z.string().default('127.0.0.1'),
       alertToken: Secret.optional().describe('Bearer token that alert webhooks must send'),
       alertHmacSecret: Secret.optional().describe('Or: secret for signed requests: X-Firedrill-Timestamp: <unix seconds> and X-Firedrill-Signature: v1=<hex HMAC-SHA256 of "v1:<timestamp>:<body>">'),
+      leaderElection: LeaderElection.optional().describe(
+        'How replicas of firedrill serve on one store pick the one that runs schedules and takes over dead runs; default: a Kubernetes Lease in $POD_NAMESPACE when running in a cluster (KUBERNETES_SERVICE_HOST and POD_NAMESPACE set), else a PostgreSQL advisory lock on the store',
+      ),
     })
     .default({ port: 8080, host: '127.0.0.1' }),
 });

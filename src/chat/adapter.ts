@@ -26,6 +26,15 @@ export interface ChatRequest {
   thread?: string;
 }
 
+/**
+ * Replicas of `serve` that all receive the same chat event (every replica syncs Matrix) answer
+ * it once: the one whose claim of the event's id comes first. Kept in the shared store.
+ */
+export interface DeliveryClaims {
+  /** True for exactly one caller per (platform, id). */
+  claim(platform: string, deliveryId: string): Promise<boolean>;
+}
+
 /** Where a posted message lives, so that it can be updated. */
 export interface MessageRef {
   channel: string;

@@ -32,7 +32,7 @@ export async function startServeChat(
   schedules: ChatSchedules,
 ): Promise<ServeChat | undefined> {
   const slack = slackFromEnv(context.env, context.log);
-  const matrix = matrixFromEnv(context.env, context.log, catalogue.config);
+  const matrix = matrixFromEnv(context.env, context.log, catalogue.config, opened.deliveries);
   const adapters: ChatAdapter[] = [slack, matrix].filter((adapter): adapter is NonNullable<typeof adapter> => adapter !== undefined);
   if (adapters.length === 0) return undefined;
   const started: { adapter: ChatAdapter; deps: ChatDeps; handler: ReturnType<typeof createChatHandler> }[] = [];

@@ -2,13 +2,22 @@ import { effectiveDrill, resolveSecret } from '../catalogue/load.js';
 import type { SecretRef } from '../catalogue/config-schema.js';
 import { UserError } from '../errors.js';
 import { startHttpServer } from '../server/http-server.js';
-import { loadCatalogueOrExplain, openStoreAndRecover, type CliContext } from './context.js';
+import { loadCatalogueOrExplain, type CliContext } from './context.js';
+import { openStore } from '../compose/index.js';
+import { startLeaderElection } from '../compose/leader-election.js';
+import { thisProcessOwner } from '../engine/run-drill.js';
+import type { LeaderElector } from '../server/leader-elector.js';
+import { serveTakeover } from './serve-takeover.js';
 import { startServeChat, type ServeChat } from './serve-chat.js';
 import { serveScheduler } from './serve-schedules.js';
 import { serveBackups } from './serve-backups.js';
 import { chatSchedules } from './chat-deps.js';
 
-/** The long-running bot: webhooks, health, metrics, the schedules and chat (Slack, when configured). */
+/**
+ * The long-running bot: webhooks, health, metrics, the schedules and chat (Slack, when configured).
+ * Replicas may share one store: all answer webhooks and chat; the elected leader runs the
+ * schedules and takes over runs whose owner died.
+ */
 export async function serveCommand(context: CliContext, configPath: string, options: { port?: string; stop: AbortSignal }): Promise<number> {
   const catalogue = await loadCatalogueOrExplain(context, configPath);
   const { server } = catalogue.config;
@@ -20,8 +29,15 @@ export async function serveCommand(context: CliContext, configPath: string, opti
   const alertToken = await secret(server.alertToken, 'FIREDRILL_ALERT_TOKEN');
   const alertHmacSecret = await secret(server.alertHmacSecret, 'FIREDRILL_ALERT_HMAC_SECRET');
 
-  const opened = await openStoreAndRecover(context, catalogue);
+  // No roll-back at start: a run left by a dead process is the leader's to take over (resume or roll back).
+  const opened = await openStore(catalogue.config.store.url, { configDir: catalogue.configDir, env: context.env, configPath: catalogue.configPath });
+  const identity = thisProcessOwner();
+  let elector: LeaderElector | undefined;
   try {
+    elector = startLeaderElection(catalogue, opened, context.env, identity, context.log);
+    const leads = () => elector?.isLeader() ?? false;
+    elector.onChange((leading) => context.err(`leadership: ${identity} ${leading ? 'leads now: it runs the schedules and takes over runs whose owner is gone' : 'no longer leads'}\n`));
+    const takeover = serveTakeover(context, catalogue, opened, identity, leads, options.stop);
     let chat: ServeChat | undefined;
     const { scheduler, runs } = serveScheduler(context, catalogue, opened, options.stop, () => chat);
     chat = await startServeChat(context, catalogue, opened, options.stop, chatSchedules(catalogue, opened, scheduler));
@@ -33,6 +49,7 @@ export async function serveCommand(context: CliContext, configPath: string, opti
       alertHmacSecret,
       incidents: opened.schedules,
       log: context.log,
+      leads,
       intake: {
         store: opened.store,
         clock: context.clock,
@@ -45,12 +62,13 @@ export async function serveCommand(context: CliContext, configPath: string, opti
         },
       },
     });
-    scheduler.start(1_000, (error, name) => context.log.error({ err: error, schedule: name }, 'schedule tick failed'));
+    scheduler.start(1_000, (error, name) => context.log.error({ err: error, schedule: name }, 'schedule tick failed'), leads);
+    takeover.start(1_000, (error) => context.log.error({ err: error }, 'takeover scan failed'));
     const backups = serveBackups(context, catalogue);
-    backups.start();
+    backups.start(1_000, leads);
     context.err(
       `firedrill is serving on ${http.url} (store: ${opened.location}; ${catalogue.config.schedules.length} schedule(s); ` +
-        `${catalogue.config.backups.length} backup schedule(s); chat: ${chat?.describe ?? 'off'})\n`,
+        `${catalogue.config.backups.length} backup schedule(s); chat: ${chat?.describe ?? 'off'}; leader election: ${elector.describe} as ${identity})\n`,
     );
     if (!alertToken && !alertHmacSecret) context.err('webhooks are off: set server.alertToken or server.alertHmacSecret\n');
     await new Promise((resolve) => options.stop.addEventListener('abort', resolve, { once: true }));
@@ -59,9 +77,12 @@ export async function serveCommand(context: CliContext, configPath: string, opti
     await backups.stop();
     await chat?.stop();
     await Promise.allSettled(runs);
+    await takeover.stop();
     await http.close();
     return 0;
   } finally {
+    // Given up before the store closes, so another replica leads at once rather than after a timeout.
+    await elector?.stop();
     await opened.close();
   }
 }

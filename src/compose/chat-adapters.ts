@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 import type { Config } from '../catalogue/config-schema.js';
 import { readMatrixEnv } from '../../adapters/matrix/matrix-env.js';
 import { matrixAdapter } from '../../adapters/matrix/matrix-adapter.js';
-import type { ChatAdapter } from '../chat/adapter.js';
+import type { ChatAdapter, DeliveryClaims } from '../chat/adapter.js';
 
 export { SLACK_EVENTS_PATH };
 export type { SlackAdapter };
@@ -24,7 +24,7 @@ export function slackFromEnv(env: NodeJS.ProcessEnv, log: Logger): SlackAdapter 
  * joins a room it is invited to only when the room is in some environment's `chat.channels`,
  * or the inviter is named in some environment's `chat.run`, `chat.abort` or `chat.approve`.
  */
-export function matrixFromEnv(env: NodeJS.ProcessEnv, log: Logger, config: Config): ChatAdapter | undefined {
+export function matrixFromEnv(env: NodeJS.ProcessEnv, log: Logger, config: Config, deliveries?: DeliveryClaims): ChatAdapter | undefined {
   const settings = readMatrixEnv(env);
   if (!settings) return undefined;
   const permissions = Object.values(config.environments).flatMap((environment) => (environment.chat ? [environment.chat] : []));
@@ -32,5 +32,5 @@ export function matrixFromEnv(env: NodeJS.ProcessEnv, log: Logger, config: Confi
   const allowedInviters = permissions
     .flatMap((chat) => [...chat.run, ...(chat.abort ?? []), ...chat.approve])
     .filter((id) => /^@[^:]+:.+$/.test(id));
-  return matrixAdapter({ ...settings, allowedRooms, allowedInviters, log });
+  return matrixAdapter({ ...settings, allowedRooms, allowedInviters, log, ...(deliveries && { deliveries }) });
 }

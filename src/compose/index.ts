@@ -25,6 +25,9 @@ import { openSharedEmbeddedServer } from '../../adapters/postgres/shared-embedde
 import { storeOutageLimitMs } from './store-outage-limit.js';
 import { notificationDispatcher } from './notifiers.js';
 import { createLogger } from '../log.js';
+import { startLeaderLock, type LeaderLockOptions } from '../../adapters/postgres/leader-lock.js';
+import type { LeaderElector } from '../server/leader-elector.js';
+import type { DeliveryClaims } from '../chat/adapter.js';
 
 export type { ComposeOptions } from './kind-runtime.js';
 
@@ -92,6 +95,10 @@ export function runtimeFactory(options: ComposeOptions): RuntimeFactory {
 export interface OpenedStore {
   store: RunStore;
   schedules: ScheduleStore;
+  /** Which replica answers a chat event every replica heard. */
+  deliveries: DeliveryClaims;
+  /** Starts electing a leader among the processes that share this store (an advisory lock on it). */
+  leaderLock(options: LeaderLockOptions): LeaderElector;
   /** Where it lives, for messages (never with a password). */
   location: string;
   close(): Promise<void>;
@@ -113,8 +120,8 @@ export async function openStore(storeUrl: SecretRef | undefined, options: Compos
     secrets.add(url);
     const location = maskUrlPasswords(url);
     try {
-      const { runs: store, schedules } = await openPostgresStores(url, { outageLimitMs });
-      return { store, schedules, location, close: () => store.close() };
+      const { runs: store, schedules, deliveries } = await openPostgresStores(url, { outageLimitMs });
+      return { store, schedules, deliveries, location, leaderLock: (lock) => startLeaderLock(url, lock), close: () => store.close() };
     } catch (error) {
       if (error instanceof UserError) throw error;
       // Expected when the database is down or the URL is wrong: say which store and what to check, no stack.
@@ -128,11 +135,13 @@ export async function openStore(storeUrl: SecretRef | undefined, options: Compos
   const server = await openSharedEmbeddedServer({ dataDir, openTimeoutMs: outageLimitMs });
   try {
     await server.createDatabase('firedrill');
-    const { runs: store, schedules } = await openPostgresStores(server.url('firedrill'), { outageLimitMs });
+    const { runs: store, schedules, deliveries } = await openPostgresStores(server.url('firedrill'), { outageLimitMs });
     return {
       store,
       schedules,
+      deliveries,
       location: `embedded PostgreSQL in ${dataDir}`,
+      leaderLock: (lock) => startLeaderLock(server.url('firedrill'), lock),
       close: async () => {
         await store.close();
         await server.close();

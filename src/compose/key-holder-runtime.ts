@@ -32,6 +32,7 @@ export const keyHolderRuntime: KindRuntime<'key-holder-unavailable'> = {
         verify: [core.quorum, ...own.verify],
         guards: own.guards,
         onEvent: core.onEvent,
+        notResumable: 'its challenge code is known only to the process that sealed it (never journaled), so no other process can check the answers',
         close: async () => opened.close(),
       };
     } catch (error) {

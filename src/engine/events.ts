@@ -88,7 +88,8 @@ export type WalPosition = z.infer<typeof WalPosition>;
 const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) => z.object({ type: z.literal(type), ...shape });
 
 export const EventBody = z.discriminatedUnion('type', [
-  event('run-created', { drill: DrillSnapshot, environment: z.string(), requestedBy: z.string(), requester: Identity.optional() }),
+  /** `owner`: the firedrill process that drives the run (host and pid, or the pod's name). */
+  event('run-created', { drill: DrillSnapshot, environment: z.string(), requestedBy: z.string(), requester: Identity.optional(), owner: z.string().optional() }),
   event('preflight-check', { check: z.string(), ok: z.boolean(), detail: z.string() }),
   event('approval-requested', {}),
   event('approved', { by: z.string(), identity: Identity.optional() }),
@@ -149,6 +150,12 @@ export const EventBody = z.discriminatedUnion('type', [
   event('process-started', { role: ProcessRole, command: z.string(), pid: z.number().int(), startTicks: z.string().nullable() }),
   event('process-ended', { pid: z.number().int(), status: z.string() }),
   event('failed', { error: z.string() }),
+  /**
+   * The run's owner died and the leading replica took the run over: `resumed` watching for
+   * recovery (still timed from the original injection) or `rolled-back` what was injected.
+   * `gapMs`: from the old owner's last journal entry to the takeover, the most time nothing watched.
+   */
+  event('taken-over', { from: z.string().nullable(), to: z.string(), gapMs: z.number().nullable(), action: z.enum(['resumed', 'rolled-back']), why: z.string() }),
   /** A kind-specific figure for the scorecard, e.g. which bucket a key-holder used. */
   event('measured', { name: z.string(), value: z.union([z.string(), z.number()]) }),
   /** A person's answer to a drill's challenge (the key-holder drill). */

@@ -30,6 +30,8 @@ export interface RunStore {
   events(runId: string): Promise<RunEvent[]>;
   finish(runId: string, outcome: Outcome, scorecard: unknown): Promise<void>;
   claim(runId: string): Promise<RunClaim | undefined>;
+  /** Which of these runs some process holds the claim of; looks without taking any. */
+  claimed(runIds: readonly string[]): Promise<Set<string>>;
   unfinished(): Promise<RunSummary[]>;
   active(environment?: string): Promise<RunSummary[]>;
   get(runId: string): Promise<RunSummary | undefined>;
@@ -161,6 +163,11 @@ export interface DrillRuntime {
   guards?: Probe[];
   rpo?: RpoMarker;
   runbook?: Runbook;
+  /**
+   * Why another process could not take this run over after its owner died, when the run
+   * depends on something only its owner held in memory (a takeover then rolls it back).
+   */
+  notResumable?: string;
   /** Hears every journal event of the run (answers, signals), from any process. */
   onEvent?(event: RunEvent, journal: { append(body: EventBody): Promise<RunEvent> }): void;
   close(): Promise<void>;

@@ -2,7 +2,7 @@ import type { Environment } from '../catalogue/config-schema.js';
 import type { Clock } from './clock.js';
 import { findEvent, unresolvedAttention, type Outcome } from './events.js';
 import { Journal } from './journal.js';
-import type { RunStore, RuntimeFactory } from './ports.js';
+import type { RunStore, RunSummary, RuntimeFactory } from './ports.js';
 import { processJournal } from './process-journal.js';
 import { undoRecordedActions } from './rollback.js';
 import { scoreRun } from '../scoring/score-run.js';
@@ -50,49 +50,60 @@ export async function recoverUnfinishedRuns(
         reports.push({ ...base, result: 'needs-attention', detail: `${attention}; fix the cause, then run \`firedrill recover\`` });
         continue;
       }
-      const environment = environmentNamed(run.environment);
-      if (!environment) {
-        reports.push({
-          ...base,
-          result: 'unknown-environment',
-          detail: `environment "${run.environment}" is no longer in the config, so its undo actions cannot run; put it back and start again`,
-        });
-        continue;
-      }
-      const journal = new Journal(run.id, store, clock);
-      const undoer = await runtimes.undoerFor(run.environment, environment, { runId: run.id, drillId: run.drill, processes: processJournal(journal) });
-      // Journaled first: a run whose owner died is aborted, whatever it had measured, and a
-      // second crash during this recovery must not lose that. A run that needs attention did
-      // not crash: its owner finished it as far as it could, and its own outcome stands.
-      const before = await journal.events();
-      if (!findEvent(before, 'failed') && !findEvent(before, 'needs-attention')) {
-        await journal.append({ type: 'failed', error: 'firedrill stopped in the middle of this run (its process crashed or was killed); rolled back on the next start' });
-      }
-      let undone;
-      try {
-        undone = await undoRecordedActions(journal, undoer, 'firedrill stopped in the middle of this run; rolled back on restart', runtimes.undoRetry);
-      } finally {
-        await undoer.close();
-      }
-      if (!undone.done) {
-        reports.push({ ...base, result: 'needs-attention', detail: `${undone.reason}; see \`firedrill status ${run.id.slice(0, 8)}\`` });
-        continue;
-      }
-      const events = await journal.events();
-      if (!findEvent(events, 'run-created')) {
-        await store.finish(run.id, 'aborted', null);
-        reports.push({ ...base, result: 'rolled-back', detail: 'it had not started; scored aborted', outcome: 'aborted' });
-        continue;
-      }
-      const scorecard = scoreRun(run.id, events);
-      await journal.append({ type: 'scored', outcome: scorecard.outcome });
-      await store.finish(run.id, scorecard.outcome, scorecard);
-      reports.push({ ...base, result: 'rolled-back', detail: `undo actions ran; scored ${scorecard.outcome}`, outcome: scorecard.outcome });
+      reports.push(await rollBackRun(store, clock, runtimes, environmentNamed, run, 'rolled back on the next start'));
     } finally {
       await claim.release();
     }
   }
   return reports;
+}
+
+/**
+ * Rolls back one run whose owner died; the caller holds its claim. `how` ends the journal's
+ * note of why, e.g. "rolled back on the next start".
+ */
+export async function rollBackRun(
+  store: RunStore,
+  clock: Clock,
+  runtimes: RuntimeFactory,
+  environmentNamed: (name: string) => Environment | undefined,
+  run: RunSummary,
+  how: string,
+): Promise<RecoveryReport> {
+  const base = { runId: run.id, drill: run.drill, environment: run.environment };
+  const environment = environmentNamed(run.environment);
+  if (!environment) {
+    return {
+      ...base,
+      result: 'unknown-environment',
+      detail: `environment "${run.environment}" is no longer in the config, so its undo actions cannot run; put it back and start again`,
+    };
+  }
+  const journal = new Journal(run.id, store, clock);
+  const undoer = await runtimes.undoerFor(run.environment, environment, { runId: run.id, drillId: run.drill, processes: processJournal(journal) });
+  // Journaled first: a run whose owner died is aborted, whatever it had measured, and a
+  // second crash during this recovery must not lose that. A run that needs attention did
+  // not crash: its owner finished it as far as it could, and its own outcome stands.
+  const before = await journal.events();
+  if (!findEvent(before, 'failed') && !findEvent(before, 'needs-attention')) {
+    await journal.append({ type: 'failed', error: `firedrill stopped in the middle of this run (its process crashed or was killed); ${how}` });
+  }
+  let undone;
+  try {
+    undone = await undoRecordedActions(journal, undoer, `firedrill stopped in the middle of this run; ${how}`, runtimes.undoRetry);
+  } finally {
+    await undoer.close();
+  }
+  if (!undone.done) return { ...base, result: 'needs-attention', detail: `${undone.reason}; see \`firedrill status ${run.id.slice(0, 8)}\`` };
+  const events = await journal.events();
+  if (!findEvent(events, 'run-created')) {
+    await store.finish(run.id, 'aborted', null);
+    return { ...base, result: 'rolled-back', detail: 'it had not started; scored aborted', outcome: 'aborted' };
+  }
+  const scorecard = scoreRun(run.id, events);
+  await journal.append({ type: 'scored', outcome: scorecard.outcome });
+  await store.finish(run.id, scorecard.outcome, scorecard);
+  return { ...base, result: 'rolled-back', detail: `undo actions ran; scored ${scorecard.outcome}`, outcome: scorecard.outcome };
 }
 
 /**

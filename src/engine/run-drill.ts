@@ -1,9 +1,10 @@
+import { hostname } from 'node:os';
 import type { Environment } from '../catalogue/config-schema.js';
 import type { Drill } from '../catalogue/drill-schema.js';
 import { UndoIncompleteError } from '../errors.js';
 import { scoreRun, type Scorecard } from '../scoring/score-run.js';
 import type { Clock } from './clock.js';
-import type { DrillSnapshot, EventBody, Identity, RunEvent } from './events.js';
+import type { DrillSnapshot, EventBody, Identity, Instant, RunEvent } from './events.js';
 import { Journal } from './journal.js';
 import type { DrillRuntime, RunEventSink, RunStore, RuntimeFactory, Undoer } from './ports.js';
 import { preflight } from './preflight.js';
@@ -18,6 +19,13 @@ export interface EngineDeps {
   store: RunStore;
   clock: Clock;
   runtimes: RuntimeFactory;
+  /** Who drives the run, for the journal (a takeover names the owner it replaces). Default: this host and pid. */
+  owner?: string;
+}
+
+/** The name a run's journal gives this process as its owner: host (a pod's name in a cluster) and pid. */
+export function thisProcessOwner(): string {
+  return `${hostname()} pid ${process.pid}`;
 }
 
 export interface RunRequest {
@@ -47,7 +55,7 @@ export async function runDrill(deps: EngineDeps, request: RunRequest): Promise<R
   const { store, clock } = deps;
   const { drill, environmentName } = request;
   const requester = request.requester && { requester: request.requester };
-  const runCreated: EventBody = { type: 'run-created', drill: snapshot(drill), environment: environmentName, requestedBy: request.requestedBy, ...requester };
+  const runCreated: EventBody = { type: 'run-created', drill: snapshot(drill), environment: environmentName, requestedBy: request.requestedBy, ...requester, owner: deps.owner ?? thisProcessOwner() };
   const onEvent = followers(request.onEvent, deps.runtimes.runEvents);
   const created = await store.createRun({ drill: drill.id, environment: environmentName });
   if (!created.ok) {
@@ -141,10 +149,7 @@ async function injectAndWatch(
     const walPosition = injection ? injection.walPosition : undefined;
     const injected = await journal.append({ type: 'injected', ...(walPosition && { walPosition }) });
     signals.markInjected(injected.seq);
-
-    const outcome = await watchForRecovery({ journal, drill, runtime, signals, injectedAt: injected });
-    if (outcome === 'recovered') await verifyRun(journal, runtime);
-    else endReason = outcome === 'timed-out' ? 'maxDuration reached' : abortReason(signals, '');
+    endReason = await watchAndVerify(journal, drill, runtime, signals, injected);
   } catch (error) {
     if (signals.abortRequested) {
       // The injection stopped because of the abort: that is the reason, not a failure.
@@ -171,6 +176,19 @@ function abortReason(signals: RunSignals, when: string): string {
   const request = signals.abortRequested;
   if (request?.guard) return `stopped by guard ${request.guard}${when}: ${request.reason}`;
   return `abort requested by ${request?.by ?? 'someone'}${when}`;
+}
+
+/**
+ * From the injection on: waits for recovery (or timeout, or abort) and verifies; returns why
+ * the undo actions run next. A run taken over after its owner died comes back in here.
+ */
+export async function watchAndVerify(journal: Journal, drill: Drill, runtime: DrillRuntime, signals: RunSignals, injectedAt: Instant): Promise<string> {
+  const outcome = await watchForRecovery({ journal, drill, runtime, signals, injectedAt });
+  if (outcome === 'recovered') {
+    await verifyRun(journal, runtime);
+    return 'clean-up after the drill';
+  }
+  return outcome === 'timed-out' ? 'maxDuration reached' : abortReason(signals, '');
 }
 
 /** Everything that must hold before anything is touched; the first reason to refuse, if any. */
@@ -221,7 +239,7 @@ function followers(onEvent: RunRequest['onEvent'], sink: RunEventSink | undefine
   };
 }
 
-async function score(store: RunStore, journal: Journal): Promise<RunResult> {
+export async function score(store: RunStore, journal: Journal): Promise<RunResult> {
   const scorecard = scoreRun(journal.runId, await journal.events());
   await journal.append({ type: 'scored', outcome: scorecard.outcome });
   await store.finish(journal.runId, scorecard.outcome, scorecard);

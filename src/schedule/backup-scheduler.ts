@@ -22,9 +22,10 @@ export class BackupScheduler {
 
   constructor(private readonly deps: BackupSchedulerDeps) {}
 
-  start(everyMs = 1_000): void {
-    this.tick();
-    this.timer = setInterval(() => this.tick(), everyMs);
+  /** `leads`: with several `serve` replicas on one store, only the leader takes backups. */
+  start(everyMs = 1_000, leads: () => boolean = () => true): void {
+    this.tick(leads());
+    this.timer = setInterval(() => this.tick(leads()), everyMs);
   }
 
   /** Stops planning new backups and waits for those running. */
@@ -33,8 +34,8 @@ export class BackupScheduler {
     await this.idle();
   }
 
-  /** Starts the backups that are due; returns at once (see idle). */
-  tick(): void {
+  /** Starts the backups that are due; returns at once (see idle). A replica that does not lead only keeps the times. */
+  tick(leading = true): void {
     const now = Date.now();
     for (const backup of this.deps.backups) {
       const due = this.due.get(backup);
@@ -44,6 +45,7 @@ export class BackupScheduler {
       }
       if (now < due.getTime()) continue;
       this.due.set(backup, nextAfterNow(backup));
+      if (!leading) continue;
       const name = backupScheduleName(backup);
       if (this.running.has(backup)) {
         this.deps.report(`backup of ${name}: skipped the ${formatInZone(due, backup.timezone)} backup, the one before is still running`, true);

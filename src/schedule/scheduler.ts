@@ -36,9 +36,11 @@ export class Scheduler {
 
   constructor(private readonly deps: SchedulerDeps) {}
 
-  start(everyMs = 1_000, onError: (error: unknown, schedule: string) => void = () => undefined): void {
+  /** Ticks every `everyMs` while `leads()` says so: of replicas sharing a store, only the leader starts drills. */
+  start(everyMs = 1_000, onError: (error: unknown, schedule: string) => void = () => undefined, leads: () => boolean = () => true): void {
     const run = () => {
-      this.ticking = this.ticking.then(() => this.tick(onError));
+      // Asked again when the tick runs, not when it is queued: a replica that stepped down meanwhile skips it.
+      this.ticking = this.ticking.then(() => (leads() ? this.tick(onError) : undefined));
     };
     run();
     this.timer = setInterval(run, everyMs);

@@ -67,6 +67,8 @@ export function describeEvent(event: RunEvent): string {
       return 'everything injected is undone';
     case 'failed':
       return `error: ${event.error}`;
+    case 'taken-over':
+      return `taken over by ${event.to} from ${event.from ?? 'a process that is gone'}${event.gapMs === null ? '' : ` after ${(event.gapMs / 1000).toFixed(1)} s`}: ${event.action === 'resumed' ? 'watching for recovery again' : 'rolling back'} (${event.why})`;
     case 'measured':
       return `${event.name}: ${event.value}`;
     case 'answer-submitted':

@@ -39,7 +39,14 @@ export function scoreRun(runId: string, events: readonly RunEvent[]): Scorecard 
     : { ttd: null, rto: null, rpo: null };
 
   if (injected && recovered && !detected) notes.push('not detected: no alert or person reported the outage before service was back');
-  if (recovered && !recovered.sawOutage) notes.push('the steady-state probes never failed after injection: they may not see this fault');
+  const resumed = findEvents(events, 'taken-over').find((takeover) => takeover.action === 'resumed');
+  if (resumed) {
+    notes.push(
+      `taken over by ${resumed.to} after its owner died; nothing watched for ${resumed.gapMs === null ? 'an unknown time' : `up to ${(resumed.gapMs / 1000).toFixed(1)} s`}, ` +
+        'so a recovery in that time is timed from the first check after the takeover',
+    );
+  }
+  if (recovered && !recovered.sawOutage && !resumed) notes.push('the steady-state probes never failed after injection: they may not see this fault');
   if (objectives.rpoMs !== null && !rpoMeasured && recovered) notes.push('RPO objective set but the drill has no RPO marker');
   if (injected) {
     const straddles = [

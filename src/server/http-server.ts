@@ -25,6 +25,8 @@ export interface HttpServerOptions {
   now?: () => number;
   /** How long a client may take to send its headers (default 10 s). */
   headersTimeoutMs?: number;
+  /** Whether this replica leads (replicas of `serve` on one store elect one); /healthz reports it. */
+  leads?: () => boolean;
   /** More routes by exact path (chat platforms: /slack/events); they read the request themselves. */
   routes?: Record<string, (request: IncomingMessage, response: ServerResponse) => void>;
 }
@@ -76,6 +78,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     const arrival = arrivalNow(options.intake.clock);
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (request.method === 'GET' && path === '/healthz') return health(response);
+    if (request.method === 'GET' && path === '/readyz') return ready(response);
     if (request.method === 'GET' && path === '/metrics') {
       response.writeHead(200, { 'content-type': registry.contentType });
       response.end(await registry.metrics());
@@ -128,12 +131,26 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   /** Healthy means able to journal: a bot whose store is down would answer every webhook with 500. */
   async function health(response: ServerResponse): Promise<void> {
+    const leader = options.leads?.() ?? true;
+    const unreachable = await storeProblem();
+    if (unreachable) return send(response, 503, { status: 'unavailable', leader, store: 'unreachable', reason: unreachable });
+    send(response, 200, { status: 'ok', leader, store: 'reachable' });
+  }
+
+  /** Ready to take traffic (webhooks, chat) when the store answers, whether this replica leads or not. */
+  async function ready(response: ServerResponse): Promise<void> {
+    const unreachable = await storeProblem();
+    if (unreachable) return send(response, 503, { ready: false, reason: unreachable });
+    send(response, 200, { ready: true });
+  }
+
+  async function storeProblem(): Promise<string | undefined> {
     try {
       await options.intake.store.ping(HEALTH_STORE_TIMEOUT_MS);
+      return undefined;
     } catch (error) {
-      return send(response, 503, { status: 'unavailable', reason: `the run store does not answer: ${error instanceof Error ? error.message : String(error)}` });
+      return `the run store does not answer: ${error instanceof Error ? error.message : String(error)}`;
     }
-    send(response, 200, { status: 'ok' });
   }
 
   async function incidentHook(body: unknown, response: ServerResponse): Promise<void> {

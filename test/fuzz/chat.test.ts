@@ -40,6 +40,7 @@ function emptyStore(): RunStore {
     append: never,
     finish: never,
     claim: never,
+    claimed: async () => new Set(),
     events: async () => [],
     unfinished: async () => [],
     active: async () => [],

@@ -78,7 +78,7 @@ describe('alert webhooks into a run journal (real PostgreSQL, real HTTP)', () =>
     store = await openPostgresRunStore(postgres.url('firedrill'));
     const intake: AlertIntakeDeps = { store, clock, drillFor: (run) => (run.drill === drill.id ? drill : undefined) };
     server = await startHttpServer({ host: '127.0.0.1', port: 0, alertToken: TOKEN, intake, log });
-    unconfigured = await startHttpServer({ host: '127.0.0.1', port: 0, alertToken: undefined, intake, log });
+    unconfigured = await startHttpServer({ host: '127.0.0.1', port: 0, alertToken: undefined, intake, log, leads: () => false });
   });
 
   afterAll(async () => {
@@ -219,10 +219,18 @@ describe('alert webhooks into a run journal (real PostgreSQL, real HTTP)', () =>
     expect((await fetch(`${server.url}/hooks/alertmanager`)).status).toBe(405);
   });
 
-  it('serves /healthz', async () => {
+  it('serves /healthz, saying whether this replica leads, and /readyz', async () => {
     const response = await fetch(`${server.url}/healthz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok' });
+    expect(await response.json()).toEqual({ status: 'ok', leader: true, store: 'reachable' });
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ ready: true });
+    // A replica that follows is healthy and ready all the same.
+    const follower = await fetch(`${unconfigured.url}/healthz`);
+    expect(follower.status).toBe(200);
+    expect(await follower.json()).toEqual({ status: 'ok', leader: false, store: 'reachable' });
+    expect((await fetch(`${unconfigured.url}/readyz`)).status).toBe(200);
   });
 
   it('counts webhook requests by source and result in /metrics', async () => {

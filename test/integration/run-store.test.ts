@@ -33,6 +33,30 @@ describe('the PostgreSQL run store', () => {
     expect((await store.get(created.runId))?.outcome).toBe('aborted');
   });
 
+  it('says which runs some process holds the claim of, without taking any', async () => {
+    const runs: string[] = [];
+    for (const environment of ['claims-a', 'claims-b', 'claims-c']) {
+      const created = await store.createRun({ drill: 'delete-shop', environment });
+      if (!created.ok) throw new Error('no run');
+      runs.push(created.runId);
+    }
+    const [held, free, released] = runs as [string, string, string];
+    const claim = await store.claim(held);
+    const brief = await store.claim(released);
+    await brief!.release();
+    expect(await store.claimed(runs)).toEqual(new Set([held]));
+    // Looking took nothing: the free run can still be claimed, the held one still cannot.
+    const taken = await store.claim(free);
+    expect(taken).toBeDefined();
+    expect(await store.claim(held)).toBeUndefined();
+    expect(await store.claimed(runs)).toEqual(new Set([held, free]));
+    await taken!.release();
+    await claim!.release();
+    expect(await store.claimed(runs)).toEqual(new Set());
+    expect(await store.claimed([])).toEqual(new Set());
+    for (const runId of runs) await store.finish(runId, 'aborted', null);
+  });
+
   it('keeps telling a watcher after its LISTEN connection is cut, including what was appended meanwhile', async () => {
     const created = await store.createRun({ drill: 'delete-shop', environment: 'feed' });
     if (!created.ok) throw new Error('no run');

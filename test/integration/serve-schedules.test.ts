@@ -10,6 +10,7 @@ import { Schedule } from '../../src/schedule/schedule-schema.js';
 import { serveScheduler } from '../../src/cli/serve-schedules.js';
 import type { ServeChat } from '../../src/cli/serve-chat.js';
 import { openPostgresStores } from '../../adapters/postgres/run-store.js';
+import { startLeaderLock } from '../../adapters/postgres/leader-lock.js';
 import { startTestPostgres, type TestPostgres } from '../support/servers.js';
 import { Config } from '../../src/catalogue/config-schema.js';
 
@@ -19,8 +20,8 @@ let opened: OpenedStore;
 beforeAll(async () => {
   postgres = await startTestPostgres();
   await postgres.createDatabase('serve');
-  const { runs, schedules } = await openPostgresStores(postgres.url('serve'));
-  opened = { store: runs, schedules, location: 'test', close: () => runs.close() };
+  const { runs, schedules, deliveries } = await openPostgresStores(postgres.url('serve'));
+  opened = { store: runs, schedules, deliveries, location: 'test', leaderLock: (lock) => startLeaderLock(postgres.url('serve'), lock), close: () => runs.close() };
 });
 afterAll(async () => {
   await opened?.close();

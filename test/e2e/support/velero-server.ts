@@ -29,7 +29,7 @@ export interface VeleroServer {
 export interface VeleroObject {
   metadata: { name: string; labels?: Record<string, string> };
   spec: Record<string, unknown>;
-  status?: { phase?: string; completionTimestamp?: string; progress?: { itemsRestored?: number; totalItems?: number }; errors?: number; warnings?: number };
+  status?: { phase?: string; startTimestamp?: string; completionTimestamp?: string; progress?: { itemsRestored?: number; totalItems?: number }; errors?: number; warnings?: number };
 }
 
 /** The cached Velero server and AWS plugin of build-velero.sh; built first when missing. */

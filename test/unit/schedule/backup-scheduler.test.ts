@@ -43,3 +43,22 @@ it('skips a cron time that comes while the backup before is still running, and d
   await scheduler.stop();
   expect(reports.at(-1)).toBe('taken 2');
 });
+
+it('takes no backup on a replica that does not lead, and the leader does not make up its missed times', () => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  const backup = BackupSchedule.parse({ table: 'public.orders', env: 'staging', schedule: '*/5 * * * *' });
+  let started = 0;
+  const scheduler = new BackupScheduler({ backups: [backup], take: async () => `taken ${++started}`, report: () => undefined });
+  const at = (iso: string, leading: boolean) => {
+    vi.setSystemTime(new Date(iso));
+    scheduler.tick(leading);
+  };
+
+  at('2027-01-01T10:01:00Z', false);
+  at('2027-01-01T10:05:00Z', false);
+  expect(started).toBe(0);
+  at('2027-01-01T10:06:00Z', true);
+  expect(started).toBe(0);
+  at('2027-01-01T10:10:00Z', true);
+  expect(started).toBe(1);
+});
