@@ -67,7 +67,10 @@ function quantile(values: number[], q: number): number {
 }
 
 function printTable(rows: Row[]): void {
-  const ms = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(0)} ms`;
+  const ms = (value: number) => {
+    const rounded = Math.round(value);
+    return `${rounded > 0 ? '+' : rounded < 0 ? '-' : ''}${Math.abs(rounded)} ms`;
+  };
   const header = ['source', 'measure', 'sampled', 'error p50', 'error p99', '|error| max', 'bounds p50', 'bounds max', 'truth within'];
   const lines = rows.map(({ source, samples }) => {
     const errors = samples.map((sample) => sample.measuredMs - sample.truthMs);
