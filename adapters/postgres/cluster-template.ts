@@ -11,7 +11,10 @@ import { prepareCluster } from './embedded-cluster.js';
 export async function copyClusterTemplate(templateDir: string, dataDir: string): Promise<void> {
   const template = await prepareCluster(templateDir, { durable: false });
   const target = resolve(dataDir);
-  await cp(template.dataDir, target, { recursive: true, errorOnExist: true, force: false });
+  // Only the cluster and its password: not what another process may be initialising beside them.
+  const wanted = new Set([template.dataDir, template.pgdata, join(template.dataDir, 'password')]);
+  const filter = (source: string) => wanted.has(source) || source.startsWith(`${template.pgdata}/`);
+  await cp(template.dataDir, target, { recursive: true, errorOnExist: true, force: false, filter });
   const { uid, gid } = template.runAs;
   // Running as root, PostgreSQL runs as its own user, who must own every file it copied.
   if (uid !== undefined) await chownTree(target, uid, gid ?? uid);

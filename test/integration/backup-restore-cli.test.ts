@@ -36,7 +36,7 @@ async function inProcess(args: string[]): Promise<{ code: number | undefined; ou
   let out = '';
   let code: number | undefined;
   const context: CliContext = { env: world.env, log: pino({ level: 'silent' }), clock: systemClock(), out: (text) => void (out += text), err: (text) => void (out += text) };
-  const program = new Command('firedrill').exitOverride().configureOutput({ writeErr: () => undefined });
+  const program = new Command('firedrill').exitOverride().configureOutput({ writeOut: (text) => void (out += text), writeErr: () => undefined });
   addBackupCommands(program, context, () => config, (as) => cliActor(world.env, as, () => 'tester'), (value) => (code = value));
   try {
     await program.parseAsync(['node', 'firedrill', ...args]);
@@ -49,6 +49,15 @@ async function inProcess(args: string[]): Promise<{ code: number | undefined; ou
 const backups = () => listTableBackups(world.backups, 'public.orders');
 
 describe('firedrill backup and restore', () => {
+  it('explain themselves with --help', async () => {
+    const backup = await inProcess(['backup', '--help']);
+    expect(backup.out).toContain('Usage: firedrill backup [options] <table>');
+    expect(backup.out).toContain('-e, --env <environment>');
+    const restore = await inProcess(['restore', '--help']);
+    expect(restore.out).toContain('Usage: firedrill restore [options] <table>');
+    expect(restore.out).toContain('--at <time>');
+  });
+
   it('backs a table up and restores it, as a person types it during a drill', async () => {
     await world.createOrders(12);
     const backup = await runCli(['backup', 'public.orders', '--env', 'staging', '--config', config], { env: world.env });
