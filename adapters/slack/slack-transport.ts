@@ -2,9 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HTTPReceiver, SocketModeReceiver, webApi, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
 import { UserError } from '../../src/errors.js';
-import type { SlackEnv } from './slack-env.js';
+import { SLACK_EVENTS_PATH, type SlackEnv } from './slack-env.js';
 
-export const SLACK_EVENTS_PATH = '/slack/events';
+export { SLACK_EVENTS_PATH };
 
 /** How Slack's events reach Bolt: signed HTTP requests at `/slack/events`, or a Socket Mode WebSocket. */
 export interface SlackTransport {

@@ -49,3 +49,9 @@ export function displayPath(file: string, cwd = process.cwd()): string {
   const relative = path.relative(cwd, file);
   return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
 }
+
+/** `firedrill.yaml` in the folder, else the documented example; here, not in load.ts, so that `--help` needs no schema. */
+export function defaultConfigPath(cwd: string = process.cwd()): string {
+  const own = path.join(cwd, 'firedrill.yaml');
+  return displayPath(existsSync(own) ? own : path.join(cwd, 'drills.example.yaml'));
+}

@@ -1,5 +1,4 @@
-import { validateFiles, effectiveDrill } from '../catalogue/load.js';
-import { formatProblem } from '../catalogue/problems.js';
+import { effectiveDrill } from '../catalogue/load.js';
 import { configJsonSchema, drillJsonSchema } from '../catalogue/json-schema.js';
 import { formatDuration } from '../catalogue/duration.js';
 import { runtimeFactoryFor } from '../compose/index.js';
@@ -8,14 +7,6 @@ import type { ProcessJournal } from '../engine/ports.js';
 import { UserError } from '../errors.js';
 import { loadCatalogueOrExplain, type CliContext } from './context.js';
 import { ownValue } from '../catalogue/own.js';
-
-export async function validateCommand(context: CliContext, files: string[]): Promise<number> {
-  const problems = await validateFiles(files);
-  for (const problem of problems) context.out(`${formatProblem(problem)}\n`);
-  if (problems.length === 0) context.err(`${files.join(', ')}: no problems\n`);
-  else context.err(`${problems.length} problem(s)\n`);
-  return problems.length === 0 ? 0 : 1;
-}
 
 export function schemaCommand(context: CliContext, which: string): number {
   if (which !== 'drill' && which !== 'config') throw new UserError(`no schema "${which}"`, 'use: firedrill schema drill, or firedrill schema config');
