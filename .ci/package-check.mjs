@@ -53,7 +53,7 @@ try {
   mkdirSync(env.TMPDIR);
   const help = run(firedrill, ['--help'], { cwd: app, env });
   check(/validate/.test(help.stdout) && /serve/.test(help.stdout), 'the installed firedrill --help lists the commands');
-  const validate = run(firedrill, ['validate'], { cwd: app, env });
+  const validate = run(firedrill, ['validate', 'node_modules/firedrill/drills.example.yaml'], { cwd: app, env });
   check(/drills\.example\.yaml: no problems/.test(validate.stderr), 'the installed firedrill validate checks the packaged example config');
   cpSync(join(app, 'node_modules', 'firedrill', 'drills.example.yaml'), join(app, 'firedrill.yaml'));
   const own = run(firedrill, ['validate'], { cwd: app, env });

@@ -1,0 +1,14 @@
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const jitless = process.argv[2] === 'jitless';
+const t0 = cpu();
+const { z } = await import('zod');
+if (jitless) z.config({ jitless: true });
+const t1 = cpu();
+const yaml = await import('yaml');
+const t2 = cpu();
+const m = await import('/work/wt-lean/dist/src/cli/validate-command.js');
+const t3 = cpu();
+const ctx = { env: process.env, out: () => {}, err: () => {} };
+await m.validateCommand(ctx, ['drills.example.yaml']);
+const t4 = cpu();
+console.log(jitless ? 'jitless' : 'jit    ', 'zod', (t1 - t0).toFixed(0), 'yaml', (t2 - t1).toFixed(0), 'ours', (t3 - t2).toFixed(0), 'validate', (t4 - t3).toFixed(0), 'total', (t4 - t0).toFixed(0));
