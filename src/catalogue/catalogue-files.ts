@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The folder holding package.json, found by walking up from this module: the code runs
- * from `src/catalogue/` (vitest, tsx) and from `dist/src/catalogue/` (compiled), so a
+ * from `src/catalogue/` (vitest, tsx), `dist/src/catalogue/` (compiled) and `dist/chunks/` (the bundle), so a
  * fixed number of `..` would be right in only one of them.
  */
 export function packageRoot(from = path.dirname(fileURLToPath(import.meta.url))): string {

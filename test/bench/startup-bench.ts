@@ -1,6 +1,6 @@
 /**
- * How fast the built CLI starts and how small `serve` stays, as ratios to `node -e 0`
- * measured in the same run:
+ * How fast the built CLI (dist/firedrill.js, the package's bin) starts and how small `serve`
+ * stays, as ratios to `node -e 0` measured in the same run:
  *
  *   npm run bench:startup                                  # builds, then 9 rounds
  *   node dist/test/bench/startup-bench.js --rounds 15
@@ -46,7 +46,7 @@ let serving: ChildProcess | undefined;
 async function main(): Promise<number> {
   const { rounds, serveStarts } = parseOptions(process.argv.slice(2));
   const root = packageRoot();
-  const cli = join(root, 'dist', 'src', 'cli.js');
+  const cli = join(root, 'dist', 'firedrill.js');
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first`);
   const dir = await mkdtemp(join(tmpdir(), 'firedrill-startup-bench-'));
   const env: NodeJS.ProcessEnv = { ...process.env, FIREDRILL_LOG_LEVEL: 'warn', FIREDRILL_STATE_DIR: join(dir, 'state'), TMPDIR: join(dir, 'tmp') };
