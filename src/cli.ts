@@ -1,22 +1,31 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { defaultConfigPath } from './catalogue/load.js';
-import { planCommand, schemaCommand } from './cli/catalogue-commands.js';
-import { validateAction } from './cli/live-check-command.js';
-import { defaultContext, type CliContext } from './cli/context.js';
-import { chatCommand } from './cli/chat-command.js';
-import { demoCommand, DEMO_DRILL } from './cli/demo-command.js';
+import { defaultConfigPath } from './catalogue/catalogue-files.js';
+import { defaultContext, type CliContext } from './cli/cli-context.js';
 import { cliActor } from './cli/identity.js';
-import { formatFrom } from './cli/render.js';
-import { recoverCommand, runCommand, scorecardsCommand, signalCommand } from './cli/run-commands.js';
-import { incidentCommand, postponeCommand, scheduleCommand } from './cli/schedule-commands.js';
-import { serveCommand } from './cli/serve-command.js';
-import { statusCommand } from './cli/status-command.js';
-import { addTrustCommands } from './cli/trust-commands.js';
-import { addBackupCommands } from './cli/backup-commands.js';
+import { addBackupCommands } from './cli/backup-program.js';
+import { parseIsoTime } from './cli/iso-time.js';
 import { statedArrival } from './engine/arrival.js';
 import { processStart } from './cli/process-start.js';
 import { isUserError, reportInternalError } from './errors.js';
+import { formatFrom } from './cli/scorecard-format.js';
+import { addTrustCommands } from './cli/trust-program.js';
+
+// Each command loads its module (and through it the SDKs it uses) when it runs, so that
+// `--help` and `validate` start fast and `serve` holds only what it is configured for.
+const commands = {
+  catalogue: () => import('./cli/catalogue-commands.js'),
+  validate: () => import('./cli/validate-command.js'),
+  demo: () => import('./cli/demo-command.js'),
+  runs: () => import('./cli/run-commands.js'),
+  schedules: () => import('./cli/schedule-commands.js'),
+  status: () => import('./cli/status-command.js'),
+  serve: () => import('./cli/serve-command.js'),
+  chat: () => import('./cli/chat-command.js'),
+};
+
+/** The default of `demo --drill`: a built-in drop-table drill. */
+const DEMO_DRILL = 'drop-orders-table';
 
 /** Builds the program; `main` runs it. Separate so tests can drive the same commands. */
 export function buildProgram(context: CliContext, interrupt: AbortSignal, setExitCode: (code: number) => void): Command {
@@ -35,18 +44,18 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
     .description('check the config and its drills (or the given config or drill files); one FILE:LINE:COL line per problem')
     .option('--live', 'also check what only the live environments can tell (secrets set, database and tables, cluster, backups, trust buckets, command files); read-only')
     .option('-e, --env <environment>', 'with --live: check only this environment (default: all)')
-    .action(async (files: string[], options: { live?: boolean; env?: string }) => done(await validateAction(context, files, options, configPath)));
+    .action(async (files: string[], options: { live?: boolean; env?: string }) => done(await (await commands.validate()).validateAction(context, files, options, configPath)));
 
   program
     .command('schema [which]')
     .description('print the JSON Schema of a drill file (or: schema config), for editor completion')
-    .action((which: string | undefined) => done(schemaCommand(context, which ?? 'drill')));
+    .action(async (which: string | undefined) => done((await commands.catalogue()).schemaCommand(context, which ?? 'drill')));
 
   program
     .command('plan <drill>')
     .description('dry run: list every action a run would take; changes nothing')
     .requiredOption('-e, --env <environment>', 'the environment to drill')
-    .action(async (drill: string, options: { env: string }) => done(await planCommand(context, configPath(), drill, options.env)));
+    .action(async (drill: string, options: { env: string }) => done(await (await commands.catalogue()).planCommand(context, configPath(), drill, options.env)));
 
   program
     .command('run <drill>')
@@ -57,7 +66,7 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
     .option('--json', 'print the scorecard as JSON')
     .option('--markdown', 'print the scorecard as Markdown')
     .action(async (drill: string, options: { env: string; as?: string; approvalTimeout: string; json?: boolean; markdown?: boolean }) =>
-      done(await runCommand(context, configPath(), drill, options.env, {
+      done(await (await commands.runs()).runCommand(context, configPath(), drill, options.env, {
         actor: actor(options.as),
         format: formatFrom(options),
         approvalTimeout: options.approvalTimeout,
@@ -72,7 +81,7 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
     .option('--json', 'print only the scorecard JSON on stdout')
     .option('--markdown', 'print the scorecard as Markdown')
     .action(async (options: { drill: string; json?: boolean; markdown?: boolean }) =>
-      done(await demoCommand(context, { drill: options.drill, format: formatFrom(options), interrupt })),
+      done(await (await commands.demo()).demoCommand(context, { drill: options.drill, format: formatFrom(options), interrupt })),
     );
 
   program
@@ -84,17 +93,17 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
     .option('--json', 'JSON')
     .option('--markdown', 'Markdown (with a run id)')
     .action(async (run: string | undefined, options: { drill?: string; env?: string; limit: number; json?: boolean; markdown?: boolean }) =>
-      done(await scorecardsCommand(context, configPath(), { ...options, run, format: formatFrom(options) })),
+      done(await (await commands.runs()).scorecardsCommand(context, configPath(), { ...options, run, format: formatFrom(options) })),
     );
 
   program
     .command('detected <run>')
     .description('say that you noticed the outage of a running drill (sets its TTD, timed from when this command started)')
     .option('--as <name>', AS_HELP)
-    .addOption(new Option('--at <time>', 'when you noticed, if not now: an ISO-8601 time after the injection, e.g. 2025-03-04T10:15:30Z').argParser(isoTime))
+    .addOption(new Option('--at <time>', 'when you noticed, if not now: an ISO-8601 time after the injection, e.g. 2025-03-04T10:15:30Z').argParser(parseIsoTime))
     .action(async (run: string, options: { as?: string; at?: Date }) =>
       // Stamped with the process's start, not after the config and store are loaded: that is when the person said so.
-      done(await signalCommand(context, configPath(), run, 'detected', actor(options.as), options.at ? statedArrival(options.at) : processStart(context.clock))),
+      done(await (await commands.runs()).signalCommand(context, configPath(), run, 'detected', actor(options.as), options.at ? statedArrival(options.at) : processStart(context.clock))),
     );
   for (const [name, signal, description] of [
     ['abort', 'abort', 'abort a running drill: it undoes what it injected at once'],
@@ -104,20 +113,20 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
       .command(`${name} <run>`)
       .description(description)
       .option('--as <name>', AS_HELP)
-      .action(async (run: string, options: { as?: string }) => done(await signalCommand(context, configPath(), run, signal, actor(options.as))));
+      .action(async (run: string, options: { as?: string }) => done(await (await commands.runs()).signalCommand(context, configPath(), run, signal, actor(options.as))));
   }
 
   program
     .command('schedule')
     .description('list the next starts of every schedule (date, time, time zone), with blackouts marked')
     .addOption(new Option('-n, --count <n>', 'how many starts per schedule').default(5).argParser(positiveInteger))
-    .action(async (options: { count: number }) => done(await scheduleCommand(context, configPath(), options.count)));
+    .action(async (options: { count: number }) => done(await (await commands.schedules()).scheduleCommand(context, configPath(), options.count)));
 
   program
     .command('postpone <schedule>')
     .description("move a schedule's next drill by its postpone delay (default 1 day), a limited number of times")
     .option('--as <name>', AS_HELP)
-    .action(async (schedule: string, options: { as?: string }) => done(await postponeCommand(context, configPath(), schedule, actor(options.as))));
+    .action(async (schedule: string, options: { as?: string }) => done(await (await commands.schedules()).postponeCommand(context, configPath(), schedule, actor(options.as))));
 
   program
     .command('incident <action>')
@@ -125,30 +134,30 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
     .option('--reason <text>', 'why (for open)')
     .option('--as <name>', AS_HELP)
     .action(async (action: string, options: { reason?: string; as?: string }) =>
-      done(await incidentCommand(context, configPath(), action, actor(options.as), options.reason)),
+      done(await (await commands.schedules()).incidentCommand(context, configPath(), action, actor(options.as), options.reason)),
     );
 
   program
     .command('status [run]')
     .description("the active runs and where each stands; with a run id, that run's whole journal (active or finished)")
-    .action(async (run: string | undefined) => done(await statusCommand(context, configPath(), run)));
+    .action(async (run: string | undefined) => done(await (await commands.status()).statusCommand(context, configPath(), run)));
 
   program
     .command('recover')
     .description('roll back runs left unfinished by a firedrill process that died (also done on every start)')
-    .action(async () => done(await recoverCommand(context, configPath())));
+    .action(async () => done(await (await commands.runs()).recoverCommand(context, configPath())));
 
   program
     .command('serve')
     .description('run the bot: the schedules, webhooks (/hooks/alertmanager, /hooks/grafana, /hooks/generic, /hooks/incident), /healthz, /metrics')
     .option('-p, --port <port>', 'TCP port (default: $PORT, else server.port)')
-    .action(async (options: { port?: string }) => done(await serveCommand(context, configPath(), { port: options.port, stop: interrupt })));
+    .action(async (options: { port?: string }) => done(await (await commands.serve()).serveCommand(context, configPath(), { port: options.port, stop: interrupt })));
 
   program
     .command('chat')
     .description('the chat commands on the terminal (help, list, run, detected, abort, ...), one per line from stdin')
     .option('--as <name>', AS_HELP)
-    .action(async (options: { as?: string }) => done(await chatCommand(context, configPath(), { actor: actor(options.as), input: process.stdin, stop: interrupt })));
+    .action(async (options: { as?: string }) => done(await (await commands.chat()).chatCommand(context, configPath(), { actor: actor(options.as), input: process.stdin, stop: interrupt })));
 
   addTrustCommands(program, context, configPath, done);
   addBackupCommands(program, context, configPath, actor, done);
@@ -157,13 +166,6 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
 }
 
 const AS_HELP = 'a name to journal beside yours, e.g. whom you act for; it grants nothing (you are your operating-system user, or FIREDRILL_USER)';
-
-function isoTime(text: string): Date {
-  // A date and a time with its zone: a bare time or date would be read in the machine's zone, silently.
-  const at = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text) ? new Date(text) : undefined;
-  if (!at || Number.isNaN(at.getTime())) throw new InvalidArgumentError('give an ISO-8601 time with its zone, e.g. 2025-03-04T10:15:30Z or 2025-03-04T11:15:30+01:00');
-  return at;
-}
 
 function positiveInteger(text: string): number {
   const value = Number(text);

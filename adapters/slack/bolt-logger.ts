@@ -1,4 +1,5 @@
-import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import type { Logger as BoltLogger } from '@slack/bolt';
+import { LogLevel } from './bolt-parts.js';
 import type { Logger } from '../../src/log.js';
 
 /** Bolt's log lines go to firedrill's one logger (pino, with secret redaction). */

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App } from '@slack/bolt';
+import { App } from './bolt-parts.js';
 import type { ChatAdapter, ChatRequest, MessageRef } from '../../src/chat/adapter.js';
 import type { ChatMessage } from '../../src/chat/message.js';
 import type { Logger } from '../../src/log.js';

@@ -1,5 +1,8 @@
 import { UserError } from '../../src/errors.js';
 
+/** Where Slack posts in HTTP mode; here, beside the settings, so that mounting it needs no Bolt. */
+export const SLACK_EVENTS_PATH = '/slack/events';
+
 interface SlackCommon {
   botToken: string;
   /** Web API base URL, ending in `/` (default: https://slack.com/api/); Socket Mode opens its connection there too. */

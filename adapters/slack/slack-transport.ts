@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HTTPReceiver, SocketModeReceiver, webApi, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
+import type { Logger as BoltLogger, Receiver, webApi } from '@slack/bolt';
+import { HTTPReceiver, SocketModeReceiver } from './bolt-parts.js';
 import { UserError } from '../../src/errors.js';
-import type { SlackEnv } from './slack-env.js';
+import { SLACK_EVENTS_PATH, type SlackEnv } from './slack-env.js';
 
-export const SLACK_EVENTS_PATH = '/slack/events';
+export { SLACK_EVENTS_PATH };
 
 /** How Slack's events reach Bolt: signed HTTP requests at `/slack/events`, or a Socket Mode WebSocket. */
 export interface SlackTransport {
@@ -76,6 +77,9 @@ function socketTransport(appToken: string, apiUrl: string | undefined, logger: B
 
 const APP_TOKEN_HINT = 'check SLACK_APP_TOKEN: an app-level token of this app with the connections:write scope, and Socket Mode turned on';
 
+/** The Web API client's `ErrorCode.PlatformError`, written out: its module is only reachable through Bolt's index. */
+const PLATFORM_ERROR = 'slack_webapi_platform_error';
+
 function isPlatformError(error: unknown): error is webApi.WebAPIPlatformError {
-  return error instanceof Error && (error as { code?: unknown }).code === webApi.ErrorCode.PlatformError;
+  return error instanceof Error && (error as { code?: unknown }).code === PLATFORM_ERROR;
 }

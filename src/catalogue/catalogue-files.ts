@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The folder holding package.json, found by walking up from this module: the code runs
- * from `src/catalogue/` (vitest, tsx) and from `dist/src/catalogue/` (compiled), so a
+ * from `src/catalogue/` (vitest, tsx), `dist/src/catalogue/` (compiled) and `dist/chunks/` (the bundle), so a
  * fixed number of `..` would be right in only one of them.
  */
 export function packageRoot(from = path.dirname(fileURLToPath(import.meta.url))): string {
@@ -48,4 +48,10 @@ export function displayPath(file: string, cwd = process.cwd()): string {
   if (!path.isAbsolute(file)) return file;
   const relative = path.relative(cwd, file);
   return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+}
+
+/** `firedrill.yaml` in the folder, else the documented example; here, not in load.ts, so that `--help` needs no schema. */
+export function defaultConfigPath(cwd: string = process.cwd()): string {
+  const own = path.join(cwd, 'firedrill.yaml');
+  return displayPath(existsSync(own) ? own : path.join(cwd, 'drills.example.yaml'));
 }

@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { builtInDrillsDir, displayPath, entryKind, listYamlFiles, packageRoot } from './catalogue-files.js';
+
+export { defaultConfigPath } from './catalogue-files.js';
 import { Config } from './config-schema.js';
 import { crossCheck } from './cross-check.js';
 import { delayedReplicaWarnings } from './replica-warnings.js';
@@ -150,11 +151,6 @@ export async function validateFiles(paths: string[], options: LoadOptions = {}):
 }
 
 /** `firedrill.yaml` in `cwd` when there is one, else the documented example next to it. */
-export function defaultConfigPath(cwd: string = process.cwd()): string {
-  const own = path.join(cwd, 'firedrill.yaml');
-  return displayPath(existsSync(own) ? own : path.join(cwd, 'drills.example.yaml'));
-}
-
 function missingConfigHint(configPath: string): string {
   const example = displayPath(path.join(packageRoot(), 'drills.example.yaml'));
   return `create one from the documented example: cp ${example} ${configPath}, then edit its environments`;

@@ -1,4 +1,3 @@
-import { InvalidArgumentError, type Command } from 'commander';
 import type { Environment } from '../catalogue/config-schema.js';
 import type { Catalogue } from '../catalogue/load.js';
 import { ownValue } from '../catalogue/own.js';
@@ -14,34 +13,8 @@ interface TableOptions {
   bucket?: string;
 }
 
-/** `firedrill backup <table>` and `firedrill restore <table>`: what the drill's runbook reads, by hand. */
-export function addBackupCommands(
-  program: Command,
-  context: CliContext,
-  configPath: () => string,
-  /** The person at the keyboard (their operating-system user, or FIREDRILL_USER). */
-  actor: (as: string | undefined) => Actor,
-  done: (code: number) => void,
-): void {
-  program
-    .command('backup <table>')
-    .description("back up a table (schema.table) of an environment to its bucket, in the format `restore` and the drop-table drill's runbook read")
-    .requiredOption('-e, --env <environment>', 'the environment whose table to back up')
-    .option('--bucket <name>', "which of the environment's buckets (default: its only one)")
-    .action(async (table: string, options: TableOptions) => done(await backupCommand(context, configPath(), table, options, actor(undefined))));
-
-  program
-    .command('restore <table>')
-    .description('restore a table (schema.table) from the newest backup in its bucket; never overwrites a table that exists')
-    .requiredOption('-e, --env <environment>', 'the environment whose table to restore')
-    .option('--at <time>', 'restore the newest backup taken at or before this ISO time, e.g. 2026-11-30T09:00:00Z', parseIsoTime)
-    .option('--bucket <name>', "which of the environment's buckets (default: its only one)")
-    .action(async (table: string, options: TableOptions & { at?: Date }) =>
-      done(await restoreCommand(context, configPath(), table, options, actor(undefined))),
-    );
-}
-
-async function backupCommand(context: CliContext, configPath: string, table: string, options: TableOptions, actor: Actor): Promise<number> {
+/** `firedrill backup <table>`: what the drill's runbook reads, by hand. */
+export async function backupCommand(context: CliContext, configPath: string, table: string, options: TableOptions, actor: Actor): Promise<number> {
   const target = await targetFor(context, configPath, table, options, actor);
   const started = performance.now();
   const { backup, location, pruned } = await backupEnvironmentTable(target);
@@ -50,7 +23,8 @@ async function backupCommand(context: CliContext, configPath: string, table: str
   return 0;
 }
 
-async function restoreCommand(context: CliContext, configPath: string, table: string, options: TableOptions & { at?: Date }, actor: Actor): Promise<number> {
+/** `firedrill restore <table>`: what the drill's runbook does, by hand. */
+export async function restoreCommand(context: CliContext, configPath: string, table: string, options: TableOptions & { at?: Date }, actor: Actor): Promise<number> {
   const target = await targetFor(context, configPath, table, options, actor);
   const started = performance.now();
   const restored = await restoreEnvironmentTable(target, options.at);
@@ -80,16 +54,6 @@ function environmentOf(catalogue: Catalogue, name: string): Environment {
   if (environment) return environment;
   const names = Object.keys(catalogue.config.environments);
   throw new UserError(joinParts(`unknown environment "${name}"`, didYouMean(name, names), `environments in ${catalogue.configPath}: ${names.join(', ') || 'none'}`));
-}
-
-/** An ISO 8601 date and time with its zone: a time without one would mean whatever zone this machine is in. */
-export function parseIsoTime(text: string): Date {
-  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
-  const time = Date.parse(text);
-  if (!iso.test(text) || Number.isNaN(time)) {
-    throw new InvalidArgumentError('give an ISO date and time with its zone, e.g. 2026-11-30T09:00:00Z or 2026-11-30T10:00+01:00');
-  }
-  return new Date(time);
 }
 
 function seconds(started: number): string {

@@ -1,5 +1,4 @@
-import { validateFiles, effectiveDrill } from '../catalogue/load.js';
-import { formatProblem, isError } from '../catalogue/problems.js';
+import { effectiveDrill } from '../catalogue/load.js';
 import { configJsonSchema, drillJsonSchema } from '../catalogue/json-schema.js';
 import { formatDuration } from '../catalogue/duration.js';
 import { recoveryIntervalOf } from '../catalogue/drill-schema.js';
@@ -9,16 +8,6 @@ import type { ProcessJournal } from '../engine/ports.js';
 import { UserError } from '../errors.js';
 import { loadCatalogueOrExplain, type CliContext } from './context.js';
 import { ownValue } from '../catalogue/own.js';
-
-export async function validateCommand(context: CliContext, files: string[]): Promise<number> {
-  const found = await validateFiles(files);
-  for (const problem of found) context.out(`${formatProblem(problem)}\n`);
-  const errors = found.filter(isError).length;
-  const warnings = found.length - errors;
-  if (found.length === 0) context.err(`${files.join(', ')}: no problems\n`);
-  else context.err(`${[errors && `${errors} problem(s)`, warnings && `${warnings} warning(s)`].filter(Boolean).join(', ')}\n`);
-  return errors === 0 ? 0 : 1;
-}
 
 export function schemaCommand(context: CliContext, which: string): number {
   if (which !== 'drill' && which !== 'config') throw new UserError(`no schema "${which}"`, 'use: firedrill schema drill, or firedrill schema config');

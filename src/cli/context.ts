@@ -1,33 +1,13 @@
 import { loadCatalogue, type Catalogue } from '../catalogue/load.js';
 import { formatProblem } from '../catalogue/problems.js';
 import { openStore, runtimeFactoryFor, type OpenedStore } from '../compose/index.js';
-import { systemClock, type Clock } from '../engine/clock.js';
 import { recoverUnfinishedRuns, type RecoveryOptions } from '../engine/recover.js';
 import { UserError } from '../errors.js';
-import { createLogger, type Logger } from '../log.js';
 import { learnSecretsInForce } from '../secrets/in-force.js';
-import { secrets } from '../secrets/redactor.js';
 import { ownValue } from '../catalogue/own.js';
+import type { CliContext } from './cli-context.js';
 
-/** Everything a command needs, read once; `env` is passed in so tests can give their own. */
-export interface CliContext {
-  env: NodeJS.ProcessEnv;
-  log: Logger;
-  clock: Clock;
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
-
-export function defaultContext(env: NodeJS.ProcessEnv = process.env): CliContext {
-  return {
-    env,
-    log: createLogger(env.FIREDRILL_LOG_LEVEL ?? 'warn'),
-    clock: systemClock(),
-    // Whatever a command prints passes the redactor: a secret in an error or a scorecard is masked.
-    out: (text) => process.stdout.write(secrets.redact(text)),
-    err: (text) => process.stderr.write(secrets.redact(text)),
-  };
-}
+export type { CliContext } from './cli-context.js';
 
 /** Loads the config and its drills, and teaches the redactor every secret they name before anything runs. */
 export async function loadCatalogueOrExplain(context: CliContext, configPath: string): Promise<Catalogue> {

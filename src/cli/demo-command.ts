@@ -13,8 +13,6 @@ import { liveProgress } from './live-progress.js';
 import { renderScorecard, type ScorecardFormat } from './render.js';
 import { exitCodeFor } from './run-commands.js';
 
-export const DEMO_DRILL = 'drop-orders-table';
-
 export async function demoCommand(context: CliContext, options: { drill: string; format: ScorecardFormat; interrupt: AbortSignal }): Promise<number> {
   const drill = await builtInDrill(options.drill);
   if (drill.kind !== 'drop-table') throw new UserError(`the demo sandbox runs drop-table drills; ${drill.id} is ${drill.kind}`);

@@ -1,5 +1,4 @@
 import { validateFiles } from '../catalogue/load.js';
-import { validateCommand } from './catalogue-commands.js';
 import { formatProblem, isError } from '../catalogue/problems.js';
 import { ownValue } from '../catalogue/own.js';
 import { didYouMean, joinParts } from '../catalogue/suggest.js';
@@ -11,16 +10,6 @@ import { formatCheckLine, type CheckLine } from '../live-check/report.js';
 import { checkEnvironment, checkSecrets, type LiveCheckDeps } from '../live-check/run.js';
 import { loadCatalogueOrExplain, type CliContext } from './context.js';
 import { drillsAllowedIn } from './schedule-commands.js';
-
-/** `firedrill validate [files...] [--live [--env NAME]]`: offline by default. */
-export async function validateAction(context: CliContext, files: string[], options: { live?: boolean; env?: string }, configPath: () => string): Promise<number> {
-  if (!options.live) {
-    if (options.env !== undefined) throw new UserError('--env goes with --live', `run: firedrill validate --live --env ${options.env}`);
-    return validateCommand(context, files.length ? files : [configPath()]);
-  }
-  if (files.length > 1) throw new UserError('--live checks one config file', 'give one config file, or none for the default');
-  return liveCheckCommand(context, files[0] ?? configPath(), options.env);
-}
 
 /**
  * `firedrill validate --live [--env NAME]`: what only a live environment can tell, for the

@@ -31,8 +31,7 @@ export async function startServeChat(
   stop: AbortSignal,
   schedules: ChatSchedules,
 ): Promise<ServeChat | undefined> {
-  const slack = slackFromEnv(context.env, context.log);
-  const matrix = matrixFromEnv(context.env, context.log, catalogue.config, opened.deliveries);
+  const [slack, matrix] = await Promise.all([slackFromEnv(context.env, context.log), matrixFromEnv(context.env, context.log, catalogue.config, opened.deliveries)]);
   const adapters: ChatAdapter[] = [slack, matrix].filter((adapter): adapter is NonNullable<typeof adapter> => adapter !== undefined);
   if (adapters.length === 0) return undefined;
   const started: { adapter: ChatAdapter; deps: ChatDeps; handler: ReturnType<typeof createChatHandler> }[] = [];

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import type { Command } from 'commander';
 import { manifestSigners, openConfiguredCircle, type OpenedCircle } from '../compose/trust.js';
 import { findEvent } from '../engine/events.js';
 import { UserError } from '../errors.js';
@@ -9,35 +8,7 @@ import { sealFiles } from '../trust/seal.js';
 import { verifyCircle } from '../trust/verify.js';
 import { loadCatalogueOrExplain, openStoreAndRecover, type CliContext } from './context.js';
 import { renderSeal, renderVerify } from './trust-render.js';
-
-/** Environment variable read for a protected private key's passphrase, unless --passphrase-env names another. */
-export const DEFAULT_PASSPHRASE_ENV = 'FIREDRILL_KEY_PASSPHRASE';
-
-/** `firedrill trust seal | verify | answer`, on the program's --config. */
-export function addTrustCommands(program: Command, context: CliContext, configPath: () => string, done: (code: number) => void): void {
-  const trust = program.command('trust').description('the circle of trust: seal the DR bundle to every key-holder, check it, answer a drill');
-
-  trust
-    .command('seal <files...>')
-    .description('encrypt each FILE to every key-holder (ASCII-armoured) and put it, with a signed manifest, in every trust bucket')
-    .action(async (files: string[]) => done(await sealCommand(context, configPath(), files)));
-
-  trust
-    .command('verify')
-    .description('check every bucket holds the latest sealed files, unchanged, encrypted to exactly the circle; and the keys (exit 1 on problems)')
-    .option('--json', 'print the report as JSON')
-    .action(async (options: { json?: boolean }) => done(await verifyCommand(context, configPath(), Boolean(options.json))));
-
-  trust
-    .command('answer <run>')
-    .description("a key-holder's side of the key-holder drill: fetch the challenge, decrypt it locally, send the answer")
-    .option('--key <file>', 'your armoured private key (gpg --armor --export-secret-keys); used locally, never sent or stored')
-    .option('--passphrase-env <name>', `environment variable holding the key's passphrase (default: ${DEFAULT_PASSPHRASE_ENV})`)
-    .option('--bucket <name>', 'fetch from this trust bucket first')
-    .option('--answer <code>', 'the code, when you decrypted the challenge yourself (gpg --decrypt); needs --as')
-    .option('--as <holder>', 'your key-holder name, with --answer')
-    .action(async (run: string, options: AnswerOptions) => done(await answerCommand(context, configPath(), run, options)));
-}
+import { DEFAULT_PASSPHRASE_ENV, type AnswerOptions } from './trust-program.js';
 
 async function openCircleOf(context: CliContext, configPath: string): Promise<OpenedCircle> {
   const catalogue = await loadCatalogueOrExplain(context, configPath);
@@ -64,14 +35,6 @@ export async function verifyCommand(context: CliContext, configPath: string, jso
   } finally {
     opened.close();
   }
-}
-
-interface AnswerOptions {
-  key?: string;
-  passphraseEnv?: string;
-  bucket?: string;
-  answer?: string;
-  as?: string;
 }
 
 export async function answerCommand(context: CliContext, configPath: string, runIdOrPrefix: string, options: AnswerOptions): Promise<number> {

@@ -2,11 +2,9 @@ import { z } from 'zod';
 import type { Probe } from '../engine/ports.js';
 import { commandFault, RUN_UNDO_COMMAND, runUndoCommand, type UndoCommandParams } from '../faults/command-fault.js';
 import { drillShell, undoShell } from './command-shell.js';
-import { connectToEnvironmentDatabase } from './postgres-environment.js';
-import type { KindRuntime } from './kind-runtime.js';
-import { connectToEnvironmentCluster } from './kube-environment.js';
+import type { Environment } from '../catalogue/config-schema.js';
+import type { ComposeOptions, KindRuntime } from './kind-runtime.js';
 import { allProbeSpecs, commandRunbookFor, drillProbes, rpoMarkerFor } from './probes.js';
-import { workloadsProbe } from '../../adapters/kubernetes/workloads-probe.js';
 import { parseUndoParams } from './undo-params.js';
 
 /** How long the undo command may run when the drill that recorded it is not at hand (crash recovery). */
@@ -18,10 +16,12 @@ export const commandRuntime: KindRuntime<'command'> = {
   async build(drill, context) {
     const { environmentName, environment, runId, options } = context;
     const probes = allProbeSpecs(drill);
+    // A command drill loads pg or the Kubernetes client only when its probes read them.
     const database =
-      drill.rpo || probes.some((probe) => probe.type === 'sql') ? await connectToEnvironmentDatabase(environmentName, environment, options) : undefined;
-    const kube = probes.some((probe) => probe.type === 'kubernetes-workloads') ? connectToEnvironmentCluster(environmentName, environment, options) : undefined;
-    const workloads = kube && ((name: string): Probe => workloadsProbe(kube.kube, name, kube.target.allowedNamespaces));
+      drill.rpo || probes.some((probe) => probe.type === 'sql')
+        ? await (await import('./postgres-environment.js')).connectToEnvironmentDatabase(environmentName, environment, options)
+        : undefined;
+    const workloads = probes.some((probe) => probe.type === 'kubernetes-workloads') ? await workloadsProbes(environmentName, environment, options) : undefined;
     const shell = drillShell(drill.id, context);
     return {
       fault: commandFault(drill.target, { ...shell, timeoutMs: drill.maxDuration }),
@@ -40,3 +40,12 @@ export const commandRuntime: KindRuntime<'command'> = {
     },
   },
 };
+
+async function workloadsProbes(environmentName: string, environment: Environment, options: ComposeOptions): Promise<(name: string) => Probe> {
+  const [{ connectToEnvironmentCluster }, { workloadsProbe }] = await Promise.all([
+    import('./kube-environment.js'),
+    import('../../adapters/kubernetes/workloads-probe.js'),
+  ]);
+  const { kube, target } = connectToEnvironmentCluster(environmentName, environment, options);
+  return (name) => workloadsProbe(kube, name, target.allowedNamespaces);
+}

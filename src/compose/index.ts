@@ -11,17 +11,10 @@ import type { RunStore, RuntimeFactory } from '../engine/ports.js';
 import { UserError } from '../errors.js';
 import { stateDir } from '../state-dir.js';
 import { commandGraceMs } from './command-shell.js';
-import { commandRuntime } from './command-runtime.js';
-import { deleteClusterRuntime } from './delete-cluster-runtime.js';
-import { dropTableRuntime } from './drop-table-runtime.js';
-import { keyHolderRuntime } from './key-holder-runtime.js';
-import { loseNodeRuntime } from './lose-node-runtime.js';
 import type { ComposeOptions, KindRuntime } from './kind-runtime.js';
-import { openPostgresStores } from '../../adapters/postgres/run-store.js';
 import type { ScheduleStore } from '../schedule/ports.js';
 import { ownValue } from '../catalogue/own.js';
 import { maskUrlPasswords, secrets } from '../secrets/redactor.js';
-import { openSharedEmbeddedServer } from '../../adapters/postgres/shared-embedded-server.js';
 import { storeOutageLimitMs } from './store-outage-limit.js';
 import { notificationDispatcher } from './notifiers.js';
 import { createLogger } from '../log.js';
@@ -31,13 +24,38 @@ import type { DeliveryClaims } from '../chat/adapter.js';
 
 export type { ComposeOptions } from './kind-runtime.js';
 
-const KIND_RUNTIMES: { [K in Drill['kind']]?: KindRuntime<K> } = {
-  'drop-table': dropTableRuntime,
-  'key-holder-unavailable': keyHolderRuntime,
-  'lose-node': loseNodeRuntime,
-  'delete-cluster': deleteClusterRuntime,
-  command: commandRuntime,
+/**
+ * Each kind's wiring is loaded when a drill of that kind runs, is planned or is undone, so that
+ * a command loads only the SDKs it uses: the Kubernetes client for Kubernetes drills only,
+ * openpgp and the S3 client for key-holder drills only.
+ */
+export const KIND_RUNTIMES: { [K in Drill['kind']]?: () => Promise<KindRuntime<K>> } = {
+  'drop-table': async () => (await import('./drop-table-runtime.js')).dropTableRuntime,
+  'key-holder-unavailable': async () => (await import('./key-holder-runtime.js')).keyHolderRuntime,
+  'lose-node': async () => (await import('./lose-node-runtime.js')).loseNodeRuntime,
+  'delete-cluster': async () => (await import('./delete-cluster-runtime.js')).deleteClusterRuntime,
+  command: async () => (await import('./command-runtime.js')).commandRuntime,
 };
+
+/**
+ * The kind that records each undo action, so that undoing one loads that kind alone. A unit test
+ * holds it equal to the kinds' own `undo` tables.
+ */
+export const UNDO_ACTION_KINDS: Readonly<Record<string, Drill['kind']>> = {
+  'restore-table': 'drop-table',
+  'resume-delayed-replica': 'drop-table',
+  'delete-challenge': 'key-holder-unavailable',
+  'uncordon-node': 'lose-node',
+  'recreate-node': 'lose-node',
+  'restore-namespaces': 'delete-cluster',
+  'rebuild-cluster': 'delete-cluster',
+  'run-undo-command': 'command',
+};
+
+async function kindRuntime(kind: string): Promise<KindRuntime | undefined> {
+  const load = ownValue(KIND_RUNTIMES as Record<string, () => Promise<KindRuntime>>, kind);
+  return load?.();
+}
 
 /**
  * The factory for a loaded config: secrets and key files resolve relative to it, with its trust
@@ -65,7 +83,7 @@ export function runtimeFactory(options: ComposeOptions): RuntimeFactory {
     undoRetry: options.undoRetry,
     runEvents: notify.length ? notificationDispatcher(notify, { configDir: options.configDir, env: options.env, log: log(), policy: options.notifyPolicy }) : undefined,
     async runtimeFor(drill, environmentName, environment, runId, processes) {
-      const kind = ownValue(KIND_RUNTIMES as Record<string, KindRuntime>, drill.kind);
+      const kind = await kindRuntime(drill.kind);
       if (!kind) {
         const runnable = DRILL_KINDS.filter((name) => KIND_RUNTIMES[name]);
         throw new UserError(
@@ -79,10 +97,10 @@ export function runtimeFactory(options: ComposeOptions): RuntimeFactory {
     async undoerFor(environmentName, environment, run) {
       return {
         async undo(action) {
-          for (const kind of Object.values(KIND_RUNTIMES) as KindRuntime[]) {
-            const handler = ownValue(kind.undo, action.action);
-            if (handler) return handler(action.params, { environmentName, environment, options, run });
-          }
+          const kindName = ownValue(UNDO_ACTION_KINDS, action.action);
+          const kind = kindName && (await kindRuntime(kindName));
+          const handler = kind && ownValue(kind.undo, action.action);
+          if (handler) return handler(action.params, { environmentName, environment, options, run });
           throw new Error(`no undo named "${action.action}" in this version of firedrill`);
         },
         processGraceMs: commandGraceMs(environment),
@@ -119,6 +137,7 @@ export async function openStore(storeUrl: SecretRef | undefined, options: Compos
     }
     secrets.add(url);
     const location = maskUrlPasswords(url);
+    const { openPostgresStores } = await import('../../adapters/postgres/run-store.js');
     try {
       const { runs: store, schedules, deliveries } = await openPostgresStores(url, { outageLimitMs });
       return { store, schedules, deliveries, location, leaderLock: (lock) => startLeaderLock(url, lock), close: () => store.close() };
@@ -132,6 +151,10 @@ export async function openStore(storeUrl: SecretRef | undefined, options: Compos
     }
   }
   const dataDir = join(stateDir(options.env), 'store');
+  const [{ openSharedEmbeddedServer }, { openPostgresStores }] = await Promise.all([
+    import('../../adapters/postgres/shared-embedded-server.js'),
+    import('../../adapters/postgres/run-store.js'),
+  ]);
   const server = await openSharedEmbeddedServer({ dataDir, openTimeoutMs: outageLimitMs });
   try {
     await server.createDatabase('firedrill');

@@ -1,5 +1,5 @@
 /**
- * Times the built CLI's demo: `node dist/src/cli.js demo --json`, N times in a row.
+ * Times the built CLI's demo: `node dist/firedrill.js demo --json`, N times in a row.
  *
  *   npm run build && npm run bench            # 3 runs
  *   node dist/test/bench/demo-bench.js --runs 5
@@ -41,7 +41,7 @@ let interrupted = false;
 async function main(): Promise<number> {
   const runs = parseRuns(process.argv.slice(2));
   const root = packageRoot();
-  const cli = join(root, 'dist', 'src', 'cli.js');
+  const cli = join(root, 'dist', 'firedrill.js');
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first`);
 
   const dir = await mkdtemp(join(tmpdir(), 'firedrill-bench-'));
@@ -59,7 +59,7 @@ async function main(): Promise<number> {
 
   const results: RunFigures[] = [];
   try {
-    console.log(`firedrill demo bench: ${runs} run(s) of \`node dist/src/cli.js demo --json\` (${process.version}, ${process.platform}-${process.arch})`);
+    console.log(`firedrill demo bench: ${runs} run(s) of \`node dist/firedrill.js demo --json\` (${process.version}, ${process.platform}-${process.arch})`);
     for (let run = 1; run <= runs && !interrupted; run++) {
       const figures = await runDemo(cli, root, run, { FIREDRILL_STATE_DIR: stateDir, TMPDIR: tmp });
       results.push(figures);

@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listTableBackups } from '../../adapters/postgres/table-backup.js';
-import { addBackupCommands } from '../../src/cli/backup-commands.js';
+import { addBackupCommands } from '../../src/cli/backup-program.js';
 import type { CliContext } from '../../src/cli/context.js';
 import { cliActor } from '../../src/cli/identity.js';
 import { systemClock } from '../../src/engine/clock.js';

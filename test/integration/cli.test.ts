@@ -104,7 +104,7 @@ describe('firedrill CLI', () => {
     expect(early.stderr).toContain('--at 2000-01-01T00:00:00.000Z is before the fault was injected');
     const vague = await detected(['--at', '10:15']);
     expect(vague.code).not.toBe(0);
-    expect(vague.stderr).toContain('give an ISO-8601 time with its zone');
+    expect(vague.stderr).toContain('give an ISO date and time with its zone');
 
     // A start made slow on purpose, before any of firedrill's modules load: the stamp must not wait for it.
     const slowStart = join(dir, 'slow-start.mjs');

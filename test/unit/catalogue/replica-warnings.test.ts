@@ -6,7 +6,7 @@ import { effectiveDrill, loadCatalogue, validateFiles } from '../../../src/catal
 import { formatProblem } from '../../../src/catalogue/problems.js';
 import { systemClock } from '../../../src/engine/clock.js';
 import { createLogger } from '../../../src/log.js';
-import { validateCommand } from '../../../src/cli/catalogue-commands.js';
+import { validateCommand } from '../../../src/cli/validate-command.js';
 
 let dir: string;
 

@@ -3,7 +3,7 @@ import { validateDrillSource } from '../../../src/catalogue/drill-file.js';
 import { validateFiles } from '../../../src/catalogue/load.js';
 import { formatProblem } from '../../../src/catalogue/problems.js';
 import { parseYaml } from '../../../src/catalogue/yaml-source.js';
-import { validateCommand } from '../../../src/cli/catalogue-commands.js';
+import { validateCommand } from '../../../src/cli/validate-command.js';
 import { systemClock } from '../../../src/engine/clock.js';
 import { createLogger } from '../../../src/log.js';
 import { fixture } from './fixtures.js';
@@ -43,7 +43,7 @@ describe('validate warns when an RPO marker cannot see the loss the drill causes
     expect(out).toEqual([
       `${file}:18:11: warning: rpo: the canary table public.firedrill_canary is not the dropped table public.orders: dropping public.orders and restoring it leave the canary untouched, so RPO would read 0 whatever was lost; read the dropped table itself, e.g. rpo: {marker: column, table: public.orders, column: created_at}, or a query on public.orders\n`,
     ]);
-    expect(err).toEqual(['1 warning(s)\n']);
+    expect(err).toEqual([`${file}: no problems, 1 warning(s)\n`]);
     expect(await validateFiles([file])).toHaveLength(1);
   });
 

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// Builds the CLI, dist/firedrill.js (the package's bin), with the chunks it loads on demand in
+// dist/chunks/: esbuild bundles firedrill's own code with the small libraries every command
+// loads (zod, yaml, commander, fastest-levenshtein), because loading hundreds of small module
+// files is most of what a start costs; the SDKs stay in node_modules and each chunk imports
+// them only when a command needs them.
+//   node scripts/build.mjs             development: also type-checks and compiles dist/src,
+//                                      dist/adapters and dist/test/bench with tsc (the benches)
+//   node scripts/build.mjs --package   for `npm pack`/`npm publish` (prepack): the bundle alone,
+//                                      from an empty dist/ (nothing stale is packed), no source maps
+//   node scripts/build.mjs --if-typescript
+//                                      for `prepare`: a checkout installed with `npm ci` gets a
+//                                      built CLI; one installed with `npm ci --omit=dev` has no
+//                                      build tools and is not built (dist/ then comes from a build
+//                                      stage or `npm pack`); under `npm pack` or `npm publish`,
+//                                      prepack has just built it for the package
+import { execFileSync } from 'node:child_process';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = new Set(process.argv.slice(2));
+const require = createRequire(import.meta.url);
+
+if (args.has('--if-typescript') && ['pack', 'publish'].includes(process.env.npm_command ?? '')) process.exit(0);
+
+let tsc;
+let esbuild;
+try {
+  tsc = require.resolve('typescript/bin/tsc');
+  esbuild = await import('esbuild');
+} catch {
+  if (args.has('--if-typescript')) {
+    console.error('firedrill: TypeScript and esbuild are not installed (devDependencies omitted): dist/ is not built here');
+    process.exit(0);
+  }
+  console.error('firedrill: the build needs TypeScript and esbuild: run npm ci (with devDependencies) first');
+  process.exit(1);
+}
+
+/** Bundled in: loaded by nearly every command, and many small files each. */
+const BUNDLED = new Set(['zod', 'yaml', 'commander', 'fastest-levenshtein']);
+const { dependencies } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const external = Object.keys(dependencies).filter((name) => !BUNDLED.has(name));
+
+const packaging = args.has('--package');
+if (packaging) rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+else execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+
+rmSync(new URL('../dist/chunks', import.meta.url), { recursive: true, force: true });
+await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: { firedrill: 'src/cli.ts' },
+  outdir: 'dist',
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.19',
+  external: [...external, ...external.map((name) => `${name}/*`)],
+  // yaml and commander are CommonJS: their require() of Node's modules needs a real require.
+  banner: { js: "import { createRequire as __firedrillCreateRequire } from 'node:module';\nconst require = __firedrillCreateRequire(import.meta.url);" },
+  sourcemap: !packaging,
+  logLevel: 'warning',
+});
+chmodSync(new URL('../dist/firedrill.js', import.meta.url), 0o755);
