@@ -51,7 +51,8 @@ else execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: r
 rmSync(new URL('../dist/chunks', import.meta.url), { recursive: true, force: true });
 await esbuild.build({
   absWorkingDir: root,
-  entryPoints: { firedrill: 'src/cli.ts' },
+  // healthcheck: the container's health check, node:http only (deploy/Dockerfile).
+  entryPoints: { firedrill: 'src/cli.ts', healthcheck: 'src/healthcheck.ts' },
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,

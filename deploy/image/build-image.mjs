@@ -39,13 +39,13 @@ export const RUNTIME = {
     // The root filesystem is read-only; whatever firedrill keeps of its own goes to the /tmp volume.
     'FIREDRILL_STATE_DIR=/tmp/firedrill',
   ],
-  Entrypoint: ['/nodejs/bin/node', '/app/dist/src/cli.js'],
+  Entrypoint: ['/nodejs/bin/node', '/app/dist/firedrill.js'],
   Cmd: ['serve'],
   WorkingDir: '/app',
   ExposedPorts: { '8080/tcp': {} },
   Volumes: { '/tmp': {} },
   Healthcheck: {
-    Test: ['CMD', '/nodejs/bin/node', '/app/dist/src/healthcheck.js'],
+    Test: ['CMD', '/nodejs/bin/node', '/app/dist/healthcheck.js'],
     Interval: 30e9,
     Timeout: 5e9,
     StartPeriod: 60e9,
@@ -88,8 +88,8 @@ function assembleRootfs() {
   mkdirSync(work, { recursive: true });
 
   log('building and packing the app');
-  run('npm', ['run', 'build', '--silent'], { cwd: repo });
-  run('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--loglevel=warn'], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
+  // prepack builds the bundle the package ships (dist/firedrill.js and its chunks), as for npm publish.
+  run('npm', ['pack', '--pack-destination', work, '--loglevel=warn'], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
   const appTarball = join(work, `${pkg.name}-${pkg.version}.tgz`);
   log('installing the app with production dependencies only');
   run(join(repo, 'deploy/image/install-app.sh'), [appTarball, join(repo, 'package-lock.json'), join(rootfs, 'app')]);

@@ -134,9 +134,9 @@ afterAll(async () => {
 describe('the container image', () => {
   it('runs node as the nonroot user, with a health check that needs no shell, and is small', async () => {
     expect(config.User).toBe('65532:65532');
-    expect(config.Entrypoint).toEqual(['/nodejs/bin/node', '/app/dist/src/cli.js']);
+    expect(config.Entrypoint).toEqual(['/nodejs/bin/node', '/app/dist/firedrill.js']);
     expect(config.Cmd).toEqual(['serve']);
-    expect(config.Healthcheck.Test).toEqual(['CMD', '/nodejs/bin/node', '/app/dist/src/healthcheck.js']);
+    expect(config.Healthcheck.Test).toEqual(['CMD', '/nodejs/bin/node', '/app/dist/healthcheck.js']);
     const shells = layerFiles.filter((file) => /(^|\/)(sh|bash|dash|ash|busybox)$/.test(file));
     expect(shells).toEqual([]);
     console.log(`image: ${(compressedBytes / 1e6).toFixed(1)} MB compressed`);
@@ -171,7 +171,7 @@ describe('the container image', () => {
     expect(devOnly).toContain('node_modules/typescript');
     expect(devOnly.filter((path) => existsSync(join(root, 'app', path)))).toEqual([]);
     expect(existsSync(join(root, 'app/node_modules/@kubernetes/client-node/package.json'))).toBe(true);
-    expect(existsSync(join(root, 'app/dist/src/cli.js'))).toBe(true);
+    expect(existsSync(join(root, 'app/dist/firedrill.js'))).toBe(true);
   });
 
   it('is uid 65532 on a read-only root; only /tmp is writable', async () => {
