@@ -9,6 +9,7 @@ import { rollBackRun, type RecoveryReport } from './recover.js';
 import { undoRecordedActions } from './rollback.js';
 import { RunSignals } from './run-signals.js';
 import { score, watchAndVerify } from './run-drill.js';
+import { watchGuards } from './watch-guards.js';
 
 export interface TakeoverDeps {
   store: RunStore;
@@ -97,6 +98,8 @@ async function resume(
   const onStop = () => void journal.append({ type: 'abort-requested', by: deps.owner, reason: 'firedrill serve stopped' }).catch(() => undefined);
   deps.stop.addEventListener('abort', onStop, { once: true });
   let endReason: string;
+  // The guards keep watching what the drill must not hurt until the undo is done, as under the old owner.
+  const guards = watchGuards({ journal, guards: runtime.guards ?? [], intervalMs: drill.steadyState.interval, signals });
   try {
     for (const event of await journal.events()) hear(event);
     endReason = await watchAndVerify(journal, drill, runtime, signals, injected);
@@ -107,7 +110,7 @@ async function resume(
     deps.stop.removeEventListener('abort', onStop);
     await unwatch();
   }
-  const undone = await undoRecordedActions(journal, undoer, endReason, deps.runtimes.undoRetry);
+  const undone = await undoRecordedActions(journal, undoer, endReason, deps.runtimes.undoRetry).finally(() => guards.stop());
   if (!undone.done) return { result: 'needs-attention', detail: `${undone.reason}; see \`firedrill status ${journal.runId.slice(0, 8)}\`` };
   const { scorecard } = await score(deps.store, journal);
   return { result: 'resumed', detail: `watched to the end; scored ${scorecard.outcome}`, outcome: scorecard.outcome };
@@ -135,7 +138,7 @@ export function whyNotResume(events: readonly RunEvent[], drill: Drill | undefin
   return undefined;
 }
 
-const ENDING = new Set<RunEvent['type']>(['recovered', 'timed-out', 'abort-requested', 'failed', 'rollback-started', 'verified', 'scored']);
+const ENDING = new Set<RunEvent['type']>(['recovered', 'timed-out', 'abort-requested', 'guard-tripped', 'failed', 'rollback-started', 'verified', 'scored']);
 
 /** The owner the journal names last, and how long ago it last wrote to the journal (its last sign of life). */
 function previousOwner(events: readonly RunEvent[]): { from: string | null; gapMs: number | null } {

@@ -38,6 +38,7 @@ describe('whether a dead owner\'s run can be resumed', () => {
       ['recovered', injected().recovered(4_000), /already ending it \(recovered\)/],
       ['timed out', injected().add({ type: 'timed-out', maxDurationMs: 1 }, 4_000), /already ending it/],
       ['undoing', injected().add({ type: 'rollback-started', reason: 'x' }, 4_000), /already ending it/],
+      ['guard tripped', injected().add({ type: 'guard-tripped', guard: 'shop up', detail: 'down' }, 3_000), /already ending it \(guard-tripped\)/],
       ['RPO canary', injected().add({ type: 'rpo-baseline', newestBefore: null }, 1), /RPO marker/],
       ['runbook half-run', injected().add({ type: 'recovery-started', runbook: 'restore' }, 1_000), /automated runbook was running/],
     ];
