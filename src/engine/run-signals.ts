@@ -16,7 +16,8 @@ export interface AbortRequest {
  */
 export class RunSignals {
   private readonly emitter = new EventEmitter();
-  private injectedSeq: number | undefined;
+  /** From `injecting` on the fault may be in effect: an alert that fast is a detection. */
+  private injectingSeq: number | undefined;
   private detection: DetectedBy | undefined;
   private abortRequest: AbortRequest | undefined;
   private readonly approvals: Recorded[] = [];
@@ -27,14 +28,14 @@ export class RunSignals {
   }
 
   markInjected(seq: number): void {
-    this.injectedSeq = seq;
+    this.injectingSeq ??= seq;
   }
 
   handle(event: RunEvent): void {
     if (this.seen.has(event.seq)) return;
     this.seen.add(event.seq);
-    if (event.type === 'injected') this.injectedSeq ??= event.seq;
-    if (event.type === 'detected' && this.injectedSeq !== undefined && event.seq > this.injectedSeq && !this.detection) {
+    if (event.type === 'injecting' || event.type === 'injected') this.injectingSeq ??= event.seq;
+    if (event.type === 'detected' && this.injectingSeq !== undefined && event.seq > this.injectingSeq && !this.detection) {
       this.detection = event.by;
       this.emitter.emit('detected', event.by);
     }

@@ -15,7 +15,7 @@ export function durationBounds(from: Instant, to: Instant & { bracket?: Bracket 
   return {
     // Nothing the run measures happens before the fault is in effect.
     low: Math.max(0, Math.floor(measured - to.bracket.beforeMs - truncation)),
-    high: Math.ceil(measured + to.bracket.afterMs + truncation),
+    high: Math.max(0, Math.ceil(measured + to.bracket.afterMs + truncation)),
   };
 }
 

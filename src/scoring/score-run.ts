@@ -20,7 +20,8 @@ export function scoreRun(runId: string, events: readonly RunEvent[]): Scorecard 
   const notes: string[] = [];
 
   // Whole milliseconds: the probe interval, not the clock, limits the precision.
-  const ttdMs = injected && detected ? Math.round(elapsedMs(injected, detected)) : null;
+  // A detection during the injection (after it began, before it was journaled complete) saw the fault at once.
+  const ttdMs = injected && detected ? Math.max(0, Math.round(elapsedMs(injected, detected))) : null;
   const rtoMs = injected && recovered ? Math.round(elapsedMs(injected, recovered)) : null;
   const rpoMs = measuredRpo(rpoMeasured, notes);
   const bounds = {
@@ -107,11 +108,13 @@ function timeline(events: readonly RunEvent[], injected: RunEvent | undefined): 
  * `stableFor` after the streak start it carries, so a signal journaled in between came too late.
  */
 function firstDetectionBeforeRecovery(events: readonly RunEvent[], injected: RunEvent, recovered: RunEvent | undefined) {
+  // The fault may be in effect from the moment its injection begins.
+  const begun = findEvent(events, 'injecting') ?? injected;
   return findEvents(events, 'detected').find(
     (event) =>
-      event.seq > injected.seq &&
-      // Stamped when it arrived: a signal sent before the fault was in effect saw something else.
-      elapsedMs(injected, event) >= 0 &&
+      event.seq > begun.seq &&
+      // Stamped when it arrived: a signal sent before the injection began saw something else.
+      elapsedMs(begun, event) >= 0 &&
       (recovered === undefined || (event.seq < recovered.seq && elapsedMs(recovered, event) < 0)),
   );
 }

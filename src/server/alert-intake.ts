@@ -20,7 +20,8 @@ export interface IntakeResult {
 
 /**
  * Journals every alert that matches an active run's detection rules. The first one that
- * fires after injection is the run's detection; alerts already firing before do not count.
+ * fires once the injection has begun is the run's detection (a fast monitor may see the fault
+ * before its injection is journaled as complete); alerts already firing before do not count.
  */
 export async function takeAlerts(
   alerts: readonly IncomingAlert[],
@@ -34,18 +35,18 @@ export async function takeAlerts(
     const drill = deps.drillFor(run);
     if (!drill) continue;
     const events = await deps.store.events(run.id);
-    const injected = findEvent(events, 'injected');
-    let alreadyDetected = injected && findEvents(events, 'detected').some((event) => event.seq > injected.seq);
+    const injecting = findEvent(events, 'injecting') ?? findEvent(events, 'injected');
+    let alreadyDetected = injecting && findEvents(events, 'detected').some((event) => event.seq > injecting.seq);
     for (const alert of alerts) {
       const rules = drill.detection.alerts.filter((rule) => rule.source === 'any' || rule.source === alert.source);
       if (!rules.some((rule) => matchesAll(rule.match, alert.labels))) continue;
       const by = { source: alert.source, name: alert.name, detail: describeLabels(alert.labels) };
       if (alert.status === 'resolved') {
         await deps.store.append(run.id, { type: 'alert-resolved', by }, receivedAt);
-      } else if (!injected || elapsedMs(injected, receivedAt) < 0) {
+      } else if (!injecting || elapsedMs(injecting, receivedAt) < 0) {
         result.ignored++;
         await deps.store.append(run.id, { type: 'signal-ignored', reason: 'arrived before the fault was injected', by }, receivedAt);
-      } else if (alert.startsAt && alert.startsAt.getTime() < Date.parse(injected.at)) {
+      } else if (alert.startsAt && alert.startsAt.getTime() < Date.parse(injecting.at)) {
         result.ignored++;
         await deps.store.append(run.id, { type: 'signal-ignored', reason: 'already firing before the fault was injected', by }, receivedAt);
       } else if (!alreadyDetected) {

@@ -126,6 +126,20 @@ describe('alert webhooks into a run journal (real PostgreSQL, real HTTP)', () =>
     expect(detected!.seq).toBeGreaterThan(injected.seq);
   });
 
+  it('counts an alert that arrives while the injection is still being journaled: a fast monitor saw the fault', async () => {
+    if (runId) await store.finish(runId, 'aborted', null);
+    const created = await store.createRun({ drill: drill.id, environment: 'staging' });
+    if (!created.ok) throw new Error(`another run is active: ${created.activeRunId}`);
+    runId = created.runId;
+    await store.append(runId, { type: 'run-created', drill: snapshot(drill), environment: 'staging', requestedBy: 'alice' }, clock.now());
+    const injecting = await store.append(runId, { type: 'injecting', actions: ['hide public.orders'] }, clock.now());
+    const response = await post('/hooks/alertmanager', alertmanagerBody({ startsAt: new Date(Date.parse(injecting.at) + 1) }));
+    expect(await response.json()).toEqual({ received: 1, detections: 1, ignored: 0 });
+    await store.append(runId, { type: 'injected' }, clock.now());
+    const [detected] = await ofType('detected');
+    expect(detected!.seq).toBeGreaterThan(injecting.seq);
+  });
+
   it('ignores an alert that was already firing before the injection', async () => {
     await newInjectedRun();
     const response = await post('/hooks/alertmanager', alertmanagerBody({ startsAt: after(-60_000) }));

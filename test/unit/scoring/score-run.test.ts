@@ -69,7 +69,22 @@ describe('scoreRun: which detection counts', () => {
     expect(score(built).ttdMs).toBe(9_000);
   });
 
+  it('counts a detection that arrived while the fault was being injected as immediate (TTD 0)', () => {
+    const built = journal()
+      .created(OBJECTIVES)
+      .add({ type: 'injecting', actions: ['hide public.orders'] }, -300)
+      .detected(-40, 'Fast', { beforeMs: 50, afterMs: 0 })
+      .injected()
+      .recovered(40_000);
+    const card = score(built.add({ type: 'verified', ok: true }, 43_000));
+    expect(card.detectedBy?.name).toBe('Fast');
+    expect(card.ttdMs).toBe(0);
+    expect(card.bounds.ttdMs).toEqual({ low: 0, high: 0 });
+    expect(card.met.ttd).toBe(true);
+  });
+
   it.each([
+    ['before the injection began', journal().created(OBJECTIVES).detected(-1_000).add({ type: 'injecting', actions: [] }, -500).injected().recovered(40_000)],
     ['before injection', journal().created(OBJECTIVES).detected(-1_000).injected().recovered(40_000)],
     ['after recovery was journaled', journal().created(OBJECTIVES).injected().recovered(40_000).detected(45_000)],
     // Journaled before `recovered` (which waits out stableFor) but after service was back.
