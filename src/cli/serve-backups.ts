@@ -1,6 +1,5 @@
 import type { Catalogue } from '../catalogue/load.js';
 import { ownValue } from '../catalogue/own.js';
-import { backupEnvironmentTable } from '../compose/table-backups.js';
 import { backupScheduleName } from '../schedule/backup-schema.js';
 import { BackupScheduler } from '../schedule/backup-scheduler.js';
 import type { CliContext } from './context.js';
@@ -10,6 +9,8 @@ export function serveBackups(context: CliContext, catalogue: Catalogue): BackupS
   return new BackupScheduler({
     backups: catalogue.config.backups,
     async take(backup) {
+      // The S3 and PostgreSQL adapters load with the first backup taken, not with every serve.
+      const { backupEnvironmentTable } = await import('../compose/table-backups.js');
       const started = performance.now();
       const taken = await backupEnvironmentTable(
         {

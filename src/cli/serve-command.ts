@@ -34,7 +34,7 @@ export async function serveCommand(context: CliContext, configPath: string, opti
   const identity = thisProcessOwner();
   let elector: LeaderElector | undefined;
   try {
-    elector = startLeaderElection(catalogue, opened, context.env, identity, context.log);
+    elector = await startLeaderElection(catalogue, opened, context.env, identity, context.log);
     const leads = () => elector?.isLeader() ?? false;
     elector.onChange((leading) => context.err(`leadership: ${identity} ${leading ? 'leads now: it runs the schedules and takes over runs whose owner is gone' : 'no longer leads'}\n`));
     const takeover = serveTakeover(context, catalogue, opened, identity, leads, options.stop);

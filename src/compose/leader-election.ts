@@ -1,18 +1,17 @@
 import path from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { Catalogue } from '../catalogue/load.js';
 import { UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { LeaderElector } from '../server/leader-elector.js';
-import { startLeaseElector } from '../../adapters/kubernetes/lease-elector.js';
 import type { OpenedStore } from './index.js';
 
 /**
  * The elector `serve` uses: `server.leaderElection` when the config names one; otherwise a
  * Lease in $POD_NAMESPACE when running in a cluster (KUBERNETES_SERVICE_HOST and POD_NAMESPACE
  * set: the chart sets POD_NAMESPACE from the downward API), else an advisory lock on the store.
+ * The Kubernetes client loads only for a Lease.
  */
-export function startLeaderElection(catalogue: Catalogue, opened: OpenedStore, env: NodeJS.ProcessEnv, identity: string, log: Logger): LeaderElector {
+export async function startLeaderElection(catalogue: Catalogue, opened: OpenedStore, env: NodeJS.ProcessEnv, identity: string, log: Logger): Promise<LeaderElector> {
   const chosen = catalogue.config.server.leaderElection;
   const onError = (error: unknown) => log.warn({ err: error }, 'leader election round failed');
   const inCluster = Boolean(env.KUBERNETES_SERVICE_HOST && env.POD_NAMESPACE);
@@ -26,6 +25,7 @@ export function startLeaderElection(catalogue: Catalogue, opened: OpenedStore, e
       `write the namespace in ${catalogue.configPath}: server.leaderElection.lease.namespace`,
     );
   }
+  const [{ KubeConfig }, { startLeaseElector }] = await Promise.all([import('@kubernetes/client-node'), import('../../adapters/kubernetes/lease-elector.js')]);
   const config = new KubeConfig();
   try {
     if (lease?.kubeconfig) config.loadFromFile(path.resolve(catalogue.configDir, lease.kubeconfig));

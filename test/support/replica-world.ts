@@ -72,7 +72,11 @@ export async function startReplicaWorld(delayMs: number): Promise<ReplicaWorld> 
     const untilReplica = async (check: string, timeoutMs = delayMs * 5 + 10_000) => {
       const deadline = performance.now() + timeoutMs;
       while (performance.now() < deadline) {
-        const result = await replica.query<{ ok: boolean }>(`select (${check}) as ok`);
+        // A table the check reads may not exist at this point of the standby's replay: not yet.
+        const result = await replica.query<{ ok: boolean }>(`select (${check}) as ok`).catch((error: { code?: string }) => {
+          if (error.code === '42P01') return { rows: [{ ok: false }] };
+          throw error;
+        });
         if (result.rows[0]?.ok) return;
         await new Promise((done) => setTimeout(done, 50));
       }
