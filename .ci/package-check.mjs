@@ -37,7 +37,7 @@ try {
   const allowed = /^(dist\/firedrill\.js|dist\/healthcheck\.js|dist\/chunks\/[^/]+\.js|drills\/[^/]+\.yaml|drills\.example\.yaml|package\.json|README\.md|LICENSE)$/;
   const unexpected = paths.filter((path) => !allowed.test(path));
   check(unexpected.length === 0, `the package holds only the built code, the drills and the docs (${paths.length} files)${unexpected.length ? `; not: ${unexpected.join(', ')}` : ''}`);
-  check(paths.includes('dist/firedrill.js') && paths.includes('drills.example.yaml'), 'the package holds the CLI and the example config');
+  check(paths.includes('dist/firedrill.js') && paths.includes('dist/healthcheck.js') && paths.includes('drills.example.yaml'), 'the package holds the CLI, the container health check and the example config');
 
   const app = join(work, 'app');
   mkdirSync(app);

@@ -172,6 +172,7 @@ describe('the container image', () => {
     expect(devOnly.filter((path) => existsSync(join(root, 'app', path)))).toEqual([]);
     expect(existsSync(join(root, 'app/node_modules/@kubernetes/client-node/package.json'))).toBe(true);
     expect(existsSync(join(root, 'app/dist/firedrill.js'))).toBe(true);
+    expect(existsSync(join(root, 'app/dist/healthcheck.js'))).toBe(true);
   });
 
   it('is uid 65532 on a read-only root; only /tmp is writable', async () => {
