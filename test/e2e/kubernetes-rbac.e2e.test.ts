@@ -13,7 +13,7 @@ import { runDrill, type RunResult } from '../../src/engine/run-drill.js';
 import { SAVED_KINDS } from '../../adapters/kubernetes/namespace-manifests.js';
 import { eventWaiter } from '../support/drill-world.js';
 import { kubeEnvironment, startKubeWorld, type KubeWorld } from './support/kube-world.js';
-import { requestText, startAuditedKwokCluster, unusedRules, type AuditedKwokCluster } from './support/rbac-audit.js';
+import { requestText, serviceAccountKubeconfig, startAuditedKwokCluster, unusedRules, type AuditedKwokCluster } from './support/rbac-audit.js';
 
 /**
  * The RBAC manifests of deploy/kubernetes/ against an API server that enforces them: real drills
@@ -168,23 +168,6 @@ let firedrillKubeconfig: string;
 let environment: Environment;
 const started = performance.now();
 
-/** A kubeconfig holding only a token of the firedrill ServiceAccount, for the admin kubeconfig's server and CA. */
-async function firedrillKubeconfigText(): Promise<string> {
-  const admin = JSON.parse(await cluster.kubectl('config', 'view', '--raw', '--minify', '--flatten', '--context', cluster.context, '-o', 'json')) as {
-    clusters: { cluster: { server: string; 'certificate-authority-data': string } }[];
-  };
-  const { server, 'certificate-authority-data': ca } = admin.clusters[0]!.cluster;
-  const token = (await cluster.kubectl('create', 'token', 'firedrill', '-n', 'firedrill', '--duration=1h')).trim();
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'kwok-staging', cluster: { server, 'certificate-authority-data': ca } }],
-    users: [{ name: 'firedrill', user: { token } }],
-    contexts: [{ name: CONTEXT, context: { cluster: 'kwok-staging', user: 'firedrill' } }],
-    'current-context': CONTEXT,
-  });
-}
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'firedrill-rbac-'));
   await writeFile(join(dir, 'shop.yaml'), SHOP);
@@ -196,7 +179,7 @@ beforeAll(async () => {
   await cluster.kubectl('create', 'namespace', 'firedrill');
   await cluster.kubectl('apply', '-f', LOSE_NODE_RBAC);
   firedrillKubeconfig = join(dir, 'firedrill-kubeconfig');
-  await writeFile(firedrillKubeconfig, await firedrillKubeconfigText(), { mode: 0o600 });
+  await writeFile(firedrillKubeconfig, await serviceAccountKubeconfig(cluster, CONTEXT), { mode: 0o600 });
   environment = kubeEnvironment({ kubeconfig: firedrillKubeconfig, context: CONTEXT, allowedNamespaces: ['shop'] });
   await shopReady();
 }, 900_000);
