@@ -3,6 +3,7 @@ import type { Environment } from '../catalogue/config-schema.js';
 import type { Scorecard } from '../scoring/scorecard-schema.js';
 import type { UndoRetryPolicy } from './rollback.js';
 import type { EventBody, Instant, Outcome, ProcessRole, RunEvent, UndoAction, WalPosition } from './events.js';
+import type { ActionItem } from '../followups/follow-ups.js';
 
 export interface RunSummary {
   id: string;
@@ -11,6 +12,12 @@ export interface RunSummary {
   outcome: Outcome | null;
   createdAt: string;
   finishedAt: string | null;
+}
+
+export interface ActionItemFilter {
+  open?: boolean;
+  environment?: string;
+  limit?: number;
 }
 
 export type CreateRunResult = { ok: true; runId: string } | { ok: false; activeRunId: string };
@@ -26,6 +33,10 @@ export interface RunStore {
   createRun(input: { drill: string; environment: string }): Promise<CreateRunResult>;
   /** Records a run that never became active (refused before it could start). */
   createFinishedRun(input: { drill: string; environment: string }): Promise<string>;
+  /**
+   * Journals an event. A run that was scored takes follow-ups only (learnings, action items:
+   * FOLLOW_UP_EVENTS); any other event appended after `scored` is refused with a ScoredRunError.
+   */
   append(runId: string, body: EventBody, when?: Instant): Promise<RunEvent>;
   events(runId: string): Promise<RunEvent[]>;
   finish(runId: string, outcome: Outcome, scorecard: unknown): Promise<void>;
@@ -40,6 +51,14 @@ export interface RunStore {
   list(filter: { drill?: string; environment?: string; limit: number }): Promise<RunSummary[]>;
   /** Null while the run is going; checked against the scorecard schema as it is read. */
   scorecard(runId: string): Promise<Scorecard | null>;
+  /**
+   * Action items of every run: `open` true for those not done, false for those done, absent for
+   * both; `environment` for that environment's runs. Open before done, then by due date (none
+   * last), newest first; at most `limit` (default 100).
+   */
+  actionItems(filter: ActionItemFilter): Promise<ActionItem[]>;
+  /** The action item with this id (ids are unique in the store), or undefined. */
+  actionItem(id: string): Promise<ActionItem | undefined>;
   /** Calls `listener` for each event appended to the run from now on, by any process. */
   watch(runId: string, listener: (event: RunEvent) => void): Promise<() => Promise<void>>;
   /** Resolves when the store answers a trivial query within `timeoutMs`; rejects with the reason otherwise. For health checks: never waits out an outage. */

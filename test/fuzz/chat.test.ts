@@ -48,6 +48,8 @@ function emptyStore(): RunStore {
     findByPrefix: async () => [],
     list: async () => [],
     scorecard: async () => null,
+    actionItems: async () => [],
+    actionItem: async () => undefined,
     watch: async () => async () => undefined,
     ping: async () => undefined,
     close: async () => undefined,
