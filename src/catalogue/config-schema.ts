@@ -6,6 +6,7 @@ import { ChatPermissions } from '../chat/chat-schema.js';
 import { Schedule } from '../schedule/schedule-schema.js';
 import { BackupSchedule } from '../schedule/backup-schema.js';
 import { notifyChannelSchema } from '../notify/notify-schema.js';
+import { reportsSchema } from '../reports/reports-schema.js';
 
 /** Secrets never sit in the file: they are read from an environment variable or a file. */
 export const SecretRef = z.union([
@@ -145,6 +146,7 @@ export const Config = z.strictObject({
     })
     .default({}),
   store: z.strictObject({ url: Secret.optional() }).default({}),
+  reports: reportsSchema(Secret),
   notify: z
     .array(NotifyChannel)
     .default([])
