@@ -149,7 +149,9 @@ class PostgresRunStore implements RunStore {
        ), inserted as (
          insert into firedrill_run_events (run_id, type, at, mono, clock, body)
          select $1::uuid, $2::text, $3::timestamptz, $4::float8, $5::text, $6::jsonb where not exists (select 1 from stored)
-            and ($2::text = any($8::text[]) or not exists (select 1 from firedrill_run_events where run_id = $1::uuid and type = 'scored'))
+            and ($2::text = any($8::text[]) or not exists (
+              select 1 from firedrill_runs runs join firedrill_run_events scored on scored.run_id = runs.id and scored.type = 'scored'
+               where runs.id = $1::uuid and runs.finished_at is not null))
          returning seq
        )
        select seq from inserted
@@ -159,7 +161,8 @@ class PostgresRunStore implements RunStore {
       [runId, body.type, instant.at, instant.mono, instant.clock, JSON.stringify(body), NOTIFY_CHANNEL, FOLLOW_UP_EVENTS],
     );
     const stored = result.rows[0];
-    // A scored run's journal is closed, but for follow-ups: nothing may change what it measured.
+    // A finished run's journal is closed, but for follow-ups: nothing may change what it measured.
+    // (Scored but not yet finished is a run whose owner died in between: recovery still ends it.)
     if (!stored) throw new ScoredRunError(runId, body.type);
     return { ...body, ...instant, seq: Number(stored.seq) } as RunEvent;
   }

@@ -34,8 +34,9 @@ export interface RunStore {
   /** Records a run that never became active (refused before it could start). */
   createFinishedRun(input: { drill: string; environment: string }): Promise<string>;
   /**
-   * Journals an event. A run that was scored takes follow-ups only (learnings, action items:
-   * FOLLOW_UP_EVENTS); any other event appended after `scored` is refused with a ScoredRunError.
+   * Journals an event. A run that was scored and finished takes follow-ups only (learnings, action
+   * items: FOLLOW_UP_EVENTS); any other event is refused with a ScoredRunError. (A run scored but
+   * not finished, whose owner died in between, takes recovery's events as before.)
    */
   append(runId: string, body: EventBody, when?: Instant): Promise<RunEvent>;
   events(runId: string): Promise<RunEvent[]>;

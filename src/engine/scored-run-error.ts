@@ -1,8 +1,8 @@
 import { FOLLOW_UP_EVENTS, type EventType } from './events.js';
 
 /**
- * A run's journal after `scored` takes follow-ups only (learnings, action items). Something that
- * raced the run's end (an alert resolving as it is scored) meets this, and has nothing to add.
+ * A finished run's journal takes follow-ups only (learnings, action items). Something that raced
+ * the run's end (an alert resolving as it finishes) meets this, and has nothing to add.
  */
 export class ScoredRunError extends Error {
   override readonly name = 'ScoredRunError';
@@ -11,6 +11,6 @@ export class ScoredRunError extends Error {
     readonly runId: string,
     readonly type: EventType,
   ) {
-    super(`run ${runId} is scored: its journal takes only ${FOLLOW_UP_EVENTS.join(', ')}, not ${type}`);
+    super(`run ${runId} is scored and finished: its journal takes only ${FOLLOW_UP_EVENTS.join(', ')}, not ${type}`);
   }
 }

@@ -96,11 +96,20 @@ describe('follow-ups in the PostgreSQL store', () => {
     await store.append(runId, { type: 'action-done', id: 'abcde', by: 'bob' });
     const refused = store.append(runId, { type: 'detected', by: { source: 'cli', name: 'late' } });
     await expect(refused).rejects.toBeInstanceOf(ScoredRunError);
-    await expect(refused).rejects.toThrow(`run ${runId} is scored: its journal takes only learning-added, action-added, action-done, not detected`);
+    await expect(refused).rejects.toThrow(`run ${runId} is scored and finished: its journal takes only learning-added, action-added, action-done, not detected`);
     const events = await store.events(runId);
     expect(events.map((event) => event.type).slice(-4)).toEqual(['scored', 'learning-added', 'action-added', 'action-done']);
     expect(await store.scorecard(runId)).toEqual(scorecard);
     expect(scoreRun(runId, events)).toEqual(scorecard);
+  });
+
+  it('a run scored but not finished (its owner died in between) still takes what recovery journals', async () => {
+    const created = await store.createRun({ drill: 'drop-orders-table', environment: 'crashed' });
+    if (!created.ok) throw new Error('no run');
+    await store.append(created.runId, { type: 'scored', outcome: 'pass' });
+    await store.append(created.runId, { type: 'failed', error: 'firedrill stopped in the middle of this run' });
+    await store.finish(created.runId, 'aborted', null);
+    await expect(store.append(created.runId, { type: 'rolled-back' })).rejects.toBeInstanceOf(ScoredRunError);
   });
 
   it('keeps action ids unique across runs', async () => {
