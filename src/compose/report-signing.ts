@@ -1,4 +1,4 @@
-import type { Config } from '../catalogue/config-schema.js';
+import type { Config } from '../config/config-schema.js';
 import { resolveSecret } from '../catalogue/secrets.js';
 import type { ManifestSigner } from '../trust/ports.js';
 import { configuredSigner } from '../../adapters/pgp/signing-key.js';

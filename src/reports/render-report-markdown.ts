@@ -1,6 +1,6 @@
 import { formatDuration } from '../catalogue/duration.js';
 import { offsetText } from '../scoring/render-text.js';
-import type { DrillReport, MeasureReport, Participant } from './drill-report.js';
+import type { DrillReport, MeasureReport, Participant } from './report-model.js';
 
 const OUTCOME = { pass: 'PASS', fail: 'FAIL', aborted: 'ABORTED', refused: 'REFUSED' } as const;
 

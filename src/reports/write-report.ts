@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { canonicalJson } from './canonical-json.js';
-import { renderReportMarkdown, type DrillReport } from './drill-report.js';
+import type { DrillReport } from './report-model.js';
+import { renderReportMarkdown } from './render-report-markdown.js';
 
 /** What signs a report: a detached, ASCII-armoured OpenPGP signature of the exact bytes given. */
 export interface ReportSigner {

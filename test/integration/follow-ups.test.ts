@@ -75,7 +75,6 @@ function chat() {
     log: pino({ level: 'silent' }),
     adapter,
     drillsIn: () => [],
-    plan: async () => [],
     stop: new AbortController().signal,
   });
   return {
