@@ -197,5 +197,50 @@ export function postgresRunHistory(pool: pg.Pool): RunHistory {
       );
       return result.rows.map(toRecord).reverse();
     },
+
+    async trends(pairs, limit): Promise<RunRecord[][]> {
+      if (!pairs.length) return [];
+      const result = await query<RecordRow & { pair: number }>(
+        `select p.pair, ${RECORD_COLUMNS}
+           from unnest($1::text[], $2::text[]) with ordinality as p(environment, drill, pair)
+           cross join lateral (
+             select * from firedrill_runs l
+              where l.environment = p.environment and l.drill = p.drill and l.result is not null
+              order by l.created_at desc limit $3
+           ) r
+          order by p.pair, r.created_at`,
+        [pairs.map((pair) => pair.environment), pairs.map((pair) => pair.drill), limit],
+      );
+      const trends: RunRecord[][] = pairs.map(() => []);
+      for (const row of result.rows) trends[Number(row.pair) - 1]!.push(toRecord(row));
+      return trends;
+    },
+
+    async lastRunsBefore(environment, instants): Promise<RunRecord[][]> {
+      if (!instants.length) return [];
+      // The drills first, by skipping through the index from one drill to the next (not reading every run).
+      const result = await query<RecordRow & { instant: number }>(
+        `with recursive drills(drill) as (
+           (select drill from firedrill_runs where environment = $1 and result is not null order by drill limit 1)
+           union all
+           select (select drill from firedrill_runs where environment = $1 and result is not null and drill > d.drill order by drill limit 1)
+             from drills d where d.drill is not null
+         )
+         select i.instant, ${RECORD_COLUMNS}
+           from unnest($2::timestamptz[]) with ordinality as i(at, instant)
+           cross join drills d
+           cross join lateral (
+             select * from firedrill_runs l
+              where l.environment = $1 and l.drill = d.drill and l.result is not null and l.created_at < i.at
+              order by l.created_at desc limit 1
+           ) r
+          where d.drill is not null
+          order by i.instant, r.drill`,
+        [environment, instants],
+      );
+      const runs: RunRecord[][] = instants.map(() => []);
+      for (const row of result.rows) runs[Number(row.instant) - 1]!.push(toRecord(row));
+      return runs;
+    },
   };
 }

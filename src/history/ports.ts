@@ -87,4 +87,11 @@ export interface RunHistory {
   weeks(filter: { environment?: string; from: Date; to: Date }): Promise<WeekCell[]>;
   /** The newest `limit` finished runs of a drill in an environment, oldest first: the trend charts. */
   trend(environment: string, drill: string, limit: number): Promise<RunRecord[]>;
+  /** The trends of several drills at once (one query): each pair's newest `limit` finished runs, oldest first. */
+  trends(pairs: readonly { environment: string; drill: string }[], limit: number): Promise<RunRecord[][]>;
+  /**
+   * For each instant, the newest finished run of each drill in the environment created before it:
+   * where each drill stood then, for the resilience score's trend.
+   */
+  lastRunsBefore(environment: string, instants: readonly Date[]): Promise<RunRecord[][]>;
 }
