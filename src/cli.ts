@@ -55,7 +55,8 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
     .command('plan <drill>')
     .description('dry run: list every action a run would take; changes nothing')
     .requiredOption('-e, --env <environment>', 'the environment to drill')
-    .action(async (drill: string, options: { env: string }) => done(await (await commands.catalogue()).planCommand(context, configPath(), drill, options.env)));
+    .option('--json', 'print the plan as JSON')
+    .action(async (drill: string, options: { env: string; json?: boolean }) => done(await (await commands.catalogue()).planCommand(context, configPath(), drill, options.env, options)));
 
   program
     .command('run <drill>')

@@ -1,5 +1,5 @@
 import { environmentRefusal } from '../engine/environment-guard.js';
-import type { Config } from './config-schema.js';
+import type { Config } from '../config/config-schema.js';
 import { qualifiedTable } from './cross-check.js';
 import { ownValue } from './own.js';
 import type { Problem } from './problems.js';

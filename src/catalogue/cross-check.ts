@@ -1,4 +1,4 @@
-import type { Config, Environment } from './config-schema.js';
+import type { Config, Environment } from '../config/config-schema.js';
 import type { LoadedDrill } from './drill-file.js';
 import type { Drill } from './drill-schema.js';
 import type { Problem } from './problems.js';

@@ -11,8 +11,9 @@ import { resolveRun } from '../engine/resolve-run.js';
 import type { Scorecard } from '../scoring/score-run.js';
 import { loadCatalogueOrExplain, openStoreAndRecover, type CliContext } from './context.js';
 import { liveProgress } from './live-progress.js';
-import { renderScorecard, type ScorecardFormat } from './render.js';
+import { renderScorecard, type ScorecardFormat } from '../scoring/render-scorecard.js';
 import { ownValue } from '../catalogue/own.js';
+import { recentRunLine, recentRuns } from '../history/recent-runs.js';
 
 export interface RunOptions {
   /** Who runs it: the operating-system user (see identity.ts), with any `--as` label. */
@@ -87,28 +88,17 @@ export async function scorecardsCommand(
       context.out(renderScorecard(scorecard, options.format));
       return 0;
     }
-    const runs = await opened.store.list({ drill: options.drill, environment: options.env, limit: options.limit });
+    const runs = await recentRuns(opened.store, { drill: options.drill, environment: options.env, limit: options.limit });
     if (options.format === 'json') {
-      const scorecards = await Promise.all(runs.map((run) => opened.store.scorecard(run.id)));
-      context.out(`${JSON.stringify(scorecards.filter(Boolean), null, 2)}\n`);
+      context.out(`${JSON.stringify(runs.flatMap(({ scorecard }) => (scorecard ? [scorecard] : [])), null, 2)}\n`);
       return 0;
     }
     if (runs.length === 0) context.err(`no runs yet in ${opened.location}; try: firedrill demo\n`);
-    for (const run of runs) {
-      const scorecard = await opened.store.scorecard(run.id);
-      const measures = scorecard
-        ? ['ttd', 'rto', 'rpo'].map((key) => `${key.toUpperCase()} ${formatMs(scorecard[`${key}Ms` as 'ttdMs'])}`).join('  ')
-        : 'running';
-      context.out(`${run.createdAt.slice(0, 19).replace('T', ' ')}  ${run.id.slice(0, 8)}  ${(run.outcome ?? 'active').padEnd(7)}  ${run.drill} in ${run.environment}  ${measures}\n`);
-    }
+    for (const run of runs) context.out(`${recentRunLine(run)}\n`);
     return 0;
   } finally {
     await opened.close();
   }
-}
-
-function formatMs(ms: number | null): string {
-  return ms === null ? '-' : `${(ms / 1000).toFixed(1)}s`;
 }
 
 /** A person's signal for a run going on elsewhere: detected, abort, approve. The core decides; this prints. */

@@ -4,7 +4,8 @@ import { UserError } from '../errors.js';
 import { sameIdentity, type Actor, type Recorded } from './actor.js';
 import type { Clock } from './clock.js';
 import { arrivalNow, bracketOf, type Arrival } from './arrival.js';
-import { elapsedMs, findEvent, findEvents, type DetectedBy, type EventBody, type Instant } from './events.js';
+import { findEvent, findEvents, type DetectedBy, type EventBody, type Instant } from './events.js';
+import { arrivedAfterFaultBegan, faultBegun } from './detection.js';
 import { approvalRefusal, requirePermission } from './permissions.js';
 import type { RunStore, RunSummary } from './ports.js';
 import { resolveRun } from './resolve-run.js';
@@ -64,8 +65,8 @@ export async function reportSignal(
         return { kind: 'detection-ignored', run, at, reason };
       }
       await append({ type: 'detected', by, identity, bracket: bracketOf(arrival) });
-      // Stamped when it arrived: a command started before the injection completed noticed something else.
-      return { kind: 'detected', run, at, beforeInjection: !injected || elapsedMs(injected, at) < 0 };
+      // Stamped when it arrived: the same rule as alerts and the scorecard (detection.ts) says whether it counts.
+      return { kind: 'detected', run, at, beforeInjection: !arrivedAfterFaultBegan(faultBegun(events), at) };
     }
     case 'recovered': {
       // The journal has no "person says recovered" step: the probes decide recovery. The claim

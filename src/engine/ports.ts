@@ -1,5 +1,5 @@
 import type { Drill } from '../catalogue/drill-schema.js';
-import type { Environment } from '../catalogue/config-schema.js';
+import type { Environment } from '../config/config-schema.js';
 import type { Scorecard } from '../scoring/scorecard-schema.js';
 import type { UndoRetryPolicy } from './rollback.js';
 import type { EventBody, Instant, Outcome, ProcessRole, RunEvent, UndoAction, WalPosition } from './events.js';

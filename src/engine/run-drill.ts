@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { Environment } from '../catalogue/config-schema.js';
+import type { Environment } from '../config/config-schema.js';
 import type { Drill } from '../catalogue/drill-schema.js';
 import { UndoIncompleteError } from '../errors.js';
 import { scoreRun, type Scorecard } from '../scoring/score-run.js';
@@ -148,7 +148,7 @@ async function injectAndWatch(
     }
     const walPosition = injection ? injection.walPosition : undefined;
     const injected = await journal.append({ type: 'injected', ...(walPosition && { walPosition }) });
-    signals.markInjected(injected.seq);
+    signals.markInjected(injected);
     endReason = await watchAndVerify(journal, drill, runtime, signals, injected);
   } catch (error) {
     if (signals.abortRequested) {

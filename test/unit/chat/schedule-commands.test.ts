@@ -58,7 +58,6 @@ function world() {
     log: pino({ level: 'silent' }),
     adapter,
     drillsIn: () => [],
-    plan: async () => [],
     stop: new AbortController().signal,
     schedules,
   };
