@@ -6,6 +6,8 @@ import { ChatPermissions } from '../chat/chat-schema.js';
 import { Schedule } from '../schedule/schedule-schema.js';
 import { BackupSchedule } from '../schedule/backup-schema.js';
 import { notifyChannelSchema } from '../notify/notify-schema.js';
+import { Scoring } from '../scoring/scoring-schema.js';
+import { Digest } from '../digest/digest-schema.js';
 
 /** Secrets never sit in the file: they are read from an environment variable or a file. */
 export const SecretRef = z.union([
@@ -103,6 +105,7 @@ export const Override = z.strictObject({
   weight: z.number().positive().optional(),
   maxDuration: Duration.optional(),
   requiresApproval: z.boolean().optional(),
+  every: Duration.optional().describe('How often the drill is expected to run (overrides its every:)'),
 });
 export type Override = z.infer<typeof Override>;
 
@@ -144,6 +147,8 @@ export const Config = z.strictObject({
         .describe('Channels/rooms where read-only commands (help, list, plan, status, scorecard, history) are answered; default: wherever the bot is reachable'),
     })
     .default({}),
+  scoring: Scoring,
+  digest: Digest,
   store: z.strictObject({ url: Secret.optional() }).default({}),
   notify: z
     .array(NotifyChannel)

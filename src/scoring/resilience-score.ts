@@ -75,8 +75,7 @@ function scoreDrill(drill: ScoreInput['drills'][number], last: RunRecord | null,
   const weight = SEVERITY_WEIGHTS[drill.severity];
   const everyMs = drill.everyMs > 0 && Number.isFinite(drill.everyMs) ? drill.everyMs : DEFAULT_EVERY_MS;
   const base = { drill: drill.id, title: drill.title, severity: drill.severity, weight, everyMs };
-  // A run still going has no result: it never counts (the history's `last` is finished only, checked again here).
-  const counted = last !== null && last.result !== null ? last : null;
+  const counted = countedRun(last);
   if (counted === null) {
     return {
       ...base,
@@ -93,7 +92,7 @@ function scoreDrill(drill: ScoreInput['drills'][number], last: RunRecord | null,
     };
   }
   const result = counted.result as RunResult;
-  const ranAt = Date.parse(counted.finishedAt ?? counted.createdAt);
+  const ranAt = Date.parse(counted.finishedAt!);
   const judged = [counted.met.ttd, counted.met.rto, counted.met.rpo].filter((met): met is boolean => met !== null);
   const met = judged.filter(Boolean).length;
   const credit = creditOf(result, met, judged.length);
@@ -115,10 +114,20 @@ function scoreDrill(drill: ScoreInput['drills'][number], last: RunRecord | null,
   };
 }
 
+/**
+ * The run a drill is judged by. A run still going has no result and never counts; a refused
+ * run tested nothing (another run was active, preflight found the target unhealthy), so it
+ * is neither a pass nor a fail: countedStandings looks past it to the run before.
+ */
+export function countedRun(last: RunRecord | null): RunRecord | null {
+  if (last === null || last.result === null || last.result === 'refused' || last.finishedAt === null) return null;
+  return last;
+}
+
 function creditOf(result: RunResult, met: number, judged: number): number {
   if (result === 'passed') return 1;
   if (result === 'failed') return judged === 0 ? 0 : round3((FAILED_RUN_CREDIT * met) / judged);
-  // aborted, refused, not-detected: never a pass, and nothing measured to credit.
+  // aborted, not-detected: never a pass, and nothing measured to credit.
   return 0;
 }
 
@@ -130,7 +139,7 @@ function explain(result: RunResult, met: number, judged: number, overdue: boolea
         ? `failed, meeting ${met} of ${judged} objectives`
         : result === 'not-detected'
           ? 'nobody detected the fault'
-          : `was ${result}: never a pass`;
+          : 'was aborted: never a pass';
   return `last run ${ran}${overdue ? '; overdue, so its credit fades' : ''}`;
 }
 
