@@ -1,5 +1,5 @@
 import { effectiveDrill, resolveSecret } from '../catalogue/load.js';
-import type { SecretRef } from '../catalogue/config-schema.js';
+import type { SecretRef } from '../catalogue/secret-ref.js';
 import { UserError } from '../errors.js';
 import { startHttpServer } from '../server/http-server.js';
 import { loadCatalogueOrExplain, type CliContext } from './context.js';
@@ -11,7 +11,7 @@ import { serveTakeover } from './serve-takeover.js';
 import { startServeChat, type ServeChat } from './serve-chat.js';
 import { serveScheduler } from './serve-schedules.js';
 import { serveBackups } from './serve-backups.js';
-import { chatSchedules } from './chat-deps.js';
+import { chatSchedules } from '../compose/chat-deps.js';
 
 /**
  * The long-running bot: webhooks, health, metrics, the schedules and chat (Slack, when configured).

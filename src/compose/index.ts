@@ -4,7 +4,7 @@
  * KindRuntime in this folder and one line in KIND_RUNTIMES.
  */
 import path, { join } from 'node:path';
-import type { SecretRef } from '../catalogue/config-schema.js';
+import type { SecretRef } from '../catalogue/secret-ref.js';
 import { DRILL_KINDS, type Drill } from '../catalogue/drill-schema.js';
 import { resolveSecret, type Catalogue } from '../catalogue/load.js';
 import type { RunStore, RuntimeFactory } from '../engine/ports.js';

@@ -1,5 +1,5 @@
 import { randomSeed } from '../catalogue/pick.js';
-import type { ChatMessage } from '../chat/message.js';
+import type { Digest as DigestContent } from './digest.js';
 import { formatInZone, nextCronTimes } from '../schedule/next-runs.js';
 import type { ScheduleStore } from '../schedule/ports.js';
 import type { Digest } from './digest-schema.js';
@@ -17,10 +17,10 @@ export interface DigestSchedulerDeps {
   digest: NonNullable<Digest>;
   /** Where each replica claims a cron time: of those asking, one gets it (insert-once in the store). */
   claims: Pick<ScheduleStore, 'plan' | 'update'>;
-  /** The digest of the period as a message. */
-  build(from: Date, to: Date): Promise<ChatMessage>;
-  /** Posts to a channel or room; rejects when no chat platform has it. */
-  post(channel: string, message: ChatMessage): Promise<void>;
+  /** The digest of the period. */
+  build(from: Date, to: Date): Promise<DigestContent>;
+  /** Posts it to a channel or room (chat renders it); rejects when no chat platform has it. */
+  post(channel: string, digest: DigestContent): Promise<void>;
   /** A line for the log: posted, failed, missed. */
   report(text: string, failed: boolean): void;
   now?: () => Date;

@@ -1,4 +1,4 @@
-import type { Config } from '../catalogue/config-schema.js';
+import type { Config } from '../config/config-schema.js';
 import type { DrillCatalogue } from '../catalogue/effective.js';
 import type { RunHistory, RunRecord } from '../history/ports.js';
 import { countedStandings, scoredDrills } from '../scoring/environment-score.js';

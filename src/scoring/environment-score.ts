@@ -1,4 +1,4 @@
-import type { Config } from '../catalogue/config-schema.js';
+import type { Config } from '../config/config-schema.js';
 import { effectiveDrill, type DrillCatalogue } from '../catalogue/effective.js';
 import type { DrillStanding, RunHistory, RunRecord } from '../history/ports.js';
 import { countedRun, resilienceScore, type ResilienceScore, type ScoreInput } from './resilience-score.js';

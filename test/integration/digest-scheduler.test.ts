@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { textMessage, type ChatMessage } from '../../src/chat/message.js';
+import type { Digest as DigestContent } from '../../src/digest/digest.js';
 import { Digest } from '../../src/digest/digest-schema.js';
 import { DIGEST_LATE_AFTER_MS, DIGEST_OCCURRENCES, DigestScheduler } from '../../src/digest/digest-scheduler.js';
 import type { RunStore } from '../../src/engine/ports.js';
@@ -16,7 +16,7 @@ const at = (iso: string) => vi.setSystemTime(new Date(iso));
 
 interface Replica {
   scheduler: DigestScheduler;
-  posts: { channel: string; message: ChatMessage }[];
+  posts: { channel: string; digest: DigestContent }[];
   periods: { from: string; to: string }[];
   log: { text: string; failed: boolean }[];
 }
@@ -30,11 +30,11 @@ function replica(schedules: ScheduleStore, seed: string, failing: string[] = [])
     claims: schedules,
     async build(from, to) {
       periods.push({ from: from.toISOString(), to: to.toISOString() });
-      return textMessage('digest', [`${from.toISOString()}..${to.toISOString()}`]);
+      return { from: from.toISOString(), to: to.toISOString(), environments: [], worstMiss: null, actions: null, overviewUrl: null };
     },
-    async post(channel, message) {
+    async post(channel, digest) {
       if (failing.includes(channel)) throw new Error('no chat platform has this room');
-      posts.push({ channel, message });
+      posts.push({ channel, digest });
     },
     report: (text, failed) => void log.push({ text, failed }),
     newSeed: () => seed,

@@ -37,7 +37,6 @@ function handlerWith(store: Partial<RunStore>) {
     log,
     adapter,
     drillsIn: () => [],
-    plan: async () => [],
     stop: new AbortController().signal,
   };
   return { handler: createChatHandler(deps), adapter, logged };

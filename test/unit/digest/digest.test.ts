@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Config } from '../../../src/catalogue/config-schema.js';
+import { Config } from '../../../src/config/config-schema.js';
 import { Drill } from '../../../src/catalogue/drill-schema.js';
 import { plainText } from '../../../src/chat/message.js';
 import { buildDigest, countRuns, type DigestActionItem } from '../../../src/digest/digest.js';
-import { digestMessage } from '../../../src/digest/digest-message.js';
+import { digestMessage } from '../../../src/chat/digest-message.js';
 import { DAY, historyOf, runRecord } from '../scoring/history-fixtures.js';
 
 const NOW = new Date('2026-11-30T09:00:00.000Z');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Config } from '../../../src/catalogue/config-schema.js';
+import { Config } from '../../../src/config/config-schema.js';
 import { Drill } from '../../../src/catalogue/drill-schema.js';
 import type { RunHistory } from '../../../src/history/ports.js';
 import { countedStandings, environmentScore, scoredDrills, scoreTrend, weekStartsBefore } from '../../../src/scoring/environment-score.js';

@@ -1,6 +1,6 @@
 import { formatDuration } from '../catalogue/duration.js';
-import type { ChatMessage, MessageTone } from '../chat/message.js';
-import type { Digest, DigestActionItem, EnvironmentDigest, RunCounts } from './digest.js';
+import type { ChatMessage, MessageTone } from './message.js';
+import type { Digest, DigestActionItem, EnvironmentDigest, RunCounts } from '../digest/digest.js';
 
 /** Lists longer than this are cut, saying how many more there are: the overview has them all. */
 const LIST_LIMIT = 5;
