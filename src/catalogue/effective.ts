@@ -49,7 +49,7 @@ export function effectiveDrill(catalogue: DrillCatalogue, drillId: string, envir
   return {
     ...entry.drill,
     objectives: { ...entry.drill.objectives, ...definedOnly(override.objectives ?? {}) },
-    ...definedOnly({ weight: override.weight, maxDuration: override.maxDuration, requiresApproval: override.requiresApproval }),
+    ...definedOnly({ weight: override.weight, maxDuration: override.maxDuration, requiresApproval: override.requiresApproval, every: override.every }),
   };
 }
 

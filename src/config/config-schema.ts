@@ -9,6 +9,9 @@ import { ReportsSection } from '../reports/reports-schema.js';
 import { Schedule } from '../schedule/schedule-schema.js';
 import { Bucket } from '../storage/bucket-schema.js';
 import { Trust } from '../trust/trust-schema.js';
+import { PageAccessFields } from '../web/pages-schema.js';
+import { Scoring } from '../scoring/scoring-schema.js';
+import { Digest } from '../digest/digest-schema.js';
 
 /*
  * The whole config file, composed here from the sections each part of firedrill defines
@@ -75,6 +78,7 @@ export const Override = z.strictObject({
   weight: z.number().positive().optional(),
   maxDuration: Duration.optional(),
   requiresApproval: z.boolean().optional(),
+  every: Duration.optional().describe('How often the drill is expected to run (overrides its every:)'),
 });
 export type Override = z.infer<typeof Override>;
 
@@ -109,6 +113,8 @@ export const Config = z.strictObject({
     .describe('Tables firedrill serve backs up on a timetable, in the format the restore and the drop-table runbook read'),
   trust: Trust.optional().describe('The circle of trust: key-holders and buckets of the sealed DR bundle'),
   chat: ChatSection,
+  scoring: Scoring,
+  digest: Digest,
   store: z.strictObject({ url: Secret.optional() }).default({}),
   reports: ReportsSection,
   notify: z
@@ -132,6 +138,7 @@ export const Config = z.strictObject({
       leaderElection: LeaderElection.optional().describe(
         'How replicas of firedrill serve on one store pick the one that runs schedules and takes over dead runs; default: a Kubernetes Lease in $POD_NAMESPACE when running in a cluster (KUBERNETES_SERVICE_HOST and POD_NAMESPACE set), else a PostgreSQL advisory lock on the store',
       ),
+      ...PageAccessFields,
     })
     .default({ port: 8080, host: '127.0.0.1' }),
 });
