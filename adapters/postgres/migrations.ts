@@ -110,6 +110,14 @@ const MIGRATIONS: string[] = [
     where result is not null and result <> 'refused';
   -- The run-id prefix lookup is a range on the primary key (run-store.ts), which needs no index of its own.
   `,
+  `
+  -- Action items live in the journal (action-added, action-done): their ids are unique in the
+  -- store, so that \`done <id>\` needs no run, and both lookups use these instead of a scan.
+  create unique index firedrill_run_events_action_added on firedrill_run_events ((body->>'id')) where type = 'action-added';
+  create index firedrill_run_events_action_done on firedrill_run_events ((body->>'id'), seq) where type = 'action-done';
+  -- Whether a run was scored (it then takes follow-ups only), without reading its whole journal.
+  create index firedrill_run_events_scored on firedrill_run_events (run_id) where type = 'scored';
+  `,
 ];
 
 const MIGRATION_LOCK = 7_413_001;
