@@ -77,9 +77,11 @@ export function pagesRouter(deps: PagesDeps): PagesHandler {
   async function overview(): Promise<Html> {
     const at = now();
     const names = environments();
-    const [standings, weeks] = await Promise.all([
+    const weeks = weekStartsBefore(at, HEATMAP_WEEKS);
+    const [standings, cells] = await Promise.all([
       deps.history.standings({}),
-      deps.history.weeks({ from: weekStartsBefore(at, HEATMAP_WEEKS)[0]!, to: new Date(at.getTime() + 1) }),
+      // Whole weeks (Monday to Monday), which the store answers from its tallies.
+      deps.history.weeks({ from: weeks[0]!, to: new Date(weeks.at(-1)!.getTime() + 7 * 86_400_000) }),
     ]);
     const shown = names.map((name) => {
       const drills = scoredDrills(deps.catalogue, name);
@@ -99,7 +101,7 @@ export function pagesRouter(deps: PagesDeps): PagesHandler {
       score: scores[index]!,
       standings: environment.standings,
       trends: new Map(environment.pairs.map((pair) => [pair.drill, trendOf.get(`${pair.environment}\u0000${pair.drill}`) ?? []])),
-      weeks: weeks.filter((cell) => cell.environment === environment.name),
+      weeks: cells.filter((cell) => cell.environment === environment.name),
       openActions: openActionsSection(actions[index] ?? [], at.toISOString().slice(0, 10)),
     }));
     return overviewBody(overviews, at);
