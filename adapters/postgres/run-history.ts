@@ -5,8 +5,10 @@ import { RESULTS_BEST_TO_WORST } from '../../src/history/run-result.js';
 import type { Range } from '../../src/scoring/scorecard-schema.js';
 
 /** The columns of a RunRecord (migration 4 keeps the scorecard's figures as columns). */
+const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+/** Times as ISO text from the server: an export of thousands of runs spends no time making Dates. */
 const RECORD_COLUMNS = `r.id, r.drill, r.environment, r.title, r.kind, r.severity, r.requested_by, r.outcome, r.result,
-  r.created_at, r.finished_at, r.ttd_ms, r.rto_ms, r.rpo_ms, r.ttd_low_ms, r.ttd_high_ms, r.rto_low_ms, r.rto_high_ms,
+  to_char(r.created_at at time zone 'UTC', ${ISO}) as created_at, to_char(r.finished_at at time zone 'UTC', ${ISO}) as finished_at, r.ttd_ms, r.rto_ms, r.rpo_ms, r.ttd_low_ms, r.ttd_high_ms, r.rto_low_ms, r.rto_high_ms,
   r.rpo_low_ms, r.rpo_high_ms, r.objective_ttd_ms, r.objective_rto_ms, r.objective_rpo_ms, r.met_ttd, r.met_rto, r.met_rpo`;
 
 interface RecordRow {
@@ -19,8 +21,8 @@ interface RecordRow {
   requested_by: string | null;
   outcome: Outcome | null;
   result: RunResult | null;
-  created_at: Date;
-  finished_at: Date | null;
+  created_at: string;
+  finished_at: string | null;
   ttd_ms: number | null;
   rto_ms: number | null;
   rpo_ms: number | null;
@@ -51,8 +53,8 @@ function toRecord(row: RecordRow): RunRecord {
     requestedBy: row.requested_by,
     outcome: row.outcome,
     result: row.result,
-    createdAt: row.created_at.toISOString(),
-    finishedAt: row.finished_at?.toISOString() ?? null,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
     ttdMs: row.ttd_ms,
     rtoMs: row.rto_ms,
     rpoMs: row.rpo_ms,
@@ -116,24 +118,25 @@ export function postgresRunHistory(pool: pg.Pool): RunHistory & RunTrends {
 
     async *exportRuns(filter) {
       // Keyset pagination: each batch starts below the last one's (created_at, id), wherever it is.
-      let after: { createdAt: Date; id: string } | undefined;
+      // The cursor is the time as the server wrote it (microseconds), not as a Date (milliseconds).
+      let after: { createdAt: string; id: string } | undefined;
       for (;;) {
         const values: unknown[] = [];
         const where = whereOf(filter, values);
         let keyset = '';
         if (after) {
           values.push(after.createdAt, after.id);
-          keyset = `${where ? 'and' : 'where'} (r.created_at, r.id) < ($${values.length - 1}, $${values.length}::uuid)`;
+          keyset = `${where ? 'and' : 'where'} (r.created_at, r.id) < ($${values.length - 1}::timestamptz, $${values.length}::uuid)`;
         }
         values.push(EXPORT_BATCH);
-        const batch = await query<RecordRow>(
-          `select ${RECORD_COLUMNS} from firedrill_runs r ${where} ${keyset} order by r.created_at desc, r.id desc limit $${values.length}`,
+        const batch = await query<RecordRow & { cursor_at: string }>(
+          `select ${RECORD_COLUMNS}, r.created_at::text as cursor_at from firedrill_runs r ${where} ${keyset} order by r.created_at desc, r.id desc limit $${values.length}`,
           values,
         );
         for (const row of batch.rows) yield toRecord(row);
         const last = batch.rows.at(-1);
         if (!last || batch.rows.length < EXPORT_BATCH) return;
-        after = { createdAt: last.created_at, id: last.id };
+        after = { createdAt: last.cursor_at, id: last.id };
       }
     },
 
