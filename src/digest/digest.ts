@@ -58,7 +58,7 @@ export interface Digest {
 }
 
 export interface DigestSources {
-  history: Pick<RunHistory, 'standings' | 'runs' | 'exportRuns'>;
+  history: Pick<RunHistory, 'standings' | 'runs' | 'exportRuns' | 'lastRunsBefore'>;
   catalogue: DrillCatalogue & { config: Config };
   /** Open action items of the environments covered, when the store keeps them. */
   openActionItems?: (environment: string) => Promise<DigestActionItem[]>;

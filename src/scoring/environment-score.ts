@@ -1,10 +1,10 @@
 import type { Config } from '../config/config-schema.js';
 import { effectiveDrill, type DrillCatalogue } from '../catalogue/effective.js';
-import type { DrillStanding, RunHistory, RunRecord } from '../history/ports.js';
+import type { RunHistory, RunRecord } from '../history/ports.js';
 import { countedRun, resilienceScore, type ResilienceScore, type ScoreInput } from './resilience-score.js';
 
 export type ScoredDrill = ScoreInput['drills'][number];
-type History = Pick<RunHistory, 'standings' | 'runs'>;
+type History = Pick<RunHistory, 'standings' | 'runs' | 'lastRunsBefore'>;
 
 /** How many older runs are read to look past refused ones; a drill refused more often in a row counts as not run. */
 const LOOK_BACK_RUNS = 50;
@@ -26,36 +26,47 @@ export function scoredDrills(catalogue: DrillCatalogue & { config: Config }, env
   return drills;
 }
 
+type Standing = ScoreInput['standings'][number];
+
 /**
- * The standings the score reads: the history's, with each drill's `last` the newest run that
- * counts, looking past refused runs (they tested nothing). With `asOf`, as they stood then.
+ * The standings the score reads: each drill's newest run that counts, looking past refused
+ * runs (they tested nothing). With `asOf`, as they stood then: from the runs finished by then.
  */
-export async function countedStandings(history: History, environment: string, drillIds: readonly string[], asOf?: Date): Promise<DrillStanding[]> {
-  const standings = await history.standings(asOf ? { environment, asOf } : { environment });
+export async function countedStandings(history: History, environment: string, drillIds: readonly string[], asOf?: Date): Promise<Standing[]> {
+  if (asOf) {
+    const [lasts = []] = await history.lastRunsBefore(environment, [asOf]);
+    return standingsAt(history, environment, drillIds, lasts, asOf);
+  }
+  const standings = await history.standings({ environment });
   const byDrill = new Map(standings.filter((standing) => standing.environment === environment).map((standing) => [standing.drill, standing]));
-  const counted: DrillStanding[] = [];
+  const counted: Standing[] = [];
   for (const drill of drillIds) {
     const standing = byDrill.get(drill);
-    const last = standing?.last ?? null;
-    // A history that does not know `asOf` answers with today's standings: read the runs then instead.
-    const tooNew = asOf !== undefined && last?.finishedAt != null && Date.parse(last.finishedAt) >= asOf.getTime();
-    if (standing && !tooNew && (last === null || countedRun(last) !== null)) {
-      counted.push(standing);
-      continue;
-    }
-    // Never finished a run here (by then): the score counts it as not run.
+    // Never finished a run here: the score counts it as not run.
     if (!standing) continue;
-    counted.push(await standingFromRuns(history, environment, drill, asOf));
+    counted.push(standing.last === null || countedRun(standing.last) !== null ? standing : await standingFromRuns(history, environment, drill, undefined));
   }
   return counted;
 }
 
-async function standingFromRuns(history: History, environment: string, drill: string, asOf: Date | undefined): Promise<DrillStanding> {
+/** From each drill's newest run created before `at` (RunHistory.lastRunsBefore). */
+async function standingsAt(history: History, environment: string, drillIds: readonly string[], lasts: readonly RunRecord[], at: Date): Promise<Standing[]> {
+  const byDrill = new Map(lasts.map((run) => [run.drill, run]));
+  const counted: Standing[] = [];
+  for (const drill of drillIds) {
+    const last = byDrill.get(drill);
+    if (!last) continue;
+    // Refused, or still going at that instant: the run before it is the one that counted then.
+    const counts = countedRun(last) !== null && Date.parse(last.finishedAt!) < at.getTime();
+    counted.push(counts ? { environment, drill, last } : await standingFromRuns(history, environment, drill, at));
+  }
+  return counted;
+}
+
+async function standingFromRuns(history: History, environment: string, drill: string, asOf: Date | undefined): Promise<Standing> {
   const page = await history.runs(asOf ? { environment, drill, to: asOf } : { environment, drill }, { page: 1, pageSize: LOOK_BACK_RUNS });
-  const finished = page.runs.filter((run) => run.finishedAt !== null && (asOf === undefined || Date.parse(run.finishedAt) < asOf.getTime()));
-  const last: RunRecord | null = finished.find((run) => countedRun(run) !== null) ?? null;
-  const passed = finished.filter((run) => run.result === 'passed');
-  return { environment, drill, last, finishedRuns: finished.length, passedRuns: passed.length, lastPassedAt: passed[0]?.finishedAt ?? null };
+  const last = page.runs.find((run) => countedRun(run) !== null && (asOf === undefined || Date.parse(run.finishedAt!) < asOf.getTime())) ?? null;
+  return { environment, drill, last };
 }
 
 /** The resilience score of an environment now, from the history (see resilienceScore). */
@@ -89,9 +100,11 @@ export async function scoreTrend(
 ): Promise<ScorePoint[]> {
   const drills = scoredDrills(catalogue, environment);
   const ids = drills.map((drill) => drill.id);
+  const instants = [...weekStartsBefore(now, weeks), now];
+  const lasts = await history.lastRunsBefore(environment, instants);
   const points: ScorePoint[] = [];
-  for (const at of [...weekStartsBefore(now, weeks), now]) {
-    const standings = await countedStandings(history, environment, ids, at);
+  for (const [index, at] of instants.entries()) {
+    const standings = await standingsAt(history, environment, ids, lasts[index] ?? [], at);
     points.push({ at: at.toISOString(), score: resilienceScore({ environment, now: at, drills, standings }).score });
   }
   return points;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Config } from '../../../src/config/config-schema.js';
 import { Drill } from '../../../src/catalogue/drill-schema.js';
-import type { RunHistory } from '../../../src/history/ports.js';
 import { countedStandings, environmentScore, scoredDrills, scoreTrend, weekStartsBefore } from '../../../src/scoring/environment-score.js';
 import { DAY, historyOf, runRecord } from './history-fixtures.js';
 
@@ -69,14 +68,19 @@ describe('countedStandings', () => {
     expect(score.drills[0]!.lastResult).toBe('not-run');
   });
 
-  it('reads the runs when a history answers asOf with today’s standings', async () => {
-    const honest = historyOf([runRecord({ drill: 'a', result: 'failed', finishedAt: at(20) }), runRecord({ drill: 'a', result: 'passed', finishedAt: at(2) })]);
-    const ignoresAsOf: RunHistory = { ...honest, standings: (filter) => honest.standings({ environment: filter.environment }) };
+  it('as of an instant, counts neither a run still going then nor a refused one', async () => {
     const asOf = new Date(NOW.getTime() - 7 * DAY);
-    for (const history of [honest, ignoresAsOf]) {
-      const [standing] = await countedStandings(history, 'staging', ['a'], asOf);
-      expect(standing!.last!.result).toBe('failed');
-    }
+    const history = historyOf([
+      runRecord({ drill: 'a', result: 'failed', finishedAt: at(20), createdAt: at(20) }),
+      runRecord({ drill: 'a', result: 'passed', createdAt: new Date(asOf.getTime() - 60_000).toISOString(), finishedAt: new Date(asOf.getTime() + 60_000).toISOString() }),
+      runRecord({ drill: 'b', result: 'passed', finishedAt: at(30), createdAt: at(30) }),
+      runRecord({ drill: 'b', result: 'refused', finishedAt: at(8), createdAt: at(8) }),
+    ]);
+    const standings = await countedStandings(history, 'staging', ['a', 'b'], asOf);
+    expect(standings.map((s) => [s.drill, s.last?.result])).toEqual([
+      ['a', 'failed'],
+      ['b', 'passed'],
+    ]);
   });
 });
 

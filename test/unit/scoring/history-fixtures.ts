@@ -62,9 +62,7 @@ export function historyOf(all: RunRecord[]): RunHistory {
     async standings(filter) {
       const finished = newestFirst.filter(
         (run) =>
-          run.finishedAt !== null &&
-          (!filter.environment || run.environment === filter.environment) &&
-          (!filter.asOf || Date.parse(run.finishedAt) < filter.asOf.getTime()),
+          run.finishedAt !== null && (!filter.environment || run.environment === filter.environment),
       );
       const keys = [...new Set(finished.map((run) => `${run.environment}\u0000${run.drill}`))];
       return keys.map((key) => {
@@ -78,6 +76,16 @@ export function historyOf(all: RunRecord[]): RunHistory {
     },
     async trend() {
       throw new Error('not needed by these tests');
+    },
+    async trends() {
+      throw new Error('not needed by these tests');
+    },
+    async lastRunsBefore(environment, instants) {
+      return instants.map((at) => {
+        const before = newestFirst.filter((run) => run.environment === environment && run.result !== null && Date.parse(run.createdAt) < at.getTime());
+        const drills = [...new Set(before.map((run) => run.drill))].sort();
+        return drills.map((drill) => before.find((run) => run.drill === drill)!);
+      });
     },
   };
 }
