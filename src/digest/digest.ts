@@ -118,7 +118,8 @@ export async function buildDigest(sources: DigestSources, options: DigestOptions
     environments,
     worstMiss: worst(misses),
     actions: sources.openActionItems ? { open, overdue: overdueActions } : null,
-    overviewUrl: options.publicUrl ? new URL('/', options.publicUrl).toString() : null,
+    // A publicUrl may have a path (behind a proxy): the overview is at its root.
+    overviewUrl: options.publicUrl ? (options.publicUrl.endsWith('/') ? options.publicUrl : `${options.publicUrl}/`) : null,
   };
 }
 

@@ -57,7 +57,7 @@ describe('the weekly digest', () => {
     expect(staging!.score).toBe(33);
     expect(staging!.scoreAtStart).toBe(67);
     expect(digest.actions).toBeNull();
-    expect(digest.overviewUrl).toBe('https://firedrill.example.org/');
+    expect(digest.overviewUrl).toBe('https://firedrill.example.org/base/');
   });
 
   it('lists open and overdue action items when the store keeps them', async () => {
