@@ -95,7 +95,7 @@ describe('the weekly digest', () => {
     const history = historyOf([runRecord({ drill: 'a', result: 'passed', finishedAt: at(10), createdAt: at(10) })]);
     const message = digestMessage(await buildDigest({ history, catalogue: quiet }, { to: NOW }));
     expect(message.tone).toBe('info');
-    expect(message.lines).toContain('Worst objective miss: none, every objective judged was met');
+    expect(message.lines).toContain('Worst objective miss: none: no drill ran');
     expect(message.lines).toContain('Drills overdue: none');
     expect(message.fields).toEqual([{ label: 'staging resilience score', value: '100/100 (unchanged since 100)' }]);
   });
