@@ -87,11 +87,19 @@ export interface RunHistory {
   weeks(filter: { environment?: string; from: Date; to: Date }): Promise<WeekCell[]>;
   /** The newest `limit` finished runs of a drill in an environment, oldest first: the trend charts. */
   trend(environment: string, drill: string, limit: number): Promise<RunRecord[]>;
-  /** The trends of several drills at once (one query): each pair's newest `limit` finished runs, oldest first. */
+}
+
+/**
+ * What the overview reads in one query each, beside RunHistory: the store that implements
+ * RunHistory (adapters/postgres/run-history.ts) implements this too.
+ */
+export interface RunTrends {
+  /** The trends of several drills at once: each pair's newest `limit` finished runs, oldest first. */
   trends(pairs: readonly { environment: string; drill: string }[], limit: number): Promise<RunRecord[][]>;
   /**
-   * For each instant, the newest finished run of each drill in the environment created before it:
-   * where each drill stood then, for the resilience score's trend.
+   * For each instant, the run each drill of the environment is judged by as it stood then: its
+   * newest run finished before the instant, looking past refused runs (resilience-score.ts's
+   * countedRun), so the score's trend is one query.
    */
-  lastRunsBefore(environment: string, instants: readonly Date[]): Promise<RunRecord[][]>;
+  countedRunsBefore(environment: string, instants: readonly Date[]): Promise<RunRecord[][]>;
 }
