@@ -83,7 +83,11 @@ export interface RunHistory {
   runs(filter: RunFilter, page: { page: number; pageSize: number }): Promise<RunPage>;
   /** Every run matching the filter, newest first, read in batches: for the CSV and JSON exports. */
   exportRuns(filter: RunFilter): AsyncIterable<RunRecord>;
-  standings(filter: { environment?: string }): Promise<DrillStanding[]>;
+  /**
+   * `asOf`: the standings as they stood at that instant, from the runs that had finished
+   * before it (the resilience score's trend asks for each of the last weeks' ends).
+   */
+  standings(filter: { environment?: string; asOf?: Date }): Promise<DrillStanding[]>;
   weeks(filter: { environment?: string; from: Date; to: Date }): Promise<WeekCell[]>;
   /** The newest `limit` finished runs of a drill in an environment, oldest first: the trend charts. */
   trend(environment: string, drill: string, limit: number): Promise<RunRecord[]>;

@@ -1,13 +1,10 @@
 import type { Config } from '../config/config-schema.js';
 import { effectiveDrill, type DrillCatalogue } from '../catalogue/effective.js';
-import type { RunHistory, RunRecord } from '../history/ports.js';
-import { countedRun, resilienceScore, type ResilienceScore, type ScoreInput } from './resilience-score.js';
+import type { RunTrends } from '../history/ports.js';
+import { resilienceScore, type ResilienceScore, type ScoreInput } from './resilience-score.js';
 
 export type ScoredDrill = ScoreInput['drills'][number];
-type History = Pick<RunHistory, 'standings' | 'runs' | 'lastRunsBefore'>;
-
-/** How many older runs are read to look past refused ones; a drill refused more often in a row counts as not run. */
-const LOOK_BACK_RUNS = 50;
+type History = Pick<RunTrends, 'countedRunsBefore'>;
 
 /**
  * The drills the score of an environment reads: those allowed there (with the config's
@@ -29,44 +26,17 @@ export function scoredDrills(catalogue: DrillCatalogue & { config: Config }, env
 type Standing = ScoreInput['standings'][number];
 
 /**
- * The standings the score reads: each drill's newest run that counts, looking past refused
- * runs (they tested nothing). With `asOf`, as they stood then: from the runs finished by then.
+ * The standings the score reads as they stood at `at`: for each drill, the run it is judged by
+ * (RunTrends.countedRunsBefore: its newest run finished before `at`, refused runs looked past).
  */
-export async function countedStandings(history: History, environment: string, drillIds: readonly string[], asOf?: Date): Promise<Standing[]> {
-  if (asOf) {
-    const [lasts = []] = await history.lastRunsBefore(environment, [asOf]);
-    return standingsAt(history, environment, drillIds, lasts, asOf);
-  }
-  const standings = await history.standings({ environment });
-  const byDrill = new Map(standings.filter((standing) => standing.environment === environment).map((standing) => [standing.drill, standing]));
-  const counted: Standing[] = [];
-  for (const drill of drillIds) {
-    const standing = byDrill.get(drill);
-    // Never finished a run here: the score counts it as not run.
-    if (!standing) continue;
-    counted.push(standing.last === null || countedRun(standing.last) !== null ? standing : await standingFromRuns(history, environment, drill, undefined));
-  }
-  return counted;
+export async function countedStandings(history: History, environment: string, at: Date): Promise<Standing[]> {
+  const [runs = []] = await history.countedRunsBefore(environment, [at]);
+  return runs.map((last) => ({ environment, drill: last.drill, last }));
 }
 
-/** From each drill's newest run created before `at` (RunHistory.lastRunsBefore). */
-async function standingsAt(history: History, environment: string, drillIds: readonly string[], lasts: readonly RunRecord[], at: Date): Promise<Standing[]> {
-  const byDrill = new Map(lasts.map((run) => [run.drill, run]));
-  const counted: Standing[] = [];
-  for (const drill of drillIds) {
-    const last = byDrill.get(drill);
-    if (!last) continue;
-    // Refused, or still going at that instant: the run before it is the one that counted then.
-    const counts = countedRun(last) !== null && Date.parse(last.finishedAt!) < at.getTime();
-    counted.push(counts ? { environment, drill, last } : await standingFromRuns(history, environment, drill, at));
-  }
-  return counted;
-}
-
-async function standingFromRuns(history: History, environment: string, drill: string, asOf: Date | undefined): Promise<Standing> {
-  const page = await history.runs(asOf ? { environment, drill, to: asOf } : { environment, drill }, { page: 1, pageSize: LOOK_BACK_RUNS });
-  const last = page.runs.find((run) => countedRun(run) !== null && (asOf === undefined || Date.parse(run.finishedAt!) < asOf.getTime())) ?? null;
-  return { environment, drill, last };
+/** Just after `now`: a run finished in this very millisecond counts. */
+function justAfter(now: Date): Date {
+  return new Date(now.getTime() + 1);
 }
 
 /** The resilience score of an environment now, from the history (see resilienceScore). */
@@ -77,8 +47,7 @@ export async function environmentScore(
   now: Date,
 ): Promise<ResilienceScore> {
   const drills = scoredDrills(catalogue, environment);
-  const standings = await countedStandings(history, environment, drills.map((drill) => drill.id));
-  return resilienceScore({ environment, now, drills, standings });
+  return resilienceScore({ environment, now, drills, standings: await countedStandings(history, environment, justAfter(now)) });
 }
 
 export interface ScorePoint {
@@ -99,15 +68,13 @@ export async function scoreTrend(
   weeks = 12,
 ): Promise<ScorePoint[]> {
   const drills = scoredDrills(catalogue, environment);
-  const ids = drills.map((drill) => drill.id);
-  const instants = [...weekStartsBefore(now, weeks), now];
-  const lasts = await history.lastRunsBefore(environment, instants);
-  const points: ScorePoint[] = [];
-  for (const [index, at] of instants.entries()) {
-    const standings = await standingsAt(history, environment, ids, lasts[index] ?? [], at);
-    points.push({ at: at.toISOString(), score: resilienceScore({ environment, now: at, drills, standings }).score });
-  }
-  return points;
+  const instants = [...weekStartsBefore(now, weeks), justAfter(now)];
+  const counted = await history.countedRunsBefore(environment, instants);
+  return instants.map((at, index) => {
+    const last = index === instants.length - 1;
+    const standings = (counted[index] ?? []).map((run) => ({ environment, drill: run.drill, last: run }));
+    return { at: (last ? now : at).toISOString(), score: resilienceScore({ environment, now: last ? now : at, drills, standings }).score };
+  });
 }
 
 /** The last `count` Mondays 00:00 UTC at or before `now`, oldest first. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Config } from '../../../src/config/config-schema.js';
 import { Drill } from '../../../src/catalogue/drill-schema.js';
-import { countedStandings, environmentScore, scoredDrills, scoreTrend, weekStartsBefore } from '../../../src/scoring/environment-score.js';
+import { environmentScore, scoredDrills, scoreTrend, weekStartsBefore } from '../../../src/scoring/environment-score.js';
 import { DAY, historyOf, runRecord } from './history-fixtures.js';
 
 const NOW = new Date('2026-11-30T12:00:00.000Z'); // a Monday
@@ -50,15 +50,18 @@ describe('scoredDrills', () => {
   });
 });
 
-describe('countedStandings', () => {
-  it('looks past refused runs to the run before', async () => {
+describe('environmentScore', () => {
+  it('judges each drill by its counted run (refused runs looked past), a run finished this very millisecond included', async () => {
     const history = historyOf([
       runRecord({ drill: 'a', result: 'passed', finishedAt: at(10) }),
       runRecord({ drill: 'a', result: 'refused', finishedAt: at(1) }),
+      runRecord({ drill: 'b', result: 'passed', finishedAt: NOW.toISOString() }),
     ]);
-    const [standing] = await countedStandings(history, 'staging', ['a']);
-    expect(standing!.last!.result).toBe('passed');
-    const score = await environmentScore(history, catalogueOf([commandDrill('a', { every: '30d' })]), 'staging', NOW);
+    const score = await environmentScore(history, catalogueOf([commandDrill('a', { every: '30d' }), commandDrill('b')]), 'staging', NOW);
+    expect(score.drills.map((d) => [d.drill, d.lastResult])).toEqual([
+      ['a', 'passed'],
+      ['b', 'passed'],
+    ]);
     expect(score.score).toBe(100);
   });
 
@@ -66,21 +69,7 @@ describe('countedStandings', () => {
     const history = historyOf([runRecord({ drill: 'a', result: 'refused', finishedAt: at(1) })]);
     const score = await environmentScore(history, catalogueOf([commandDrill('a')]), 'staging', NOW);
     expect(score.drills[0]!.lastResult).toBe('not-run');
-  });
-
-  it('as of an instant, counts neither a run still going then nor a refused one', async () => {
-    const asOf = new Date(NOW.getTime() - 7 * DAY);
-    const history = historyOf([
-      runRecord({ drill: 'a', result: 'failed', finishedAt: at(20), createdAt: at(20) }),
-      runRecord({ drill: 'a', result: 'passed', createdAt: new Date(asOf.getTime() - 60_000).toISOString(), finishedAt: new Date(asOf.getTime() + 60_000).toISOString() }),
-      runRecord({ drill: 'b', result: 'passed', finishedAt: at(30), createdAt: at(30) }),
-      runRecord({ drill: 'b', result: 'refused', finishedAt: at(8), createdAt: at(8) }),
-    ]);
-    const standings = await countedStandings(history, 'staging', ['a', 'b'], asOf);
-    expect(standings.map((s) => [s.drill, s.last?.result])).toEqual([
-      ['a', 'failed'],
-      ['b', 'passed'],
-    ]);
+    expect(score.score).toBe(0);
   });
 });
 
