@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStores } from '../../adapters/postgres/run-store.js';
@@ -7,6 +10,7 @@ import { buildDigest } from '../../src/digest/digest.js';
 import type { RunStore } from '../../src/engine/ports.js';
 import type { RunHistory, RunTrends } from '../../src/history/ports.js';
 import { environmentScore, scoreTrend } from '../../src/scoring/environment-score.js';
+import { runCli } from '../support/cli.js';
 import { insertRuns } from '../support/run-history-seed.js';
 import { startTestPostgres, type TestPostgres } from '../support/servers.js';
 
@@ -103,4 +107,31 @@ describe('the resilience score from the store', () => {
     expect(staging!.overdue.map((d) => d.drill)).toEqual(['c']);
     expect(digest.worstMiss).toMatchObject({ drill: 'b', measure: 'RTO', measuredMs: 600_000, objectiveMs: 300_000 });
   });
+
+  it('is printed by firedrill digest, for the period asked', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'firedrill-digest-cli-'));
+    try {
+      const config = path.join(dir, 'firedrill.yaml');
+      await writeFile(config, 'environments:\n  staging: {}\n  qa: {}\nserver:\n  publicUrl: https://firedrill.example.org/\n');
+      const env = { DATABASE_URL: postgres.url('score') };
+      const since = daysAgo(30).toISOString();
+      const json = await runCli(['digest', '--config', config, '--env', 'staging', '--since', since, '--json'], { env });
+      expect(json.stderr).toBe('');
+      const digest = JSON.parse(json.stdout) as { from: string; environments: { environment: string; counts: unknown }[]; overviewUrl: string };
+      expect(digest.from).toBe(since);
+      expect(digest.environments.map((e) => [e.environment, e.counts])).toEqual([['staging', { run: 3, passed: 2, failed: 1, notDetected: 0, aborted: 0, refused: 1 }]]);
+      expect(digest.overviewUrl).toBe('https://firedrill.example.org/');
+
+      const text = await runCli(['digest', '--config', config, '--since', since], { env });
+      expect(text.code).toBe(0);
+      expect(text.stdout).toMatch(/^Fire drill digest, \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}\n4 drill run\(s\): 3 passed, 1 failed, 0 not detected \(1 refused\)/);
+      expect(text.stdout).toContain('Worst objective miss: RTO of Drill b in staging: 10m (2.0× its objective), objective 5m');
+
+      const unknown = await runCli(['digest', '--config', config, '--env', 'stagin'], { env });
+      expect(unknown.code).not.toBe(0);
+      expect(unknown.stderr).toContain('unknown environment "stagin"');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
