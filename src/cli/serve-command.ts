@@ -12,6 +12,8 @@ import { serveTakeover } from './serve-takeover.js';
 import { startServeChat, type ServeChat } from './serve-chat.js';
 import { serveScheduler } from './serve-schedules.js';
 import { serveBackups } from './serve-backups.js';
+import { serveDigest } from './serve-digest.js';
+import { formatInZone } from '../schedule/next-runs.js';
 import { chatSchedules } from '../compose/chat-deps.js';
 import { pageAccess } from '../web/page-access.js';
 import { pagesRouter } from '../web/pages-router.js';
@@ -74,15 +76,18 @@ export async function serveCommand(context: CliContext, configPath: string, opti
     takeover.start(1_000, (error) => context.log.error({ err: error }, 'takeover scan failed'));
     const backups = serveBackups(context, catalogue);
     backups.start(1_000, leads);
+    const digest = serveDigest(context, catalogue, opened, () => chat);
+    digest?.start(1_000, leads);
     context.err(
       `firedrill is serving on ${http.url} (store: ${opened.location}; ${catalogue.config.schedules.length} schedule(s); ` +
-        `${catalogue.config.backups.length} backup schedule(s); chat: ${chat?.describe ?? 'off'}; ${access.describe}; leader election: ${elector.describe} as ${identity})\n`,
+        `${catalogue.config.backups.length} backup schedule(s); ${digest ? `digest next ${formatInZone(digest.nextAt(), catalogue.config.digest!.timezone)}` : 'no digest'}; chat: ${chat?.describe ?? 'off'}; ${access.describe}; leader election: ${elector.describe} as ${identity})\n`,
     );
     if (!alertToken && !alertHmacSecret) context.err('webhooks are off: set server.alertToken or server.alertHmacSecret\n');
     await new Promise((resolve) => options.stop.addEventListener('abort', resolve, { once: true }));
     context.err('stopping: running drills undo what they injected\n');
     await scheduler.stop();
     await backups.stop();
+    await digest?.stop();
     await chat?.stop();
     await Promise.allSettled(runs);
     await takeover.stop();
