@@ -107,6 +107,7 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
       done(await (await commands.runs()).signalCommand(context, configPath(), run, 'detected', actor(options.as), options.at ? statedArrival(options.at) : processStart(context.clock))),
     );
   for (const [name, signal, description] of [
+    ['recovered', 'recovered', 'say that service is back for a running drill (the steady-state probes confirm it and time the RTO)'],
     ['abort', 'abort', 'abort a running drill: it undoes what it injected at once'],
     ['approve', 'approve', 'approve a drill that requires a second person'],
   ] as const) {

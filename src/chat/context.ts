@@ -31,8 +31,6 @@ export interface ChatDeps {
 }
 
 export interface ChatSchedules {
-  /** The environment a schedule drills, or undefined for an unknown schedule. */
-  environmentOf(schedule: string): string | undefined;
   /** Moves the schedule's next drill; returns the announcement text. */
   postpone(schedule: string, by: string): Promise<string>;
   incidents: Pick<ScheduleStore, 'openIncident' | 'closeIncident' | 'openIncidentNow'>;

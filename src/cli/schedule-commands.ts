@@ -4,8 +4,8 @@ import { formatInZone, nextCronTimes } from '../schedule/next-runs.js';
 import { schedulePostponer } from '../compose/chat-deps.js';
 import { UserError } from '../errors.js';
 import type { Actor } from '../engine/actor.js';
-import { requirePermission, requireRunSomewhere } from '../engine/permissions.js';
-import { ownValue } from '../catalogue/own.js';
+import { requireRunSomewhere } from '../engine/permissions.js';
+import { requirePostponePermission } from '../schedule/postponer.js';
 import { loadCatalogueOrExplain, openStoreAndRecover, type CliContext } from './context.js';
 
 /** `firedrill schedule`: the next starts of every schedule, with blackouts marked. Needs no store. */
@@ -34,10 +34,7 @@ export async function scheduleCommand(context: CliContext, configPath: string, c
 /** Whoever may run drills in the schedule's environment may postpone it (as in chat). */
 export async function postponeCommand(context: CliContext, configPath: string, name: string, actor: Actor): Promise<number> {
   const catalogue = await loadCatalogueOrExplain(context, configPath);
-  const environmentName = catalogue.config.schedules.find((schedule) => schedule.name === name)?.environment;
-  const environment = environmentName === undefined ? undefined : ownValue(catalogue.config.environments, environmentName);
-  // An unknown schedule is the scheduler's to explain, with the names it knows.
-  if (environmentName !== undefined && environment) requirePermission('run', actor, environmentName, environment);
+  requirePostponePermission(actor, name, catalogue.config);
   const opened = await openStoreAndRecover(context, catalogue);
   try {
     context.err(`${await schedulePostponer(catalogue, opened).postpone(name, actor.label)}\n`);

@@ -41,7 +41,6 @@ export function chatDeps(
 /** Postpone and the incident switch for chat: through `serve`'s scheduler, else a postpone-only one. */
 export function chatSchedules(catalogue: Catalogue, opened: OpenedStore, scheduler: Pick<Scheduler, 'postpone'> = schedulePostponer(catalogue, opened)): ChatSchedules {
   return {
-    environmentOf: (name) => catalogue.config.schedules.find((schedule) => schedule.name === name)?.environment,
     postpone: (name, by) => scheduler.postpone(name, by),
     incidents: opened.schedules,
   };

@@ -21,7 +21,7 @@ import { createLogger } from '../log.js';
 import { startLeaderLock, type LeaderLockOptions } from '../../adapters/postgres/leader-lock.js';
 import type { LeaderElector } from '../server/leader-elector.js';
 import type { DeliveryClaims } from '../chat/adapter.js';
-import type { RunHistory, RunTallies } from '../history/ports.js';
+import type { RunHistory, RunTallies, RunTrends } from '../history/ports.js';
 
 export type { ComposeOptions } from './kind-runtime.js';
 
@@ -117,7 +117,7 @@ export interface OpenedStore {
   /** Which replica answers a chat event every replica heard. */
   deliveries: DeliveryClaims;
   /** The run history as pages, exports, the digest and metrics read it (aggregated by the store). */
-  history: RunHistory;
+  history: RunHistory & RunTrends;
   /** Totals of finished runs, read by /metrics at each scrape. */
   tallies: RunTallies;
   /** Starts electing a leader among the processes that share this store (an advisory lock on it). */

@@ -93,6 +93,21 @@ export interface RunHistory {
   trend(environment: string, drill: string, limit: number): Promise<RunRecord[]>;
 }
 
+/**
+ * What the overview reads in one query each, beside RunHistory: the store that implements
+ * RunHistory (adapters/postgres/run-history.ts) implements this too.
+ */
+export interface RunTrends {
+  /** The trends of several drills at once: each pair's newest `limit` finished runs, oldest first. */
+  trends(pairs: readonly { environment: string; drill: string }[], limit: number): Promise<RunRecord[][]>;
+  /**
+   * For each instant, the run each drill of the environment is judged by as it stood then: its
+   * newest run finished before the instant, looking past refused runs (resilience-score.ts's
+   * countedRun), so the score's trend is one query.
+   */
+  countedRunsBefore(environment: string, instants: readonly Date[]): Promise<RunRecord[][]>;
+}
+
 /** The finished runs of a drill in an environment with one result, and the objectives they met and missed: what /metrics counts. */
 export interface RunTally {
   environment: string;

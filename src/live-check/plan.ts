@@ -4,7 +4,7 @@ import type { Environment } from '../config/config-schema.js';
 import type { NotifyChannel } from '../notify/notify-schema.js';
 import type { SecretRef } from '../catalogue/secret-ref.js';
 import type { Trust } from '../trust/trust-schema.js';
-import { qualifiedTable } from '../catalogue/cross-check.js';
+import { qualifiedTable } from '../catalogue/table-name.js';
 import type { Drill } from '../catalogue/drill-schema.js';
 import type { Catalogue } from '../catalogue/load.js';
 import { ownValue } from '../catalogue/own.js';
