@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressRanges, inRanges, isLoopbackHost, peerAddress } from '../../../src/web/addresses.js';
+import { addressRanges, inRanges, isLoopbackHost, peerAddress } from '../../../src/net/addresses.js';
 import { loginThrottle } from '../../../src/web/login-throttle.js';
 import { sameOriginPath } from '../../../src/web/page-responses.js';
 import { pageSessions } from '../../../src/web/page-session.js';
