@@ -96,7 +96,8 @@ function heatmap(drills: readonly string[], cells: readonly WeekCell[], now: Dat
 }
 
 async function scoreTrendChart(environment: string, trend: readonly { at: string; score: number | null }[]): Promise<Html> {
-  const tags = new Map(trend.map((point, index) => [pointKey(0, index), { 'data-at': point.at }]));
+  // Days, not instants: "now" moves on every request, and the chart is cached by what it shows.
+  const tags = new Map(trend.map((point, index) => [pointKey(0, index), { 'data-at': point.at.slice(0, 10) }]));
   const known = trend.filter((point) => point.score !== null);
   const chart = await svgChart({
     width: 560,
