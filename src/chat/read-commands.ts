@@ -4,6 +4,7 @@ import { UserError } from '../errors.js';
 import { USAGE, type CommandKind } from './commands.js';
 import { resolveEnvironment, resolveRun, type ChatDeps } from './context.js';
 import { textMessage, type ChatMessage } from './message.js';
+import { measuresLine } from '../scoring/measure-text.js';
 import { activeRunLine } from '../scoring/run-status.js';
 import { liveRunMessage, scorecardMessage, short } from './run-message.js';
 
@@ -79,15 +80,9 @@ export async function historyMessage(deps: ChatDeps, filter: string | undefined,
   const lines = await Promise.all(
     runs.map(async (run) => {
       const scorecard = await deps.store.scorecard(run.id);
-      const measures = scorecard
-        ? (['ttd', 'rto', 'rpo'] as const).map((key) => `${key.toUpperCase()} ${msText(scorecard[`${key}Ms`])}`).join(' ')
-        : 'running';
+      const measures = scorecard ? measuresLine(scorecard, ' ') : 'running';
       return `${run.createdAt.slice(0, 16).replace('T', ' ')}  ${short(run.id)}  ${(run.outcome ?? 'active').padEnd(7)}  ${run.drill} in ${run.environment}  ${measures}`;
     }),
   );
   return textMessage(`Last ${runs.length} run(s)${filter ? ` for ${filter}` : ''}`, lines);
-}
-
-function msText(ms: number | null): string {
-  return ms === null ? '-' : formatDuration(ms);
 }

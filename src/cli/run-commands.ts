@@ -9,6 +9,7 @@ import { requirePermission } from '../engine/permissions.js';
 import { UserError } from '../errors.js';
 import { resolveRun } from '../engine/resolve-run.js';
 import type { Scorecard } from '../scoring/score-run.js';
+import { measuresLine } from '../scoring/measure-text.js';
 import { loadCatalogueOrExplain, openStoreAndRecover, type CliContext } from './context.js';
 import { liveProgress } from './live-progress.js';
 import { renderScorecard, type ScorecardFormat } from './render.js';
@@ -96,19 +97,13 @@ export async function scorecardsCommand(
     if (runs.length === 0) context.err(`no runs yet in ${opened.location}; try: firedrill demo\n`);
     for (const run of runs) {
       const scorecard = await opened.store.scorecard(run.id);
-      const measures = scorecard
-        ? ['ttd', 'rto', 'rpo'].map((key) => `${key.toUpperCase()} ${formatMs(scorecard[`${key}Ms` as 'ttdMs'])}`).join('  ')
-        : 'running';
+      const measures = scorecard ? measuresLine(scorecard) : 'running';
       context.out(`${run.createdAt.slice(0, 19).replace('T', ' ')}  ${run.id.slice(0, 8)}  ${(run.outcome ?? 'active').padEnd(7)}  ${run.drill} in ${run.environment}  ${measures}\n`);
     }
     return 0;
   } finally {
     await opened.close();
   }
-}
-
-function formatMs(ms: number | null): string {
-  return ms === null ? '-' : `${(ms / 1000).toFixed(1)}s`;
 }
 
 /** A person's signal for a run going on elsewhere: detected, abort, approve. The core decides; this prints. */
