@@ -1,12 +1,13 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { from as copyFrom } from 'pg-copy-streams';
 import { z } from 'zod';
 import { UserError } from '../../src/errors.js';
 import { inTransaction } from './transaction.js';
 import type { ObjectStore } from '../../src/storage/object-store.js';
 import { captureTableDefinition } from './capture-table-definition.js';
+import { CopyOutStream } from './copy-out-stream.js';
 import { rebuildTable } from './rebuild-table.js';
 import { parseTableName, qualifiedName, TableDefinition, type TableName } from './table-definition.js';
 
@@ -65,7 +66,7 @@ export async function backupTable({ client, table, store }: BackupTableOptions):
     const takenAt = now.rows[0]?.taken_at ?? new Date();
     const definition = await captureTableDefinition(client, table);
     key = `${tableFolder(name)}${compactTimestamp(takenAt)}/`;
-    const copy = client.query(copyTo(`copy ${qualifiedName(name)} ${columnList(definition)} to stdout ${CSV_OPTIONS}`));
+    const copy = client.query(new CopyOutStream(`copy ${qualifiedName(name)} ${columnList(definition)} to stdout ${CSV_OPTIONS}`));
     await putStream(store, key + DATA, copy);
     // The row count arrives with CommandComplete, after the stream ends: the next
     // statement's reply guarantees it has been read.
@@ -136,6 +137,14 @@ export async function restoreTableBackup(options: RestoreTableBackupOptions): Pr
           copyFrom(`copy ${qualifiedName(target)} ${columnList(definition)} from stdin ${CSV_OPTIONS_FROZEN}`),
         );
         await pipeline(data, copy);
+        // The manifest's count, from the backup's own COPY: fewer or more rows here mean the
+        // data file is not the one the manifest describes (cut short, replaced): nothing is restored.
+        if (copy.rowCount !== backup.rows) {
+          throw new UserError(
+            `${store.location}${backup.key}${DATA} holds ${copy.rowCount} rows, but its manifest says the backup took ${backup.rows}; nothing was restored`,
+            'restore another backup (--at an earlier time), or take a new one',
+          );
+        }
         return copy.rowCount;
       });
       return rebuilt.notes;

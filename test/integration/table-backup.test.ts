@@ -173,6 +173,25 @@ describe('table backup to S3 and restore', () => {
     expect(found.rows[0]).toEqual({ oid: null });
   });
 
+  it('refuses a data file that does not hold the rows its manifest counts (cut short), restoring nothing', async () => {
+    const [newest] = await listTableBackups(store, TABLE);
+    const csv = await readText(await store.get(`${newest?.key}data.csv`));
+    // Whole rows dropped from the end (cut where a line starts with an id, not inside a quoted
+    // newline): still valid CSV, so only the count can tell.
+    const cut = csv.slice(0, csv.slice(csv.length / 2).search(/\n\d/) + Math.floor(csv.length / 2) + 1);
+    expect(cut.length).toBeLessThan(csv.length);
+    await store.put('public.orders/20000102T000000.000Z/data.csv', cut);
+    await store.put('public.orders/20000102T000000.000Z/definition.json', await readText(await store.get(`${newest?.key}definition.json`)));
+    const short = (await listTableBackups(store, TABLE)).find((backup) => backup.key === 'public.orders/20000102T000000.000Z/');
+
+    const failure = restoreTableBackup({ client, store, table: TABLE, backup: short!, into: 'public.orders_short' });
+    await expect(failure).rejects.toThrow(UserError);
+    await expect(failure).rejects.toThrow(new RegExp(`holds \\d+ rows, but its manifest says the backup took ${newest?.rows}`));
+    const found = await client.query(`select to_regclass('public.orders_short') as oid`);
+    expect(found.rows[0]).toEqual({ oid: null });
+    await Promise.all(['data.csv', 'definition.json'].map((name) => store.delete(`public.orders/20000102T000000.000Z/${name}`)));
+  });
+
   it('says where it looked when there is no backup at all', async () => {
     const error = await restoreTableBackup({ client, store, table: 'public.invoices', backup: 'newest' }).catch(
       (e: unknown) => e,
