@@ -40,7 +40,7 @@ import { connectToEnvironmentDatabase } from '../../src/compose/postgres-environ
 import { startTestPostgres, startTestS3 } from '../support/servers.js';
 import type { WorkerResult } from './table-backup-worker.js';
 
-const USAGE = 'usage: restore-bench [--rows N] [--runs N]   (defaults: 1500000 rows, 3 runs)';
+const USAGE = 'usage: restore-bench [--rows N] [--runs N] [--cpu-prof DIR]   (defaults: 1500000 rows, 3 runs; --cpu-prof writes a V8 CPU profile of every worker into DIR)';
 const TABLE = 'bench.orders';
 const COLUMNS = 'id bigint, customer text, email text, amount numeric(12,2), created_at timestamptz, note text';
 
@@ -67,7 +67,9 @@ const INDEXES = [
 interface Figures {
   copyTo: number;
   backup: WorkerResult;
-  upload: number;
+  /** CPU time the S3 server (in this process) spent during the backup. */
+  backupServerCpuMs: number;
+  upload: WorkerResult;
   bareCopy: number;
   copyAndIndexes: number;
   restore: WorkerResult;
@@ -76,7 +78,7 @@ interface Figures {
 }
 
 async function main(): Promise<void> {
-  const { rows, runs } = parseOptions(process.argv.slice(2));
+  const { rows, runs, cpuProf } = parseOptions(process.argv.slice(2));
   const dir = await mkdtemp(join(tmpdir(), 'firedrill-restore-bench-'));
   const csv = join(dir, 'data.csv');
   const [postgres, s3] = await Promise.all([startTestPostgres(), startTestS3(['backups'])]);
@@ -109,7 +111,7 @@ async function main(): Promise<void> {
         },
       },
     };
-    const worker = (mode: 'backup' | 'restore' | 'upload') => runWorker({ mode, table: TABLE, environment, env, file: csv });
+    const worker = (mode: 'backup' | 'restore' | 'upload') => runWorker({ mode, table: TABLE, environment, env, file: csv }, cpuProf);
     const store = s3.store('backups');
     await worker('backup');
     const [first] = await listTableBackups(store, TABLE);
@@ -126,7 +128,9 @@ async function main(): Promise<void> {
     try {
       for (let round = 1; round <= runs; round++) {
         const copyToFile = await timed(() => withClient(pool, (client) => copyToLocalFile(client, join(dir, 'copy-to.csv'))));
+        const serverCpu = process.cpuUsage();
         const backup = await worker('backup');
+        const serverCpuUsed = process.cpuUsage(serverCpu);
         const upload = await worker('upload');
         const bareCopy = await timed(() => withClient(pool, (client) => loadBaseline(client, csv, [])));
         const copyAndIndexes = await timed(() => withClient(pool, (client) => loadBaseline(client, csv, INDEXES)));
@@ -140,10 +144,10 @@ async function main(): Promise<void> {
         const inject = await timed(() => fault.inject({ undoRecorded: async () => undefined, changed: async () => undefined, signal: new AbortController().signal }));
         const client = await database.connectForChanges();
         const undo = await timed(() => undoDropTable(client, undoAction.params as RestoreTableParams)).finally(() => client.end());
-        rounds.push({ copyTo: copyToFile, backup, upload: upload.ms, bareCopy, copyAndIndexes, restore, undo, inject });
+        rounds.push({ copyTo: copyToFile, backup, backupServerCpuMs: (serverCpuUsed.user + serverCpuUsed.system) / 1000, upload, bareCopy, copyAndIndexes, restore, undo, inject });
         console.log(
-          `  round ${round}: COPY TO ${seconds(copyToFile)}, backup ${seconds(backup.ms)} (+${mib(1024 * (backup.peakKiB - backup.idleKiB))}), ` +
-            `upload ${seconds(upload.ms)}, COPY FROM ${seconds(bareCopy)}, COPY FROM + indexes ${seconds(copyAndIndexes)}, ` +
+          `  round ${round}: COPY TO ${seconds(copyToFile)}, backup ${seconds(backup.ms)} (CPU ${seconds(backup.cpuMs)}, S3 server CPU ${seconds((serverCpuUsed.user + serverCpuUsed.system) / 1000)}, +${mib(1024 * (backup.peakKiB - backup.idleKiB))}), ` +
+            `upload ${seconds(upload.ms)} (CPU ${seconds(upload.cpuMs)}), COPY FROM ${seconds(bareCopy)}, COPY FROM + indexes ${seconds(copyAndIndexes)}, ` +
             `restore ${seconds(restore.ms)} (+${mib(1024 * (restore.peakKiB - restore.idleKiB))}), undo ${seconds(undo)}, inject ${seconds(inject)}`,
         );
       }
@@ -159,10 +163,14 @@ async function main(): Promise<void> {
 }
 
 /** The worker, from source under tsx when this runs under tsx, else the built one. */
-async function runWorker(input: { mode: 'backup' | 'restore' | 'upload'; table: string; environment: Environment; env: Record<string, string>; file: string }): Promise<WorkerResult> {
+async function runWorker(
+  input: { mode: 'backup' | 'restore' | 'upload'; table: string; environment: Environment; env: Record<string, string>; file: string },
+  cpuProf: string | undefined,
+): Promise<WorkerResult> {
   const fromSource = import.meta.url.endsWith('.ts');
   const script = fileURLToPath(new URL(`./table-backup-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url));
-  const args = [...(fromSource ? ['--import', 'tsx'] : []), script, JSON.stringify(input)];
+  const profile = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`, `--cpu-prof-name=${input.mode}-${Date.now()}.cpuprofile`] : [];
+  const args = [...profile, ...(fromSource ? ['--import', 'tsx'] : []), script, JSON.stringify(input)];
   const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as WorkerResult;
 }
@@ -192,7 +200,11 @@ function printFigures(rounds: Figures[]): void {
   };
   const copyToFile = median((f) => f.copyTo);
   const backup = median((f) => f.backup.ms);
-  const upload = median((f) => f.upload);
+  const upload = median((f) => f.upload.ms);
+  const backupCpu = median((f) => f.backup.cpuMs);
+  const uploadCpu = median((f) => f.upload.cpuMs);
+  const serverCpu = median((f) => f.backupServerCpuMs);
+  const restoreCpu = median((f) => f.restore.cpuMs);
   const bare = median((f) => f.bareCopy);
   const indexed = median((f) => f.copyAndIndexes);
   const restore = median((f) => f.restore.ms);
@@ -213,6 +225,10 @@ function printFigures(rounds: Figures[]): void {
   row('drop-table undo: the hidden table moved back', undo, times(undo, indexed));
   row('drop-table injection: the table hidden', inject, times(inject, indexed));
   console.log('');
+  console.log(
+    `  CPU time of the firedrill process: backup ${seconds(backupCpu)} (${times(backupCpu, copyToFile)} of COPY TO's wall time; the S3 server ${seconds(serverCpu)}), ` +
+      `upload alone ${seconds(uploadCpu)}, restore ${seconds(restoreCpu)}`,
+  );
   console.log(`  firedrill peak RSS above idle (${mib(idle)}): backup ${mib(backupRss)}, restore ${mib(restoreRss)}  (target ≤ 128 MiB)`);
 }
 
@@ -239,8 +255,11 @@ function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 }
 
-function parseOptions(args: string[]): { rows: number; runs: number } {
-  const { values } = parseArgs({ args, options: { rows: { type: 'string' }, runs: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+function parseOptions(args: string[]): { rows: number; runs: number; cpuProf?: string } {
+  const { values } = parseArgs({
+    args,
+    options: { rows: { type: 'string' }, runs: { type: 'string' }, 'cpu-prof': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
@@ -250,7 +269,7 @@ function parseOptions(args: string[]): { rows: number; runs: number } {
     if (!/^[1-9]\d*$/.test(value)) throw new Error(`--${name} must be a whole number of at least 1, not "${value}"\n${USAGE}`);
     return Number(value);
   };
-  return { rows: whole(values.rows, 'rows', 1_500_000), runs: whole(values.runs, 'runs', 3) };
+  return { rows: whole(values.rows, 'rows', 1_500_000), runs: whole(values.runs, 'runs', 3), cpuProf: values['cpu-prof'] };
 }
 
 main().catch((error: unknown) => {
