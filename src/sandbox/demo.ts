@@ -8,11 +8,12 @@ import type { Logger } from '../log.js';
 import { startHttpServer } from '../server/http-server.js';
 import { UserError } from '../errors.js';
 import { startMonitor } from './monitor.js';
-import { SANDBOX_ENVIRONMENT, startSandbox } from './sandbox.js';
+import { SANDBOX_ENVIRONMENT, startSandbox, type Sandbox } from './sandbox.js';
 
 export interface DemoOptions {
   drill: Drill;
-  store: RunStore;
+  /** Still opening, perhaps: the sandbox starts meanwhile. */
+  store: Promise<RunStore>;
   clock: Clock;
   log: Logger;
   onEvent?: (event: RunEvent, runId: string) => void;
@@ -30,7 +31,15 @@ export async function runDemo(options: DemoOptions): Promise<RunResult> {
   const recovery = options.drill.recovery;
   const withReplica = recovery.mode === 'automated' && recovery.runbook.action === 'rescue-from-delayed-replica';
   stage(`starting the sandbox: shop database, ${withReplica ? `a standby applying its changes ${DEMO_REPLICA_DELAY_MS / 1000}s late, ` : ''}S3 server, backup job`);
-  const sandbox = await startSandbox({ ...TIMING, ...(withReplica && { delayedReplicaMs: DEMO_REPLICA_DELAY_MS }) });
+  const starting = startSandbox({ ...TIMING, ...(withReplica && { delayedReplicaMs: DEMO_REPLICA_DELAY_MS }) });
+  let sandbox: Sandbox;
+  let store: RunStore;
+  try {
+    [sandbox, store] = await Promise.all([starting, options.store]);
+  } catch (error) {
+    await starting.then((started) => started.stop(), () => undefined);
+    throw error;
+  }
   try {
     const server = await startHttpServer({
       host: '127.0.0.1',
@@ -38,7 +47,7 @@ export async function runDemo(options: DemoOptions): Promise<RunResult> {
       alertToken: sandbox.alertToken,
       log: options.log,
       intake: {
-        store: options.store,
+        store,
         clock: options.clock,
         drillFor: (run) => (run.drill === options.drill.id ? options.drill : undefined),
       },
@@ -55,7 +64,7 @@ export async function runDemo(options: DemoOptions): Promise<RunResult> {
       if (options.interrupt?.aborted) throw new UserError('interrupted before the drill started: nothing was injected');
       stage(`running drill ${options.drill.id}`);
       return await runDrill(
-        { store: options.store, clock: options.clock, runtimes: runtimeFactory({ configDir: process.cwd(), env: sandbox.env }) },
+        { store, clock: options.clock, runtimes: runtimeFactory({ configDir: process.cwd(), env: sandbox.env }) },
         {
           drill: options.drill,
           environmentName: SANDBOX_ENVIRONMENT,
