@@ -16,8 +16,9 @@
  *   the figure that load from other processes does not inflate;
  * - firedrill's peak RSS above idle during each (target ≤ 128 MiB): the backup and the
  *   restore run in a process of their own (table-backup-worker.ts), which resets its peak
- *   after start-up and reads it when done; the S3 server runs in this process, as S3 would
- *   run elsewhere;
+ *   after start-up and reads it when done; the S3 server (s3rver) is a process of its own;
+ * - the CPU time each process spent on the backup and on the raw COPY TO (PostgreSQL's
+ *   backends, firedrill or this process, the S3 server), from /proc;
  * - for reference: the bare `COPY FROM`, the drill's undo (the hidden table moved back) and
  *   its injection.
  *
@@ -25,7 +26,7 @@
  * run on this machine; everything lives in temporary directories removed at the end.
  */
 import { execFile } from 'node:child_process';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +42,7 @@ import { listTableBackups } from '../../adapters/postgres/table-backup.js';
 import type { Environment } from '../../src/catalogue/config-schema.js';
 import { connectToEnvironmentDatabase } from '../../src/compose/postgres-environment.js';
 import { startTestPostgres, startTestS3 } from '../support/servers.js';
+import { childrenMatching, processTreeCpuMs } from './process-cpu.js';
 import type { WorkerResult } from './table-backup-worker.js';
 
 const USAGE = 'usage: restore-bench [--rows N] [--runs N] [--cpu-prof DIR]   (defaults: 1500000 rows, 3 runs; --cpu-prof writes a V8 CPU profile of every worker into DIR)';
@@ -67,11 +69,19 @@ const INDEXES = [
   'create index on bench.baseline (created_at)',
 ];
 
+/** CPU time (ms) each process spent on one piece of work. */
+interface CpuSplit {
+  postgres: number;
+  /** firedrill's worker, or this process for the raw COPY TO. */
+  client: number;
+  s3: number;
+}
+
 interface Figures {
   copyTo: number;
+  copyToCpu: CpuSplit;
   backup: WorkerResult;
-  /** CPU time the S3 server (in this process) spent during the backup. */
-  backupServerCpuMs: number;
+  backupCpu: CpuSplit;
   upload: WorkerResult;
   bareCopy: number;
   copyAndIndexes: number;
@@ -97,6 +107,11 @@ async function main(): Promise<void> {
       [rows],
     );
     await pool.query('vacuum analyze bench.orders');
+    // PostgreSQL's CPU is its postmaster's tree (backends, reaped or not); the S3 server is a child of this process.
+    const backend = (await pool.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+    const postmaster = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${backend}/status`, 'utf8'))?.[1]);
+    const [s3Server] = childrenMatching(process.pid, 's3rver');
+    const cpuNow = () => ({ postgres: processTreeCpuMs(postmaster) ?? Number.NaN, s3: s3Server ? (processTreeCpuMs(s3Server) ?? Number.NaN) : Number.NaN });
     const env = { BENCH_URL: postgres.url(), BENCH_S3_KEY: s3.accessKeyId, BENCH_S3_SECRET: s3.secretAccessKey };
     const environment: Environment = {
       protected: false,
@@ -133,10 +148,15 @@ async function main(): Promise<void> {
     const rounds: Figures[] = [];
     try {
       for (let round = 1; round <= runs; round++) {
+        const beforeCopyTo = { ...cpuNow(), self: process.cpuUsage() };
         const copyToFile = await timed(() => withClient(pool, (client) => copyToLocalFile(client, join(dir, 'copy-to.csv'))));
-        const serverCpu = process.cpuUsage();
+        const selfUsed = process.cpuUsage(beforeCopyTo.self);
+        const afterCopyTo = cpuNow();
+        const copyToCpu = { postgres: afterCopyTo.postgres - beforeCopyTo.postgres, client: (selfUsed.user + selfUsed.system) / 1000, s3: 0 };
+        const beforeBackup = cpuNow();
         const backup = await worker('backup');
-        const serverCpuUsed = process.cpuUsage(serverCpu);
+        const afterBackup = cpuNow();
+        const backupCpu = { postgres: afterBackup.postgres - beforeBackup.postgres, client: backup.cpuMs, s3: afterBackup.s3 - beforeBackup.s3 };
         const upload = await worker('upload');
         const bareCopy = await timed(() => withClient(pool, (client) => loadBaseline(client, csv, [])));
         const copyAndIndexes = await timed(() => withClient(pool, (client) => loadBaseline(client, csv, INDEXES)));
@@ -150,9 +170,9 @@ async function main(): Promise<void> {
         const inject = await timed(() => fault.inject({ undoRecorded: async () => undefined, changed: async () => undefined, signal: new AbortController().signal }));
         const client = await database.connectForChanges();
         const undo = await timed(() => undoDropTable(client, undoAction.params as RestoreTableParams)).finally(() => client.end());
-        rounds.push({ copyTo: copyToFile, backup, backupServerCpuMs: (serverCpuUsed.user + serverCpuUsed.system) / 1000, upload, bareCopy, copyAndIndexes, restore, undo, inject });
+        rounds.push({ copyTo: copyToFile, copyToCpu, backup, backupCpu, upload, bareCopy, copyAndIndexes, restore, undo, inject });
         console.log(
-          `  round ${round}: COPY TO ${seconds(copyToFile)}, backup ${seconds(backup.ms)} (CPU ${seconds(backup.cpuMs)}, S3 server CPU ${seconds((serverCpuUsed.user + serverCpuUsed.system) / 1000)}, +${mib(1024 * (backup.peakKiB - backup.idleKiB))}), ` +
+          `  round ${round}: COPY TO ${seconds(copyToFile)}, backup ${seconds(backup.ms)} (+${mib(1024 * (backup.peakKiB - backup.idleKiB))}), ` +
             `upload ${seconds(upload.ms)} (CPU ${seconds(upload.cpuMs)}), COPY FROM ${seconds(bareCopy)}, COPY FROM + indexes ${seconds(copyAndIndexes)}, ` +
             `restore ${seconds(restore.ms)} (+${mib(1024 * (restore.peakKiB - restore.idleKiB))}), undo ${seconds(undo)}, inject ${seconds(inject)}`,
         );
@@ -207,9 +227,13 @@ function printFigures(rounds: Figures[]): void {
   const copyToFile = median((f) => f.copyTo);
   const backup = median((f) => f.backup.ms);
   const upload = median((f) => f.upload.ms);
-  const backupCpu = median((f) => f.backup.cpuMs);
+  const cpu = (pick: (figures: Figures) => CpuSplit) => {
+    const split = { postgres: median((f) => pick(f).postgres), client: median((f) => pick(f).client), s3: median((f) => pick(f).s3) };
+    return { ...split, total: median((f) => pick(f).postgres + pick(f).client + pick(f).s3) };
+  };
+  const copyToCpu = cpu((f) => f.copyToCpu);
+  const backupCpu = cpu((f) => f.backupCpu);
   const uploadCpu = median((f) => f.upload.cpuMs);
-  const serverCpu = median((f) => f.backupServerCpuMs);
   const restoreCpu = median((f) => f.restore.cpuMs);
   const bare = median((f) => f.bareCopy);
   const indexed = median((f) => f.copyAndIndexes);
@@ -232,9 +256,12 @@ function printFigures(rounds: Figures[]): void {
   row('drop-table injection: the table hidden', inject, times(inject, indexed));
   console.log('');
   console.log(
-    `  CPU time of the firedrill process: backup ${seconds(backupCpu)} (${times(backupCpu, copyToFile)} of COPY TO's wall time; the S3 server ${seconds(serverCpu)}), ` +
-      `upload alone ${seconds(uploadCpu)}, restore ${seconds(restoreCpu)}`,
+    `  CPU time, which load from other processes does not inflate: raw COPY TO ${seconds(copyToCpu.total)} ` +
+      `(PostgreSQL ${seconds(copyToCpu.postgres)}, the client writing the file ${seconds(copyToCpu.client)}); ` +
+      `backup ${seconds(backupCpu.total)} = ${times(backupCpu.total, copyToCpu.total)} ` +
+      `(PostgreSQL ${seconds(backupCpu.postgres)}, firedrill ${seconds(backupCpu.client)}, the S3 server ${seconds(backupCpu.s3)})`,
   );
+  console.log(`  CPU time of the firedrill process: backup ${seconds(backupCpu.client)}, upload alone ${seconds(uploadCpu)}, restore ${seconds(restoreCpu)}`);
   console.log(`  firedrill peak RSS above idle (${mib(idle)}): backup ${mib(backupRss)}, restore ${mib(restoreRss)}  (target ≤ 128 MiB)`);
 }
 
