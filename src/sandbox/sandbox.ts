@@ -15,7 +15,8 @@ import { startShop, type Shop } from './shop.js';
 export const SANDBOX_ENVIRONMENT = 'sandbox';
 const SANDBOX_PREFIX = 'firedrill-sandbox-';
 const OWNER_FILE = 'owner.pid';
-const SANDBOX_TEMPLATE = 'sandbox-postgres-template';
+/** Named for its 1 MiB WAL segments (cluster-template.ts): a template made before them is not reused. */
+const SANDBOX_TEMPLATE = 'sandbox-postgres-template-wal1m';
 const STANDBY_DIR = 'standby';
 
 export interface SandboxTiming {
