@@ -150,7 +150,7 @@ export async function restoreTableBackup(options: RestoreTableBackupOptions): Pr
           copyFrom(`copy ${qualifiedName(target)} ${columnList(definition)} from stdin ${CSV_OPTIONS_FROZEN}`),
         );
         // gunzip fails on a truncated or corrupted file: its trailer holds the CSV's CRC-32 and length.
-        if (backup.dataFile === 'data.csv.gz') await pipeline(data, createGunzip(), copy);
+        if (backup.dataFile === 'data.csv.gz') await pipeline(data, createGunzip({ chunkSize: GZIP.chunkSize }), copy);
         else await pipeline(data, copy);
         // The manifest's count, from the backup's own COPY: fewer or more rows here mean the
         // data file is not the one the manifest describes (cut short, replaced): nothing is restored.
