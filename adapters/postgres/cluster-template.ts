@@ -9,7 +9,9 @@ import { prepareCluster } from './embedded-cluster.js';
  * clusters on loopback that are thrown away (the demo's sandbox shop).
  */
 export async function copyClusterTemplate(templateDir: string, dataDir: string): Promise<void> {
-  const template = await prepareCluster(templateDir, { durable: false });
+  // 1 MiB WAL segments: a fresh cluster's first segment is preallocated in full, and at the
+  // default 16 MiB it was 40% of what every demo copies.
+  const template = await prepareCluster(templateDir, { durable: false, walSegmentMiB: 1 });
   const target = resolve(dataDir);
   // Only the cluster and its password: not what another process may be initialising beside them.
   const wanted = new Set([template.dataDir, template.pgdata, join(template.dataDir, 'password')]);

@@ -41,14 +41,20 @@ export const USER = 'firedrill';
  * do it at once: each initialises in a directory of its own and the first to rename it into
  * place wins; the password file is created the same way.
  */
-export async function prepareCluster(dataDir: string, options: { durable: boolean }): Promise<EmbeddedCluster> {
+export interface ClusterOptions {
+  durable: boolean;
+  /** initdb's --wal-segsize (default 16): a cluster that is copied, not written much, copies quicker with 1. */
+  walSegmentMiB?: number;
+}
+
+export async function prepareCluster(dataDir: string, options: ClusterOptions): Promise<EmbeddedCluster> {
   const root = resolve(dataDir);
   const pgdata = join(root, 'pgdata');
   const binaries = await loadBinaries();
   const runAs = await postgresUser();
   const password = await readOrCreatePassword(root);
   const cluster = { dataDir: root, pgdata, password, binaries, runAs, logFile: join(pgdata, 'firedrill-server.log') };
-  if (!(await exists(join(pgdata, 'PG_VERSION')))) await initialise(cluster, options.durable);
+  if (!(await exists(join(pgdata, 'PG_VERSION')))) await initialise(cluster, options);
   if (runAs.uid !== undefined) await makeTraversable(pgdata);
   return cluster;
 }
@@ -130,7 +136,7 @@ export async function createDatabaseOn(url: string, name: string): Promise<void>
   }
 }
 
-async function initialise(cluster: EmbeddedCluster, durable: boolean): Promise<void> {
+async function initialise(cluster: EmbeddedCluster, { durable, walSegmentMiB }: ClusterOptions): Promise<void> {
   const { dataDir, pgdata, runAs, binaries } = cluster;
   if (await exists(pgdata)) {
     throw new Error(`${pgdata} exists but holds no PostgreSQL data directory (an initialisation that was interrupted?); remove it and try again`);
@@ -156,6 +162,7 @@ async function initialise(cluster: EmbeddedCluster, durable: boolean): Promise<v
         '--locale=C',
         // A throw-away cluster need not wait for its files to reach the disk.
         ...(durable ? [] : ['--no-sync']),
+        ...(walSegmentMiB === undefined ? [] : [`--wal-segsize=${walSegmentMiB}`]),
       ],
       { ...runAs, env: { ...process.env, LC_ALL: 'C' } },
     );

@@ -17,16 +17,21 @@ export async function demoCommand(context: CliContext, options: { drill: string;
   const drill = await builtInDrill(options.drill);
   if (drill.kind !== 'drop-table') throw new UserError(`the demo sandbox runs drop-table drills; ${drill.id} is ${drill.kind}`);
   const quiet = options.format === 'json';
-  const opened = await openStore(undefined, { configDir: process.cwd(), env: context.env });
-  try {
+  // The store opens while the sandbox starts (each takes a second or two): neither waits for the other.
+  const opening = openStore(undefined, { configDir: process.cwd(), env: context.env }).then(async (opened) => {
     // A demo killed mid-run took its sandbox with it: nothing is left to undo.
     for (const run of await opened.store.active(SANDBOX_ENVIRONMENT)) {
       await abandonRun(opened.store, context.clock, run.id, 'the demo sandbox it ran in is gone (the demo was interrupted)');
     }
+    return opened;
+  });
+  // Its failure is reported by runDemo, which waits for it.
+  opening.catch(() => undefined);
+  try {
     const progress = liveProgress(context.err);
     const result = await runDemo({
       drill,
-      store: opened.store,
+      store: opening.then((opened) => opened.store),
       clock: context.clock,
       log: context.log,
       interrupt: options.interrupt,
@@ -35,10 +40,10 @@ export async function demoCommand(context: CliContext, options: { drill: string;
     });
     if (!quiet) context.err('\n');
     context.out(renderScorecard(result.scorecard, options.format));
-    if (!quiet) context.err(`\nstored in ${opened.location}; list with: npx firedrill scorecards\n`);
+    if (!quiet) context.err(`\nstored in ${(await opening).location}; list with: npx firedrill scorecards\n`);
     return exitCodeFor(result.scorecard);
   } finally {
-    await opened.close();
+    await opening.then((opened) => opened.close(), () => undefined);
   }
 }
 

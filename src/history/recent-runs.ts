@@ -1,9 +1,9 @@
-import { formatDuration } from '../catalogue/duration.js';
 import type { DrillCatalogue } from '../catalogue/effective.js';
 import { didYouMean, joinParts } from '../catalogue/suggest.js';
 import type { RunStore, RunSummary } from '../engine/ports.js';
 import { UserError } from '../errors.js';
 import type { Scorecard } from '../scoring/scorecard-schema.js';
+import { measuresLine } from '../scoring/measure-text.js';
 
 /** A recent run with its scorecard (null while it is going): one row of `firedrill scorecards` and chat's `history`. */
 export interface RecentRun {
@@ -33,14 +33,8 @@ export function historyFilterOf(catalogue: DrillCatalogue, name: string | undefi
   throw new UserError(joinParts(`"${name}" is neither a drill nor an environment`, didYouMean(name, [...environments, ...drills])), 'usage: history [drill|env] [n]');
 }
 
-/** `2026-11-30 09:00  3f2a9c41  pass     drop-orders-table in staging  TTD 12.5s RTO 2m4s RPO -` */
+/** `2026-11-30 09:00  3f2a9c41  pass     drop-orders-table in staging  TTD 12.5s (12.4s–12.5s) RTO 2m4s (2m3s–2m4s) RPO -` */
 export function recentRunLine({ run, scorecard }: RecentRun): string {
-  const measures = scorecard
-    ? (['ttd', 'rto', 'rpo'] as const).map((key) => `${key.toUpperCase()} ${msText(scorecard[`${key}Ms`])}`).join(' ')
-    : 'running';
+  const measures = scorecard ? measuresLine(scorecard, ' ') : 'running';
   return `${run.createdAt.slice(0, 16).replace('T', ' ')}  ${run.id.slice(0, 8)}  ${(run.outcome ?? 'active').padEnd(7)}  ${run.drill} in ${run.environment}  ${measures}`;
-}
-
-function msText(ms: number | null): string {
-  return ms === null ? '-' : formatDuration(ms);
 }

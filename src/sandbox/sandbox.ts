@@ -15,7 +15,8 @@ import { startShop, type Shop } from './shop.js';
 export const SANDBOX_ENVIRONMENT = 'sandbox';
 const SANDBOX_PREFIX = 'firedrill-sandbox-';
 const OWNER_FILE = 'owner.pid';
-const SANDBOX_TEMPLATE = 'sandbox-postgres-template';
+/** Named for its 1 MiB WAL segments (cluster-template.ts): a template made before them is not reused. */
+const SANDBOX_TEMPLATE = 'sandbox-postgres-template-wal1m';
 const STANDBY_DIR = 'standby';
 
 export interface SandboxTiming {
@@ -50,6 +51,10 @@ export async function startSandbox(timing: SandboxTiming): Promise<Sandbox> {
   };
   try {
     // initdb once, then a copy of that cluster for each demo: seconds saved on every run after the first.
+    // The S3 server (a process of its own) starts while the shop's database is copied and started.
+    const s3Starting = startLocalS3Server({ directory: join(dir, 's3'), buckets: ['shop-backups'] });
+    stops.push(() => s3Starting.then((started) => started.stop()));
+    s3Starting.catch(() => undefined); // awaited below; a failure meanwhile must not go unhandled
     await copyClusterTemplate(join(stateDir(), SANDBOX_TEMPLATE), join(dir, 'postgres'));
     const shop = await startShop(join(dir, 'postgres'), timing.orderEveryMs);
     stops.push(() => shop.stop());
@@ -57,8 +62,7 @@ export async function startSandbox(timing: SandboxTiming): Promise<Sandbox> {
       ? undefined
       : await startDelayedStandby({ primary: shop.server, dataDir: join(dir, STANDBY_DIR), delayMs: timing.delayedReplicaMs });
     if (standby) stops.push(() => standby.stop());
-    const s3 = await startLocalS3Server({ directory: join(dir, 's3'), buckets: ['shop-backups'] });
-    stops.push(() => s3.stop());
+    const s3 = await s3Starting;
 
     const env = {
       FIREDRILL_SANDBOX_DATABASE_URL: shop.url,

@@ -1,6 +1,7 @@
 import { formatDuration } from '../catalogue/duration.js';
 import type { Scorecard } from './score-run.js';
 import type { Range } from './scorecard-schema.js';
+import { withBounds } from './measure-text.js';
 
 type Objective = 'ttd' | 'rto' | 'rpo';
 const MEASURES: { key: Objective; label: string; measured: (s: Scorecard) => number | null; target: (s: Scorecard) => number | null; bounds: (s: Scorecard) => Range | null }[] = [
@@ -29,20 +30,6 @@ export function measureRows(scorecard: Scorecard): MeasureRow[] {
       verdict: met === null ? '' : met ? 'met' : 'MISSED',
     };
   });
-}
-
-/** `12.4s (12.1s–12.4s)`: the value and where the truth lies, each bound rounded outwards. */
-export function withBounds(value: number, bounds: Range | null): string {
-  if (!bounds) return formatDuration(value);
-  if (bounds.low === bounds.high) return `${formatDuration(value)} (exact)`;
-  return `${formatDuration(value)} (${formatDuration(roundBound(bounds.low, Math.floor))}–${formatDuration(roundBound(bounds.high, Math.ceil))})`;
-}
-
-/** formatDuration shows tenths of a second below a minute and whole seconds above: round to those, outwards. */
-function roundBound(ms: number, round: (x: number) => number): number {
-  if (ms < 1_000) return ms;
-  if (ms < 60_000) return round(ms / 100) * 100;
-  return round(ms / 1_000) * 1_000;
 }
 
 function notMeasured(scorecard: Scorecard, key: Objective): string {

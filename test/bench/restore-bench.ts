@@ -11,11 +11,14 @@
  *   `COPY FROM` of the backup's own CSV from a local file into a bare table followed by
  *   `ADD PRIMARY KEY` and `CREATE INDEX` of the same indexes (target ≤ 1.15×);
  * - backup: `firedrill backup` (backupEnvironmentTable) to that S3 server, against a raw
- *   `COPY TO` a local file (target ≤ 1.3×);
+ *   `COPY TO` a local file (target ≤ 1.3×); the backup stores the CSV gzip-compressed, the
+ *   baseline writes it as it comes; the CPU time of the firedrill process is printed too, as
+ *   the figure that load from other processes does not inflate;
  * - firedrill's peak RSS above idle during each (target ≤ 128 MiB): the backup and the
  *   restore run in a process of their own (table-backup-worker.ts), which resets its peak
- *   after start-up and reads it when done; the S3 server runs in this process, as S3 would
- *   run elsewhere;
+ *   after start-up and reads it when done; the S3 server (s3rver) is a process of its own;
+ * - the CPU time each process spent on the backup and on the raw COPY TO (PostgreSQL's
+ *   backends, firedrill or this process, the S3 server), from /proc;
  * - for reference: the bare `COPY FROM`, the drill's undo (the hidden table moved back) and
  *   its injection.
  *
@@ -23,13 +26,14 @@
  * run on this machine; everything lives in temporary directories removed at the end.
  */
 import { execFile } from 'node:child_process';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
+import { createGunzip } from 'node:zlib';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { dropTableFault } from '../../adapters/postgres/drop-table-fault.js';
@@ -38,9 +42,10 @@ import { listTableBackups } from '../../adapters/postgres/table-backup.js';
 import type { Environment } from '../../src/config/config-schema.js';
 import { connectToEnvironmentDatabase } from '../../src/compose/postgres-environment.js';
 import { startTestPostgres, startTestS3 } from '../support/servers.js';
+import { childrenMatching, processTreeCpuMs } from './process-cpu.js';
 import type { WorkerResult } from './table-backup-worker.js';
 
-const USAGE = 'usage: restore-bench [--rows N] [--runs N]   (defaults: 1500000 rows, 3 runs)';
+const USAGE = 'usage: restore-bench [--rows N] [--runs N] [--cpu-prof DIR]   (defaults: 1500000 rows, 3 runs; --cpu-prof writes a V8 CPU profile of every worker into DIR)';
 const TABLE = 'bench.orders';
 const COLUMNS = 'id bigint, customer text, email text, amount numeric(12,2), created_at timestamptz, note text';
 
@@ -64,10 +69,20 @@ const INDEXES = [
   'create index on bench.baseline (created_at)',
 ];
 
+/** CPU time (ms) each process spent on one piece of work. */
+interface CpuSplit {
+  postgres: number;
+  /** firedrill's worker, or this process for the raw COPY TO. */
+  client: number;
+  s3: number;
+}
+
 interface Figures {
   copyTo: number;
+  copyToCpu: CpuSplit;
   backup: WorkerResult;
-  upload: number;
+  backupCpu: CpuSplit;
+  upload: WorkerResult;
   bareCopy: number;
   copyAndIndexes: number;
   restore: WorkerResult;
@@ -76,7 +91,7 @@ interface Figures {
 }
 
 async function main(): Promise<void> {
-  const { rows, runs } = parseOptions(process.argv.slice(2));
+  const { rows, runs, cpuProf } = parseOptions(process.argv.slice(2));
   const dir = await mkdtemp(join(tmpdir(), 'firedrill-restore-bench-'));
   const csv = join(dir, 'data.csv');
   const [postgres, s3] = await Promise.all([startTestPostgres(), startTestS3(['backups'])]);
@@ -92,6 +107,11 @@ async function main(): Promise<void> {
       [rows],
     );
     await pool.query('vacuum analyze bench.orders');
+    // PostgreSQL's CPU is its postmaster's tree (backends, reaped or not); the S3 server is a child of this process.
+    const backend = (await pool.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+    const postmaster = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${backend}/status`, 'utf8'))?.[1]);
+    const [s3Server] = childrenMatching(process.pid, 's3rver');
+    const cpuNow = () => ({ postgres: processTreeCpuMs(postmaster) ?? Number.NaN, s3: s3Server ? (processTreeCpuMs(s3Server) ?? Number.NaN) : Number.NaN });
     const env = { BENCH_URL: postgres.url(), BENCH_S3_KEY: s3.accessKeyId, BENCH_S3_SECRET: s3.secretAccessKey };
     const environment: Environment = {
       protected: false,
@@ -109,11 +129,14 @@ async function main(): Promise<void> {
         },
       },
     };
-    const worker = (mode: 'backup' | 'restore' | 'upload') => runWorker({ mode, table: TABLE, environment, env, file: csv });
+    const worker = (mode: 'backup' | 'restore' | 'upload') => runWorker({ mode, table: TABLE, environment, env, file: csv }, cpuProf);
     const store = s3.store('backups');
     await worker('backup');
     const [first] = await listTableBackups(store, TABLE);
-    await pipeline(await store.get(`${first!.key}data.csv`), createWriteStream(csv));
+    // The backup's own CSV, uncompressed: what the baselines read and write.
+    const data = await store.get(`${first!.key}${first!.dataFile}`);
+    if (first!.dataFile.endsWith('.gz')) await pipeline(data, createGunzip(), createWriteStream(csv));
+    else await pipeline(data, createWriteStream(csv));
     const version = (await pool.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]!.v;
     const size = (await pool.query<{ b: string }>(`select pg_total_relation_size('${TABLE}') as b`)).rows[0]!.b;
     console.log(
@@ -125,8 +148,15 @@ async function main(): Promise<void> {
     const rounds: Figures[] = [];
     try {
       for (let round = 1; round <= runs; round++) {
+        const beforeCopyTo = { ...cpuNow(), self: process.cpuUsage() };
         const copyToFile = await timed(() => withClient(pool, (client) => copyToLocalFile(client, join(dir, 'copy-to.csv'))));
+        const selfUsed = process.cpuUsage(beforeCopyTo.self);
+        const afterCopyTo = cpuNow();
+        const copyToCpu = { postgres: afterCopyTo.postgres - beforeCopyTo.postgres, client: (selfUsed.user + selfUsed.system) / 1000, s3: 0 };
+        const beforeBackup = cpuNow();
         const backup = await worker('backup');
+        const afterBackup = cpuNow();
+        const backupCpu = { postgres: afterBackup.postgres - beforeBackup.postgres, client: backup.cpuMs, s3: afterBackup.s3 - beforeBackup.s3 };
         const upload = await worker('upload');
         const bareCopy = await timed(() => withClient(pool, (client) => loadBaseline(client, csv, [])));
         const copyAndIndexes = await timed(() => withClient(pool, (client) => loadBaseline(client, csv, INDEXES)));
@@ -140,10 +170,10 @@ async function main(): Promise<void> {
         const inject = await timed(() => fault.inject({ undoRecorded: async () => undefined, changed: async () => undefined, signal: new AbortController().signal }));
         const client = await database.connectForChanges();
         const undo = await timed(() => undoDropTable(client, undoAction.params as RestoreTableParams)).finally(() => client.end());
-        rounds.push({ copyTo: copyToFile, backup, upload: upload.ms, bareCopy, copyAndIndexes, restore, undo, inject });
+        rounds.push({ copyTo: copyToFile, copyToCpu, backup, backupCpu, upload, bareCopy, copyAndIndexes, restore, undo, inject });
         console.log(
           `  round ${round}: COPY TO ${seconds(copyToFile)}, backup ${seconds(backup.ms)} (+${mib(1024 * (backup.peakKiB - backup.idleKiB))}), ` +
-            `upload ${seconds(upload.ms)}, COPY FROM ${seconds(bareCopy)}, COPY FROM + indexes ${seconds(copyAndIndexes)}, ` +
+            `upload ${seconds(upload.ms)} (CPU ${seconds(upload.cpuMs)}), COPY FROM ${seconds(bareCopy)}, COPY FROM + indexes ${seconds(copyAndIndexes)}, ` +
             `restore ${seconds(restore.ms)} (+${mib(1024 * (restore.peakKiB - restore.idleKiB))}), undo ${seconds(undo)}, inject ${seconds(inject)}`,
         );
       }
@@ -159,10 +189,14 @@ async function main(): Promise<void> {
 }
 
 /** The worker, from source under tsx when this runs under tsx, else the built one. */
-async function runWorker(input: { mode: 'backup' | 'restore' | 'upload'; table: string; environment: Environment; env: Record<string, string>; file: string }): Promise<WorkerResult> {
+async function runWorker(
+  input: { mode: 'backup' | 'restore' | 'upload'; table: string; environment: Environment; env: Record<string, string>; file: string },
+  cpuProf: string | undefined,
+): Promise<WorkerResult> {
   const fromSource = import.meta.url.endsWith('.ts');
   const script = fileURLToPath(new URL(`./table-backup-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url));
-  const args = [...(fromSource ? ['--import', 'tsx'] : []), script, JSON.stringify(input)];
+  const profile = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`, `--cpu-prof-name=${input.mode}-${Date.now()}.cpuprofile`] : [];
+  const args = [...profile, ...(fromSource ? ['--import', 'tsx'] : []), script, JSON.stringify(input)];
   const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as WorkerResult;
 }
@@ -192,7 +226,15 @@ function printFigures(rounds: Figures[]): void {
   };
   const copyToFile = median((f) => f.copyTo);
   const backup = median((f) => f.backup.ms);
-  const upload = median((f) => f.upload);
+  const upload = median((f) => f.upload.ms);
+  const cpu = (pick: (figures: Figures) => CpuSplit) => {
+    const split = { postgres: median((f) => pick(f).postgres), client: median((f) => pick(f).client), s3: median((f) => pick(f).s3) };
+    return { ...split, total: median((f) => pick(f).postgres + pick(f).client + pick(f).s3) };
+  };
+  const copyToCpu = cpu((f) => f.copyToCpu);
+  const backupCpu = cpu((f) => f.backupCpu);
+  const uploadCpu = median((f) => f.upload.cpuMs);
+  const restoreCpu = median((f) => f.restore.cpuMs);
   const bare = median((f) => f.bareCopy);
   const indexed = median((f) => f.copyAndIndexes);
   const restore = median((f) => f.restore.ms);
@@ -213,6 +255,13 @@ function printFigures(rounds: Figures[]): void {
   row('drop-table undo: the hidden table moved back', undo, times(undo, indexed));
   row('drop-table injection: the table hidden', inject, times(inject, indexed));
   console.log('');
+  console.log(
+    `  CPU time, which load from other processes does not inflate: raw COPY TO ${seconds(copyToCpu.total)} ` +
+      `(PostgreSQL ${seconds(copyToCpu.postgres)}, the client writing the file ${seconds(copyToCpu.client)}); ` +
+      `backup ${seconds(backupCpu.total)} = ${times(backupCpu.total, copyToCpu.total)} ` +
+      `(PostgreSQL ${seconds(backupCpu.postgres)}, firedrill ${seconds(backupCpu.client)}, the S3 server ${seconds(backupCpu.s3)})`,
+  );
+  console.log(`  CPU time of the firedrill process: backup ${seconds(backupCpu.client)}, upload alone ${seconds(uploadCpu)}, restore ${seconds(restoreCpu)}`);
   console.log(`  firedrill peak RSS above idle (${mib(idle)}): backup ${mib(backupRss)}, restore ${mib(restoreRss)}  (target ≤ 128 MiB)`);
 }
 
@@ -239,8 +288,11 @@ function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 }
 
-function parseOptions(args: string[]): { rows: number; runs: number } {
-  const { values } = parseArgs({ args, options: { rows: { type: 'string' }, runs: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+function parseOptions(args: string[]): { rows: number; runs: number; cpuProf?: string } {
+  const { values } = parseArgs({
+    args,
+    options: { rows: { type: 'string' }, runs: { type: 'string' }, 'cpu-prof': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
@@ -250,7 +302,7 @@ function parseOptions(args: string[]): { rows: number; runs: number } {
     if (!/^[1-9]\d*$/.test(value)) throw new Error(`--${name} must be a whole number of at least 1, not "${value}"\n${USAGE}`);
     return Number(value);
   };
-  return { rows: whole(values.rows, 'rows', 1_500_000), runs: whole(values.runs, 'runs', 3) };
+  return { rows: whole(values.rows, 'rows', 1_500_000), runs: whole(values.runs, 'runs', 3), cpuProf: values['cpu-prof'] };
 }
 
 main().catch((error: unknown) => {

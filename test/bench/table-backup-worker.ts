@@ -3,7 +3,8 @@
  * restoreEnvironmentTable, with the drill's target checks), in a process of its own so that
  * restore-bench can tell firedrill's memory from the S3 server's and its own: after start-up
  * the peak RSS is reset (/proc/self/clear_refs), the idle RSS read, the work done, and the new
- * peak read. Prints one JSON line: { ms, rows, idleKiB, peakKiB }.
+ * peak read. Prints one JSON line: { ms, cpuMs, rows, idleKiB, peakKiB }; cpuMs is the CPU time
+ * (user + system) this process spent on the work, which load from other processes does not inflate.
  *
  * Argument: JSON { mode: 'backup' | 'restore' | 'upload', table, environment, env, file? }.
  * `upload` puts a local file into the same bucket, as the backup puts its CSV: what the S3
@@ -24,6 +25,8 @@ interface WorkerInput {
 
 export interface WorkerResult {
   ms: number;
+  /** CPU time (user + system) of this process during the work. */
+  cpuMs: number;
   rows: number;
   idleKiB: number;
   peakKiB: number;
@@ -48,9 +51,11 @@ async function main(): Promise<void> {
   writeFileSync('/proc/self/clear_refs', '5');
   const idleKiB = statusKiB('VmRSS');
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const rows = await work(input, target);
   const ms = performance.now() - started;
-  const result: WorkerResult = { ms, rows, idleKiB, peakKiB: statusKiB('VmHWM') };
+  const cpu = process.cpuUsage(cpuBefore);
+  const result: WorkerResult = { ms, cpuMs: (cpu.user + cpu.system) / 1000, rows, idleKiB, peakKiB: statusKiB('VmHWM') };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

@@ -44,6 +44,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Faults and recoveries land anywhere in a probe's interval, not in step with it. */
 const somewhere = (from: number, to: number) => from + Math.random() * (to - from);
 
+/** A source that cannot be measured here (what it needs is missing): the table says why instead. */
+export class NotMeasured extends Error {}
+
 /** The run detected at a moment the benchmark chose: TTD truth = that moment less injection. */
 async function detectionTrial(world: TimingWorld, send: (runId: string) => Promise<void>): Promise<Sample> {
   const trial = await world.startRun();
@@ -72,8 +75,30 @@ async function recoveryTrial(world: TimingWorld, drill: Drill, probe: Probe, up:
   return { measuredMs: scorecard.rtoMs, truthMs: upAtMono - trial.injected.mono, bounds: scorecard.bounds.rtoMs };
 }
 
+/**
+ * As recoveryTrial, for a service the benchmark brings back itself with one request at a moment
+ * it chose (`recover`, e.g. a pod marked Ready through the API): the change is committed before
+ * the request is acknowledged, so RTO truth = the acknowledgement less injection; `reset` puts
+ * the outage back before the run.
+ */
+export async function recoveryByRequestTrial(world: TimingWorld, drill: Drill, probe: Probe, reset: () => Promise<void>, recover: () => Promise<void>): Promise<Sample> {
+  await reset();
+  const trial = await world.startRun();
+  const recoverAtMono = trial.injected.mono + somewhere(300, 1_500);
+  let acknowledgedMono: number | undefined;
+  const recovering = sleep(recoverAtMono - performance.now())
+    .then(recover)
+    .then(() => void (acknowledgedMono = performance.now()));
+  const runtime: DrillRuntime = { fault: undefined as never, steadyState: [probe], verify: [], close: async () => undefined };
+  const outcome = await watchForRecovery({ journal: trial.journal, drill, runtime, signals: new RunSignals(), injectedAt: trial.injected });
+  await recovering;
+  const scorecard = await trial.finish();
+  if (outcome !== 'recovered' || scorecard.rtoMs === null || acknowledgedMono === undefined) throw new Error(`run ${trial.runId}: ${outcome}`);
+  return { measuredMs: scorecard.rtoMs, truthMs: acknowledgedMono - trial.injected.mono, bounds: scorecard.bounds.rtoMs };
+}
+
 /** A drill whose steady state is one probe of this type, every other setting at its default. */
-function drillProbing(probe: Record<string, unknown>): Drill {
+export function drillProbing(probe: Record<string, unknown>): Drill {
   return Drill.parse({
     id: 'timed',
     title: 'timed',

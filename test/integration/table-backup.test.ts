@@ -1,6 +1,8 @@
+import { buffer } from 'node:stream/consumers';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backupTable, listTableBackups, restoreTableBackup } from '../../adapters/postgres/table-backup.js';
+import { backupTable, listTableBackups, restoreTableBackup, type TableBackup } from '../../adapters/postgres/table-backup.js';
 import { captureTableDefinition } from '../../adapters/postgres/capture-table-definition.js';
 import type { TableDefinition } from '../../adapters/postgres/table-definition.js';
 import { oldDefinitionShape } from '../support/old-manifest.js';
@@ -96,6 +98,8 @@ describe('table backup to S3 and restore', () => {
     expect(backup.rows).toBe(ROWS - DELETED);
     expect(backup.table).toBe(TABLE);
     expect(backup.key).toMatch(/^public\.orders\/\d{8}T\d{6}\.\d{3}Z\/$/);
+    expect(backup.dataFile).toBe('data.csv.gz');
+    expect(gunzipSync(await buffer(await store.get(`${backup.key}data.csv.gz`))).toString('utf8')).toMatch(/^id,legacy_no,customer,/);
     expect(backup.takenAt.getTime()).toBeLessThanOrEqual(Date.now());
     expect(backup.takenAt.getTime()).toBeGreaterThan(before.getTime() - 60_000);
     expect(await listTableBackups(store, TABLE)).toEqual([backup]);
@@ -161,7 +165,7 @@ describe('table backup to S3 and restore', () => {
   it('restores all or nothing: bad data leaves no table behind', async () => {
     const [newest] = await listTableBackups(store, TABLE);
     const manifest = await readText(await store.get(`${newest?.key}definition.json`));
-    await store.put('public.orders/20000101T000000.000Z/data.csv', 'header\nnot,a,valid,row\n');
+    await store.put('public.orders/20000101T000000.000Z/data.csv.gz', gzipSync('header\nnot,a,valid,row\n'));
     await store.put('public.orders/20000101T000000.000Z/definition.json', manifest);
     const [broken] = (await listTableBackups(store, TABLE)).slice(-1);
     expect(broken?.key).toBe('public.orders/20000101T000000.000Z/');
@@ -171,6 +175,44 @@ describe('table backup to S3 and restore', () => {
     ).rejects.toThrow();
     const found = await client.query(`select to_regclass('public.orders_broken') as oid`);
     expect(found.rows[0]).toEqual({ oid: null });
+  });
+
+  it('refuses a data file that does not hold the rows its manifest counts (cut short), restoring nothing', async () => {
+    const [newest] = await listTableBackups(store, TABLE);
+    const csv = await csvOf(store, newest!);
+    // Whole rows dropped from the end (cut where a line starts with an id, not inside a quoted
+    // newline): still valid CSV, so only the count can tell.
+    const cut = csv.slice(0, csv.slice(csv.length / 2).search(/\n\d/) + Math.floor(csv.length / 2) + 1);
+    expect(cut.length).toBeLessThan(csv.length);
+    await store.put('public.orders/20000102T000000.000Z/data.csv.gz', gzipSync(cut));
+    await store.put('public.orders/20000102T000000.000Z/definition.json', await readText(await store.get(`${newest?.key}definition.json`)));
+    const short = (await listTableBackups(store, TABLE)).find((backup) => backup.key === 'public.orders/20000102T000000.000Z/');
+
+    const failure = restoreTableBackup({ client, store, table: TABLE, backup: short!, into: 'public.orders_short' });
+    await expect(failure).rejects.toThrow(UserError);
+    await expect(failure).rejects.toThrow(new RegExp(`holds \\d+ rows, but its manifest says the backup took ${newest?.rows}`));
+    const found = await client.query(`select to_regclass('public.orders_short') as oid`);
+    expect(found.rows[0]).toEqual({ oid: null });
+    await Promise.all(['data.csv.gz', 'definition.json'].map((name) => store.delete(`public.orders/20000102T000000.000Z/${name}`)));
+  });
+
+  it('refuses a compressed data file that is cut short or damaged (gzip checks its length and CRC-32), restoring nothing', async () => {
+    const [newest] = await listTableBackups(store, TABLE);
+    const data = await buffer(await store.get(`${newest!.key}data.csv.gz`));
+    const manifest = await readText(await store.get(`${newest!.key}definition.json`));
+    const damaged = Buffer.from(data);
+    damaged[Math.floor(damaged.length / 2)]! ^= 0xff;
+    const variants = { truncated: data.subarray(0, data.length - 100), damaged };
+    for (const [name, bytes] of Object.entries(variants)) {
+      const folder = `public.orders/2000010${name === 'truncated' ? 3 : 4}T000000.000Z/`;
+      await store.put(`${folder}data.csv.gz`, bytes);
+      await store.put(`${folder}definition.json`, manifest);
+      const bad = (await listTableBackups(store, TABLE)).find((backup) => backup.key === folder);
+      await expect(restoreTableBackup({ client, store, table: TABLE, backup: bad!, into: 'public.orders_bad' }), name).rejects.toThrow();
+      const found = await client.query(`select to_regclass('public.orders_bad') as oid`);
+      expect(found.rows[0], name).toEqual({ oid: null });
+      await Promise.all(['data.csv.gz', 'definition.json'].map((file) => store.delete(`${folder}${file}`)));
+    }
   });
 
   it('says where it looked when there is no backup at all', async () => {
@@ -183,12 +225,13 @@ describe('table backup to S3 and restore', () => {
   });
 
   it('reports a store failing mid-COPY as a UserError and leaves the connection usable', async () => {
-    // ~40 MiB: the store fails on its first 5 MiB parts while the COPY still has rows to send.
-    await client.query(`create table public.blobs as select i, repeat(md5(i::text), 256) as body
-                        from generate_series(1, 5000) as i`);
+    // ~24 MiB of hex, ~12 MiB compressed: the store fails on its first 5 MiB parts while the COPY still has rows to send.
+    await client.query(`create table public.blobs as
+                        select i, (select string_agg(md5(i::text || '.' || j::text), '') from generate_series(1, 256) as j) as body
+                        from generate_series(1, 3000) as i`);
     const missing = s3.store('no-such-bucket');
     await expect(backupTable({ client, table: 'public.blobs', store: missing })).rejects.toThrow(UserError);
-    expect(await rowCount(client, 'public.blobs')).toBe(5000);
+    expect(await rowCount(client, 'public.blobs')).toBe(3000);
     await client.query('drop table public.blobs');
   });
 
@@ -198,14 +241,16 @@ describe('table backup to S3 and restore', () => {
     expect(await rowCount(client, TABLE)).toBeGreaterThan(0);
   });
 
-  it('reads a manifest written before the definition covered sequences, triggers, grants and the rest', async () => {
+  it('reads a backup taken before the data was compressed and the definition covered sequences, triggers, grants and the rest', async () => {
     const [newest] = await listTableBackups(store, TABLE);
-    const manifest = JSON.parse(await readText(await store.get(`${newest!.key}definition.json`))) as { definition: TableDefinition };
+    const { data: _compressed, ...manifest } = JSON.parse(await readText(await store.get(`${newest!.key}definition.json`))) as { definition: TableDefinition; data?: string };
     const folder = 'public.orders/19990101T000000.000Z/';
-    await store.put(`${folder}data.csv`, await readText(await store.get(`${newest!.key}data.csv`)));
+    // Then: the CSV as it came, and no `data` in the manifest.
+    await store.put(`${folder}data.csv`, await csvOf(store, newest!));
     await store.put(`${folder}definition.json`, JSON.stringify({ ...manifest, definition: oldDefinitionShape(manifest.definition) }));
     const [old] = (await listTableBackups(store, TABLE)).slice(-1);
     expect(old?.key).toBe(folder);
+    expect(old?.dataFile).toBe('data.csv');
 
     await restoreTableBackup({ client, store, table: TABLE, backup: old!, into: 'public.orders_old' });
     expect(await rowCount(client, 'public.orders_old')).toBe(newest!.rows);
@@ -311,6 +356,11 @@ async function digest(client: pg.Client, table: string): Promise<string> {
 async function rowCount(client: pg.Client, table: string): Promise<number> {
   const result = await client.query<{ count: string }>(`select count(*) from ${table}`);
   return Number(result.rows[0]?.count);
+}
+
+/** The CSV of a backup taken now: compressed. */
+async function csvOf(store: ObjectStore, backup: TableBackup): Promise<string> {
+  return gunzipSync(await buffer(await store.get(`${backup.key}${backup.dataFile}`))).toString('utf8');
 }
 
 async function readText(stream: NodeJS.ReadableStream): Promise<string> {

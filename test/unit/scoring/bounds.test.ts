@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { renderScorecard } from '../../../src/scoring/render-scorecard.js';
+import { historyMessage } from '../../../src/chat/read-commands.js';
+import type { ChatDeps } from '../../../src/chat/context.js';
+import type { RunStore, RunSummary } from '../../../src/engine/ports.js';
+import { measuresLine } from '../../../src/scoring/measure-text.js';
 import { scoreRun } from '../../../src/scoring/score-run.js';
 import { iso, journal, type JournalBuilder } from './journal-builder.js';
 
@@ -86,6 +90,25 @@ describe('scorecard bounds', () => {
     expect(renderScorecard(card, 'text')).toMatch(/RTO \(time to recover\)\s+40s \(39\.7s–40\.1s\)\s+2m\s+met/);
     expect(renderScorecard(card, 'markdown')).toContain('| TTD (time to detect) | 12s (11.9s–12s) | 30s | met |');
     expect(JSON.parse(renderScorecard(card, 'json'))).toMatchObject({ bounds: { ttdMs: { low: 11_980, high: 12_000 }, rtoMs: { low: 39_750, high: 40_006 } } });
+  });
+
+  it('lists runs (firedrill scorecards, chat history) with the same bounds the scorecard shows', async () => {
+    const card = score(bracketedRun(120_000, 40_000, 250, 5.5));
+    expect(measuresLine(card)).toBe('TTD 12s (11.9s–12s)  RTO 40s (39.7s–40.1s)  RPO -');
+    const text = renderScorecard(card, 'text');
+    expect(text).toContain('12s (11.9s–12s)');
+    expect(text).toContain('40s (39.7s–40.1s)');
+
+    const run = { id: 'run-1', drill: 'drop-orders-table', environment: 'staging', createdAt: iso(-5_000), outcome: 'pass' } as RunSummary;
+    const store: Partial<RunStore> = { list: async () => [run], scorecard: async () => card };
+    const deps = { catalogue: { config: { environments: {} }, drills: new Map() }, store } as unknown as ChatDeps;
+    const history = await historyMessage(deps, undefined, 5);
+    expect(history.lines).toEqual([expect.stringMatching(/run-1 +pass +drop-orders-table in staging {2}TTD 12s \(11\.9s–12s\) RTO 40s \(39\.7s–40\.1s\) RPO -$/)]);
+  });
+
+  it('lists a scorecard journaled before bounds with its values alone', () => {
+    const card = score(journal().created({ ttdMs: 30_000 }).injected().detected(12_000).recovered(40_000).add({ type: 'verified', ok: true }, 43_000));
+    expect(measuresLine(card)).toBe('TTD 12s  RTO 40s  RPO -');
   });
 
   it('does not count a signal stamped before the injection, though journaled after it', () => {
