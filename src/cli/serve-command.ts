@@ -81,6 +81,7 @@ export async function serveCommand(context: CliContext, configPath: string, opti
     backups.start(1_000, leads);
     const digest = serveDigest(context, catalogue, opened, () => chat);
     digest?.start(1_000, leads);
+    if (digest && !chat) context.err('the digest has nowhere to go: no chat platform runs (set SLACK_* or MATRIX_* and invite the bot to digest.channels)\n');
     context.err(
       `firedrill is serving on ${http.url} (store: ${opened.location}; ${catalogue.config.schedules.length} schedule(s); ` +
         `${catalogue.config.backups.length} backup schedule(s); ${digest ? `digest next ${formatInZone(digest.nextAt(), catalogue.config.digest!.timezone)}` : 'no digest'}; chat: ${chat?.describe ?? 'off'}; ${access.describe}; leader election: ${elector.describe} as ${identity})\n`,
