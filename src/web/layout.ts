@@ -1,4 +1,4 @@
-import { html, type Html } from './html.js';
+import { html, trustedHtml, type Html } from './html.js';
 
 /** Small, readable and printable: system fonts, one accent colour, result colours that also differ in lightness. */
 const STYLE = `
@@ -51,7 +51,7 @@ export function layout({ title, body, visitor }: PageShell): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · firedrill</title>
-<style>${STYLE}</style>
+<style>${trustedHtml(STYLE)}</style>
 </head>
 <body>
 <header><strong>firedrill</strong>
