@@ -145,7 +145,7 @@ export function postgresRunHistory(pool: pg.Pool): RunHistory & RunTrends {
       const conditions = ['result is not null'];
       if (environment !== undefined) conditions.push(`environment = $${values.push(environment)}`);
       if (asOf !== undefined) conditions.push(`finished_at < $${values.push(asOf)}`);
-      const where = conditions.join(' and ');
+      const where = (table: string) => conditions.map((condition) => `${table}${condition}`).join(' and ');
       // Now: from the tallies the trigger keeps (migration 4). As of an instant: counted from the runs.
       const pairs =
         asOf === undefined
@@ -157,14 +157,14 @@ export function postgresRunHistory(pool: pg.Pool): RunHistory & RunTrends {
           : `select environment, drill, count(*) as finished_runs,
                     count(*) filter (where result = 'passed') as passed_runs,
                     max(created_at) filter (where result = 'passed') as last_passed_at
-               from firedrill_runs where ${where} group by environment, drill`;
+               from firedrill_runs where ${where('')} group by environment, drill`;
       const result = await query<RecordRow & { finished_runs: string; passed_runs: string; last_passed_at: Date | null }>(
         `with pairs as (${pairs})
          select p.finished_runs, p.passed_runs, p.last_passed_at, ${RECORD_COLUMNS}
            from pairs p
            cross join lateral (
              select * from firedrill_runs l
-              where l.environment = p.environment and l.drill = p.drill and l.${where.replaceAll(' and ', ' and l.')}
+              where l.environment = p.environment and l.drill = p.drill and ${where('l.')}
               order by l.created_at desc limit 1
            ) r
           order by p.environment, p.drill`,

@@ -34,9 +34,9 @@ export async function serveCommand(context: CliContext, configPath: string, opti
     ref ? resolveSecret(ref, catalogue.configDir, context.env) : Promise.resolve(context.env[variable]);
   const alertToken = await secret(server.alertToken, 'FIREDRILL_ALERT_TOKEN');
   const alertHmacSecret = await secret(server.alertHmacSecret, 'FIREDRILL_ALERT_HMAC_SECRET');
+  const signingKey = await servedSigningKey(catalogue, context.env);
   const access = pageAccess(catalogue.config, context.log, { configDir: catalogue.configDir, env: context.env });
   await access.ready;
-  const signingKey = await servedSigningKey(catalogue, context.env);
 
   // No roll-back at start: a run left by a dead process is the leader's to take over (resume or roll back).
   const opened = await openStore(catalogue.config.store.url, { configDir: catalogue.configDir, env: context.env, configPath: catalogue.configPath });
