@@ -12,6 +12,7 @@ import { startServeChat, type ServeChat } from './serve-chat.js';
 import { serveScheduler } from './serve-schedules.js';
 import { serveBackups } from './serve-backups.js';
 import { chatSchedules } from './chat-deps.js';
+import { loadWhileStoreStarts } from './serve-preload.js';
 
 /**
  * The long-running bot: webhooks, health, metrics, the schedules and chat (Slack, when configured).
@@ -30,7 +31,11 @@ export async function serveCommand(context: CliContext, configPath: string, opti
   const alertHmacSecret = await secret(server.alertHmacSecret, 'FIREDRILL_ALERT_HMAC_SECRET');
 
   // No roll-back at start: a run left by a dead process is the leader's to take over (resume or roll back).
-  const opened = await openStore(catalogue.config.store.url, { configDir: catalogue.configDir, env: context.env, configPath: catalogue.configPath });
+  const opened = await openStore(
+    catalogue.config.store.url,
+    { configDir: catalogue.configDir, env: context.env, configPath: catalogue.configPath },
+    { whileWaiting: () => loadWhileStoreStarts(context.env) },
+  );
   const identity = thisProcessOwner();
   let elector: LeaderElector | undefined;
   try {

@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '../log.js';
 import { parseAlerts, type AlertSource } from './alert-payloads.js';
 import { takeAlerts, type AlertIntakeDeps } from './alert-intake.js';
@@ -52,8 +51,15 @@ const IncidentRequest = z.strictObject({
   by: z.string().default('webhook'),
 });
 
+/**
+ * prom-client, loaded when a server starts rather than with this module, so that `serve` can
+ * load it while its store starts (serve-command.ts).
+ */
+export const loadMetricsLibrary = () => import('prom-client');
+
 /** Health, Prometheus metrics and the alert webhooks that carry the team's detection. */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
+  const { Counter, Registry, collectDefaultMetrics } = await loadMetricsLibrary();
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'firedrill_' });
   const hooksReceived = new Counter({
