@@ -52,7 +52,7 @@ rmSync(new URL('../dist/chunks', import.meta.url), { recursive: true, force: tru
 await esbuild.build({
   absWorkingDir: root,
   // healthcheck: the container's health check, node:http only (deploy/Dockerfile).
-  entryPoints: { firedrill: 'src/cli.ts', healthcheck: 'src/healthcheck.ts' },
+  entryPoints: { firedrill: 'src/bin.ts', healthcheck: 'src/healthcheck.ts' },
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
