@@ -17,6 +17,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -44,6 +45,26 @@ const BUNDLED = new Set(['zod', 'yaml', 'commander', 'fastest-levenshtein']);
 const { dependencies } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const external = Object.keys(dependencies).filter((name) => !BUNDLED.has(name));
 
+/**
+ * zod's namespace re-exports its messages in some fifty languages (`z.locales`), and a bundle
+ * cannot leave out what a namespace re-exports: about 400 KB of source that every command
+ * parsed and an idle `serve` held (3.5 MiB of its resident set, measured). firedrill's messages
+ * are English, which zod configures from its own en.js; `z.locales` keeps only `en`.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, ({ importer, resolveDir }) =>
+      /[\\/]zod[\\/]/.test(importer) ? { path: join(resolveDir, '..', 'locales', 'index.js'), namespace: 'zod-locales' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, ({ path }) => ({
+      contents: "export { default as en } from './en.js';",
+      resolveDir: dirname(path),
+      loader: 'js',
+    }));
+  },
+};
+
 const packaging = args.has('--package');
 if (packaging) rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 else execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
@@ -52,7 +73,7 @@ rmSync(new URL('../dist/chunks', import.meta.url), { recursive: true, force: tru
 await esbuild.build({
   absWorkingDir: root,
   // healthcheck: the container's health check, node:http only (deploy/Dockerfile).
-  entryPoints: { firedrill: 'src/cli.ts', healthcheck: 'src/healthcheck.ts' },
+  entryPoints: { firedrill: 'src/bin.ts', healthcheck: 'src/healthcheck.ts' },
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
@@ -65,5 +86,6 @@ await esbuild.build({
   banner: { js: "import { createRequire as __firedrillCreateRequire } from 'node:module';\nconst require = __firedrillCreateRequire(import.meta.url);" },
   sourcemap: !packaging,
   logLevel: 'warning',
+  plugins: [zodEnglishOnly],
 });
 chmodSync(new URL('../dist/firedrill.js', import.meta.url), 0o755);

@@ -1,4 +1,5 @@
-import pino, { type Logger } from 'pino';
+import { createRequire } from 'node:module';
+import type { DestinationStream, Logger } from 'pino';
 import { REDACTED, secrets } from './secrets/redactor.js';
 
 export type { Logger };
@@ -14,11 +15,17 @@ const SECRET_PATHS = [
   'headers.authorization', '*.headers.authorization', 'req.headers.authorization',
 ];
 
+// pino (a dozen CommonJS files) is required when the first logger is made, not when this module
+// is imported: `--help` and `validate` never log and so never pay for loading it.
+const requireFromHere = createRequire(import.meta.url);
+const loadPino = () => requireFromHere('pino') as typeof import('pino').default;
+
 /** One logger: JSON lines on stderr, so stdout stays for scorecards and `--json`. */
 export function createLogger(
   level: string = process.env.FIREDRILL_LOG_LEVEL ?? 'warn',
-  destination: pino.DestinationStream = pino.destination(2),
+  destination?: DestinationStream,
 ): Logger {
+  const pino = loadPino();
   return pino(
     {
       level,
@@ -30,6 +37,15 @@ export function createLogger(
         },
       },
     },
-    destination,
+    destination ?? pino.destination(2),
   );
+}
+
+/**
+ * A logger made on first use: a command that never logs never loads pino. Reading `log`
+ * makes it (so a context spread into another object carries a real logger).
+ */
+export function lazyLogger(level: string): () => Logger {
+  let made: Logger | undefined;
+  return () => (made ??= createLogger(level));
 }

@@ -4,6 +4,7 @@ import { chmod, chown, link, mkdir, readFile, rename, rm, stat, writeFile } from
 import { arch, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { postmasterAlive, readPostmaster as readLockFile, removeStaleLockFile, type Postmaster } from './postmaster-lock-file.js';
 
 export type { Postmaster } from './postmaster-lock-file.js';
@@ -77,7 +78,11 @@ export type StartResult = { ok: true } | { ok: false; reason: string };
  * throw-away databases only (the demo's sandbox shop, tests). `afterCrash` marks a server
  * started in place of one that was killed: see shared-embedded-server.ts.
  */
-export async function startPostmaster(cluster: EmbeddedCluster, port: number, options: { durable: boolean; afterCrash?: boolean }): Promise<StartResult> {
+export async function startPostmaster(
+  cluster: EmbeddedCluster,
+  port: number,
+  options: { durable: boolean; afterCrash?: boolean; whileStarting?: () => void },
+): Promise<StartResult> {
   await removeStaleLockFile(cluster.pgdata);
   const flags = [
     `-p ${port}`,
@@ -86,16 +91,46 @@ export async function startPostmaster(cluster: EmbeddedCluster, port: number, op
     ...(options.durable ? [] : ['-c fsync=off']),
     ...(options.afterCrash ? ['-c firedrill.after_crash=on'] : []),
   ];
+  const startedAtSeconds = Math.floor(Date.now() / 1000);
+  const pgCtl = run(
+    cluster.binaries.pg_ctl,
+    ['start', '-w', '-t', '60', '-D', cluster.pgdata, '-l', cluster.logFile, '-o', flags.join(' ')],
+    { ...cluster.runAs, env: { ...process.env, LC_ALL: 'C' } },
+  );
+  options.whileStarting?.();
+  const stopLooking = new AbortController();
+  // `pg_ctl -w` looks at the server ten times a second, so it reports a server ready up to
+  // 100 ms after it is: whichever of the two says so first counts. pg_ctl still decides failure.
+  const looking = postmasterReady(cluster.pgdata, port, startedAtSeconds, stopLooking.signal);
+  looking.catch(() => undefined);
+  pgCtl.catch(() => undefined);
   try {
-    await run(
-      cluster.binaries.pg_ctl,
-      ['start', '-w', '-t', '60', '-D', cluster.pgdata, '-l', cluster.logFile, '-o', flags.join(' ')],
-      { ...cluster.runAs, env: { ...process.env, LC_ALL: 'C' } },
-    );
+    await Promise.race([pgCtl, looking]);
     return { ok: true };
   } catch (error) {
     const tail = await readFile(cluster.logFile, 'utf8').then((text) => text.trim().split('\n').slice(-6).join('\n'), () => '');
     return { ok: false, reason: `${messageOf(error)}${tail ? `\n${tail}` : ''}` };
+  } finally {
+    stopLooking.abort();
+  }
+}
+
+/** How often startPostmaster reads postmaster.pid while the server starts. */
+const READY_POLL_MS = 10;
+
+/**
+ * Resolves when `postmaster.pid` shows, as pg_ctl's own wait reads it, a live server on `port`
+ * started since `sinceSeconds` that accepts connections ("ready", or "standby" for a standby);
+ * never rejects on its own (pg_ctl reports failures), only when `signal` aborts.
+ */
+export async function postmasterReady(pgdata: string, port: number, sinceSeconds: number, signal: AbortSignal): Promise<void> {
+  for (;;) {
+    const lines = (await readFile(join(pgdata, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n');
+    const [pid, startedAt, named, status] = [Number(lines[0]), Number(lines[2]), Number(lines[3]), lines[7]?.trim()];
+    // pg_ctl allows the same 2 s of clock skew between its start and the server's.
+    const fresh = Number.isInteger(pid) && pid > 0 && named === port && startedAt >= sinceSeconds - 2;
+    if (fresh && (status === 'ready' || status === 'standby') && (await postmasterAlive(pgdata, pid))) return;
+    await sleep(READY_POLL_MS, undefined, { signal });
   }
 }
 
@@ -214,6 +249,9 @@ const runningAsRoot = () => typeof process.getuid === 'function' && process.getu
 /** PostgreSQL refuses to run as root: then it runs as the `postgres` user, created if missing. */
 export async function postgresUser(): Promise<RunAs> {
   if (!runningAsRoot()) return {};
+  // Read from /etc/passwd when it is there: two `id` processes cost a start tens of milliseconds.
+  const listed = await readFile('/etc/passwd', 'utf8').then(passwdEntry, () => undefined);
+  if (listed) return listed;
   const lookup = async () => {
     const uid = Number((await run('id', ['-u', 'postgres'])).stdout.trim());
     const gid = Number((await run('id', ['-g', 'postgres'])).stdout.trim());
@@ -225,6 +263,15 @@ export async function postgresUser(): Promise<RunAs> {
     await run('useradd', ['--system', '--user-group', '--no-create-home', 'postgres']).catch(() => undefined);
     return lookup();
   }
+}
+
+/** The `postgres` user's ids in /etc/passwd text (user:password:uid:gid:...), if listed there. */
+export function passwdEntry(text: string): Required<RunAs> | undefined {
+  for (const line of text.split('\n')) {
+    const [name, , uid, gid] = line.split(':');
+    if (name === 'postgres' && /^\d+$/.test(uid ?? '') && /^\d+$/.test(gid ?? '')) return { uid: Number(uid), gid: Number(gid) };
+  }
+  return undefined;
 }
 
 /** Written aside, then linked into place: of two processes creating it at once, both read the winner's. */

@@ -176,10 +176,11 @@ const MIGRATIONS: string[] = [
   `,
 ];
 
-const MIGRATION_LOCK = 7_413_001;
+export const MIGRATION_LOCK = 7_413_001;
 
 /** Applies the migrations not applied yet, up to `upTo` (all of them; tests stop earlier to check a later one's backfill). */
 export async function migrate(pool: pg.Pool, upTo = MIGRATIONS.length): Promise<void> {
+  if (upTo === MIGRATIONS.length && (await upToDate(pool))) return;
   const client = await pool.connect();
   try {
     // Two processes starting at once must not both apply the same migration.
@@ -201,4 +202,15 @@ export async function migrate(pool: pg.Pool, upTo = MIGRATIONS.length): Promise<
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     client.release();
   }
+}
+
+/**
+ * Every start but the first after an upgrade finds nothing to do: one query and no lock then.
+ * Anything else (no table yet, a migration missing, an error) takes the locked path above.
+ */
+async function upToDate(pool: pg.Pool): Promise<boolean> {
+  const result = await pool
+    .query<{ applied: string }>('select count(*) as applied from firedrill_migrations where version <= $1', [MIGRATIONS.length])
+    .catch(() => undefined);
+  return Number(result?.rows[0]?.applied) === MIGRATIONS.length;
 }

@@ -57,6 +57,11 @@ export interface SharedEmbeddedServerOptions {
    * Tests use it to arrive at exactly that moment.
    */
   beforeStop?: () => Promise<void>;
+  /**
+   * Called when this process has set the server starting (it starts in processes of its own),
+   * so the caller can do its own work meanwhile; not called when the server was running.
+   */
+  whileStarting?: () => void;
 }
 
 export interface SharedEmbeddedServer {
@@ -149,7 +154,7 @@ class Lease {
     const port = this.port ?? (this.deadPortTried ? undefined : named?.port) ?? (await freePort());
     // Its postmaster.pid still there though its process is gone: it did not shut down, it died.
     const afterCrash = named !== undefined && (await readPostmaster(this.cluster))?.pid === named.pid;
-    const started = await startPostmaster(this.cluster, port, { durable: true, afterCrash });
+    const started = await startPostmaster(this.cluster, port, { durable: true, afterCrash, whileStarting: this.options.whileStarting });
     if (!started.ok) {
       if (port === named?.port) this.deadPortTried = true;
       throw new Error(started.reason);

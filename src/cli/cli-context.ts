@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from '../engine/clock.js';
-import { createLogger, type Logger } from '../log.js';
+import { lazyLogger, type Logger } from '../log.js';
 import { secrets } from '../secrets/redactor.js';
 
 /** Everything a command needs, read once; `env` is passed in so tests can give their own. */
@@ -13,9 +13,13 @@ export interface CliContext {
 
 /** Kept apart from the commands' helpers so that `firedrill --help` loads no more than this. */
 export function defaultContext(env: NodeJS.ProcessEnv = process.env): CliContext {
+  const log = lazyLogger(env.FIREDRILL_LOG_LEVEL ?? 'warn');
   return {
     env,
-    log: createLogger(env.FIREDRILL_LOG_LEVEL ?? 'warn'),
+    // Made on first use: `--help` and `validate` never log, and pino is a tenth of their start.
+    get log() {
+      return log();
+    },
     clock: systemClock(),
     // Whatever a command prints passes the redactor: a secret in an error or a scorecard is masked.
     out: (text) => process.stdout.write(secrets.redact(text)),

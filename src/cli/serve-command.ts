@@ -10,7 +10,6 @@ import { thisProcessOwner } from '../engine/run-drill.js';
 import type { LeaderElector } from '../server/leader-elector.js';
 import { serveTakeover } from './serve-takeover.js';
 import { startServeChat, type ServeChat } from './serve-chat.js';
-import { serveMetrics } from '../compose/serve-metrics.js';
 import { serveScheduler } from './serve-schedules.js';
 import { serveBackups } from './serve-backups.js';
 import { serveDigest } from './serve-digest.js';
@@ -18,6 +17,7 @@ import { formatInZone } from '../schedule/next-runs.js';
 import { chatSchedules } from '../compose/chat-deps.js';
 import { pageAccess } from '../web/page-access.js';
 import { pagesRouter } from '../web/pages-router.js';
+import { loadWhileStoreStarts } from './serve-preload.js';
 
 /**
  * The long-running bot: webhooks, health, metrics, the schedules and chat (Slack, when configured).
@@ -39,7 +39,12 @@ export async function serveCommand(context: CliContext, configPath: string, opti
   await access.ready;
 
   // No roll-back at start: a run left by a dead process is the leader's to take over (resume or roll back).
-  const opened = await openStore(catalogue.config.store.url, { configDir: catalogue.configDir, env: context.env, configPath: catalogue.configPath });
+  const opened = await openStore(
+    catalogue.config.store.url,
+    { configDir: catalogue.configDir, env: context.env, configPath: catalogue.configPath },
+    { whileWaiting: () => loadWhileStoreStarts(context.env) },
+  );
+  const { serveMetrics } = await import('../compose/serve-metrics.js');
   const metrics = serveMetrics(context, catalogue, opened);
   const identity = thisProcessOwner();
   let elector: LeaderElector | undefined;

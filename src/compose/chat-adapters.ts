@@ -21,6 +21,25 @@ export async function slackFromEnv(env: NodeJS.ProcessEnv, log: Logger): Promise
 }
 
 /**
+ * Loads, without starting anything, the SDKs of the chat platforms the environment sets up:
+ * `serve` does it while its store starts. Settings that are wrong are reported by the
+ * functions above, not here.
+ */
+export async function loadChatSdks(env: NodeJS.ProcessEnv): Promise<void> {
+  const configured = (read: (env: NodeJS.ProcessEnv) => unknown) => {
+    try {
+      return read(env) !== undefined;
+    } catch {
+      return false;
+    }
+  };
+  await Promise.all([
+    configured(readSlackEnv) && import('../../adapters/slack/slack-adapter.js'),
+    configured(readMatrixEnv) && import('../../adapters/matrix/matrix-adapter.js'),
+  ]);
+}
+
+/**
  * Matrix when MATRIX_HOMESERVER_URL, MATRIX_USER_ID and MATRIX_ACCESS_TOKEN are set (matrix-js-sdk
  * is loaded only then). The bot joins a room it is invited to only when the room is in some
  * environment's `chat.channels`, or the inviter is named in some environment's `chat.run`,

@@ -127,12 +127,26 @@ export interface OpenedStore {
   close(): Promise<void>;
 }
 
+export interface StoreWaiting {
+  /**
+   * Called at most once, as soon as opening the store waits on other processes (the embedded
+   * PostgreSQL starting, a remote server answering), so the caller can use this thread meanwhile.
+   */
+  whileWaiting?: () => void;
+}
+
 /**
  * The run store: the config's `store.url`, else DATABASE_URL, else an embedded PostgreSQL
  * in the state directory, so that nothing needs installing. The embedded one is shared with
  * every other firedrill process using the same state directory; the last to close stops it.
  */
-export async function openStore(storeUrl: SecretRef | undefined, options: ComposeOptions): Promise<OpenedStore> {
+export async function openStore(storeUrl: SecretRef | undefined, options: ComposeOptions, waiting: StoreWaiting = {}): Promise<OpenedStore> {
+  let called = false;
+  const whileWaiting = () => {
+    if (called) return;
+    called = true;
+    waiting.whileWaiting?.();
+  };
   const outageLimitMs = storeOutageLimitMs(options.env);
   const url = storeUrl ? await resolveSecret(storeUrl, options.configDir, options.env) : options.env.DATABASE_URL;
   if (url) {
@@ -144,7 +158,9 @@ export async function openStore(storeUrl: SecretRef | undefined, options: Compos
     const location = maskUrlPasswords(url);
     const { openPostgresStores } = await import('../../adapters/postgres/run-store.js');
     try {
-      const { runs: store, schedules, deliveries, history, tallies } = await openPostgresStores(url, { outageLimitMs });
+      const opening = openPostgresStores(url, { outageLimitMs });
+      whileWaiting();
+      const { runs: store, schedules, deliveries, history, tallies } = await opening;
       return { store, schedules, deliveries, history, tallies, location, leaderLock: (lock) => startLeaderLock(url, lock), close: () => store.close() };
     } catch (error) {
       if (error instanceof UserError) throw error;
@@ -160,7 +176,7 @@ export async function openStore(storeUrl: SecretRef | undefined, options: Compos
     import('../../adapters/postgres/shared-embedded-server.js'),
     import('../../adapters/postgres/run-store.js'),
   ]);
-  const server = await openSharedEmbeddedServer({ dataDir, openTimeoutMs: outageLimitMs });
+  const server = await openSharedEmbeddedServer({ dataDir, openTimeoutMs: outageLimitMs, whileStarting: whileWaiting });
   try {
     await server.createDatabase('firedrill');
     const { runs: store, schedules, deliveries, history, tallies } = await openPostgresStores(server.url('firedrill'), { outageLimitMs });

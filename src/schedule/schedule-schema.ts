@@ -14,12 +14,26 @@ export const CronExpression = z.string().superRefine((text, context) => {
 });
 
 export const TimeZone = z.string().superRefine((text, context) => {
+  if (!isTimeZone(text)) context.addIssue({ code: 'custom', message: `"${text}" is not an IANA time zone; e.g. Europe/London, America/New_York, UTC` });
+});
+
+let listedTimeZones: ReadonlySet<string> | undefined;
+
+/**
+ * What `Intl.DateTimeFormat` accepts as a time zone. The list of IANA names answers most
+ * cheaply: a first formatter loads locale data, about 20 ms of a cold `firedrill validate`.
+ * Names not listed (UTC, aliases such as US/Eastern, other letter cases) ask a formatter.
+ */
+export function isTimeZone(text: string): boolean {
+  listedTimeZones ??= new Set(Intl.supportedValuesOf('timeZone'));
+  if (listedTimeZones.has(text)) return true;
   try {
     new Intl.DateTimeFormat('en', { timeZone: text });
+    return true;
   } catch {
-    context.addIssue({ code: 'custom', message: `"${text}" is not an IANA time zone; e.g. Europe/London, America/New_York, UTC` });
+    return false;
   }
-});
+}
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const DateRange = z

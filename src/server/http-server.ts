@@ -9,7 +9,7 @@ import type { ScheduleStore } from '../schedule/ports.js';
 import { z } from 'zod';
 import { ownValue } from '../catalogue/own.js';
 import { reportInternalError } from '../errors.js';
-import { createMetrics, type FiredrillMetrics } from './metrics/firedrill-metrics.js';
+import type { FiredrillMetrics } from './metrics/firedrill-metrics.js';
 
 export interface HttpServerOptions {
   host: string;
@@ -58,9 +58,15 @@ const IncidentRequest = z.strictObject({
   by: z.string().default('webhook'),
 });
 
+/**
+ * The metrics (and prom-client with them), loaded when a server starts rather than with this
+ * module, so that `serve` can load them while its store starts (serve-preload.ts).
+ */
+export const loadMetricsLibrary = () => import('./metrics/firedrill-metrics.js');
+
 /** Health, Prometheus metrics and the alert webhooks that carry the team's detection. */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
-  const { registry, webhooks: hooksReceived } = options.metrics ?? createMetrics();
+  const { registry, webhooks: hooksReceived } = options.metrics ?? (await loadMetricsLibrary()).createMetrics();
 
   const secrets = { token: options.alertToken, hmacSecret: options.alertHmacSecret };
   const authenticate = webhookAuthenticator(secrets, options.now);

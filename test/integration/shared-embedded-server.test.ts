@@ -68,6 +68,18 @@ describe('the shared embedded store', () => {
     expect(await store.running()).toBeUndefined();
   });
 
+  it('tells the process that starts the server, while it starts, so it can work meanwhile; not one that joins it', async () => {
+    let starting = 0;
+    const first = await openSharedEmbeddedServer({ dataDir: join(stateDir, 'store'), openTimeoutMs: 30_000, whileStarting: () => starting++ });
+    opened.push(first);
+    expect(starting).toBe(1);
+    expect(await select1(first.url())).toBe(1);
+    const second = await openSharedEmbeddedServer({ dataDir: join(stateDir, 'store'), openTimeoutMs: 30_000, whileStarting: () => starting++ });
+    opened.push(second);
+    expect(second.url()).toBe(first.url());
+    expect(starting).toBe(1);
+  });
+
   it('lets a user arriving while the last one stops wait, then start the server again', async () => {
     let arriving: Promise<SharedEmbeddedServer> | undefined;
     const leaving = await open(async () => {
