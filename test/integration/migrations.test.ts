@@ -27,7 +27,7 @@ const tables = async () =>
 describe('the store migrations', () => {
   it('create the tables once; an up-to-date store is left alone without waiting for the migration lock', async () => {
     await migrate(pool);
-    expect(await tables()).toEqual(['firedrill_chat_deliveries', 'firedrill_incidents', 'firedrill_migrations', 'firedrill_run_events', 'firedrill_runs', 'firedrill_schedule_occurrences']);
+    expect(await tables()).toEqual(['firedrill_chat_deliveries', 'firedrill_incidents', 'firedrill_migrations', 'firedrill_run_events', 'firedrill_run_tallies', 'firedrill_runs', 'firedrill_schedule_occurrences']);
     // Another process migrating holds the lock: a start that has nothing to do need not wait for it.
     await other.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
@@ -42,6 +42,6 @@ describe('the store migrations', () => {
     await pool.query('delete from firedrill_migrations where version = 3');
     await migrate(pool);
     expect(await tables()).toContain('firedrill_chat_deliveries');
-    expect((await pool.query('select version from firedrill_migrations order by 1')).rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect((await pool.query('select version from firedrill_migrations order by 1')).rows).toEqual([1, 2, 3, 4, 5].map((version) => ({ version })));
   });
 });
