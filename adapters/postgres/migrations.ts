@@ -61,6 +61,52 @@ const MIGRATIONS: string[] = [
     primary key (platform, delivery_id)
   );
   `,
+  `
+  -- The run history pages, exports, digest and metrics read (src/history/ports.ts): the scorecard's
+  -- figures as columns, so lists filter and aggregate on indexes rather than parsing every scorecard.
+  -- Generated and stored: existing rows are filled now, and finish() needs no change to keep them.
+  -- result follows src/history/run-result.ts (a test holds both equal).
+  alter table firedrill_runs
+    add column title text generated always as (scorecard->'drill'->>'title') stored,
+    add column kind text generated always as (scorecard->'drill'->>'kind') stored,
+    add column severity text generated always as (scorecard->'drill'->>'severity') stored,
+    add column requested_by text generated always as (scorecard->>'requestedBy') stored,
+    add column result text generated always as (
+      case
+        when outcome is null then null
+        when outcome = 'refused' then 'refused'
+        when scorecard->'timeline'->>'injectedAt' is not null and scorecard->'timeline'->>'detectedAt' is null then 'not-detected'
+        when outcome = 'aborted' then 'aborted'
+        when outcome = 'pass' then 'passed'
+        else 'failed'
+      end) stored,
+    add column ttd_ms double precision generated always as ((scorecard->>'ttdMs')::double precision) stored,
+    add column rto_ms double precision generated always as ((scorecard->>'rtoMs')::double precision) stored,
+    add column rpo_ms double precision generated always as ((scorecard->>'rpoMs')::double precision) stored,
+    add column ttd_low_ms double precision generated always as ((scorecard->'bounds'->'ttdMs'->>'low')::double precision) stored,
+    add column ttd_high_ms double precision generated always as ((scorecard->'bounds'->'ttdMs'->>'high')::double precision) stored,
+    add column rto_low_ms double precision generated always as ((scorecard->'bounds'->'rtoMs'->>'low')::double precision) stored,
+    add column rto_high_ms double precision generated always as ((scorecard->'bounds'->'rtoMs'->>'high')::double precision) stored,
+    add column rpo_low_ms double precision generated always as ((scorecard->'bounds'->'rpoMs'->>'low')::double precision) stored,
+    add column rpo_high_ms double precision generated always as ((scorecard->'bounds'->'rpoMs'->>'high')::double precision) stored,
+    add column objective_ttd_ms double precision generated always as ((scorecard->'objectives'->>'ttdMs')::double precision) stored,
+    add column objective_rto_ms double precision generated always as ((scorecard->'objectives'->>'rtoMs')::double precision) stored,
+    add column objective_rpo_ms double precision generated always as ((scorecard->'objectives'->>'rpoMs')::double precision) stored,
+    add column met_ttd boolean generated always as ((scorecard->'met'->>'ttd')::boolean) stored,
+    add column met_rto boolean generated always as ((scorecard->'met'->>'rto')::boolean) stored,
+    add column met_rpo boolean generated always as ((scorecard->'met'->>'rpo')::boolean) stored;
+
+  -- Newest first, with id to break ties: every list and export pages along one of these.
+  create index firedrill_runs_newest on firedrill_runs (created_at desc, id desc);
+  create index firedrill_runs_environment_newest on firedrill_runs (environment, created_at desc, id desc);
+  create index firedrill_runs_drill_newest on firedrill_runs (drill, created_at desc, id desc);
+  create index firedrill_runs_kind_newest on firedrill_runs (kind, created_at desc, id desc);
+  create index firedrill_runs_result_newest on firedrill_runs (result, created_at desc, id desc);
+  -- Standings and trends: the finished runs of one drill in one environment, newest first.
+  create index firedrill_runs_finished_by_drill on firedrill_runs (environment, drill, created_at desc) include (result)
+    where result is not null;
+  -- The run-id prefix lookup is a range on the primary key (run-store.ts), which needs no index of its own.
+  `,
 ];
 
 const MIGRATION_LOCK = 7_413_001;

@@ -13,6 +13,8 @@ import { RunEventFeed } from './run-event-feed.js';
 import { withTransaction } from './transaction.js';
 import { postgresScheduleStore } from './schedule-store.js';
 import { postgresDeliveryClaims } from './delivery-claims.js';
+import { postgresRunHistory } from './run-history.js';
+import type { RunHistory } from '../../src/history/ports.js';
 import type { DeliveryClaims } from '../../src/chat/adapter.js';
 import { DEFAULT_STORE_OUTAGE_LIMIT_MS, messageOf, rideOutOutages, type OutageRider } from './store-outage.js';
 
@@ -57,7 +59,7 @@ export async function openPostgresRunStore(connectionString: string, options: Ru
 export async function openPostgresStores(
   connectionString: string,
   options: RunStoreOptions = {},
-): Promise<{ runs: RunStore; schedules: ScheduleStore; deliveries: DeliveryClaims }> {
+): Promise<{ runs: RunStore; schedules: ScheduleStore; deliveries: DeliveryClaims; history: RunHistory }> {
   const pool = new pg.Pool({ connectionString, max: 5 });
   pool.on('error', () => undefined);
   // The store's password is masked wherever an error might quote it, as every secret is.
@@ -70,7 +72,7 @@ export async function openPostgresStores(
     await pool.end().catch(() => undefined);
     throw error;
   }
-  return { runs: new PostgresRunStore(pool, connectionString, ride, redact), schedules: postgresScheduleStore(pool), deliveries: postgresDeliveryClaims(pool) };
+  return { runs: new PostgresRunStore(pool, connectionString, ride, redact), schedules: postgresScheduleStore(pool), deliveries: postgresDeliveryClaims(pool), history: postgresRunHistory(pool) };
 }
 
 /**
@@ -211,9 +213,12 @@ class PostgresRunStore implements RunStore {
   }
 
   async findByPrefix(prefix: string): Promise<RunSummary[]> {
+    const span = uuidSpan(prefix);
+    if (!span) return [];
+    // A range on the primary key: ids starting with the prefix lie between its lowest and highest completion.
     const result = await this.query<RunRow>(
-      `select ${RUN_COLUMNS} from firedrill_runs where id::text like $1 || '%' order by created_at desc limit 10`,
-      [prefix.toLowerCase().replace(/[%_\\]/g, '')],
+      `select ${RUN_COLUMNS} from firedrill_runs where id between $1::uuid and $2::uuid order by created_at desc limit 10`,
+      [span.low, span.high],
     );
     return result.rows.map(toSummary);
   }
@@ -261,6 +266,14 @@ class PostgresRunStore implements RunStore {
     await this.feed.close();
     await this.pool.end();
   }
+}
+
+/** The lowest and highest uuids starting with `prefix` (hex digits, dashes ignored), or undefined when none can. */
+export function uuidSpan(prefix: string): { low: string; high: string } | undefined {
+  const digits = prefix.toLowerCase().replaceAll('-', '');
+  if (!/^[0-9a-f]{0,32}$/.test(digits)) return undefined;
+  const asUuid = (hex: string) => `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return { low: asUuid(digits.padEnd(32, '0')), high: asUuid(digits.padEnd(32, 'f')) };
 }
 
 /**
