@@ -27,6 +27,7 @@ export function renderMatrix(message: ChatMessage): MatrixContent {
     html.push(`<table>${rows.join('')}</table>`);
   }
   if (message.lines.length) html.push(`<ul>${message.lines.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>`);
+  if (message.link) html.push(`<p><a href="${escapeHtml(message.link.url)}">${escapeHtml(message.link.label)}</a></p>`);
   if (message.actions.length) {
     const ways = message.actions.map((action) => `${ACTION_REACTION[action.kind] ?? ''} ${escapeHtml(action.label)}: <code>!drill ${action.kind} ${escapeHtml(shortTarget(action))}</code>`);
     html.push(`<p><em>React or type:</em> ${ways.join(' · ')}</p>`);

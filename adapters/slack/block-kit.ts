@@ -49,6 +49,9 @@ export function renderBlockKit(message: ChatMessage): SlackMessage {
   if (message.lines.length) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lineSection(message.lines.map(escape)) } });
   }
+  if (message.link) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `<${linkTarget(message.link.url)}|${escape(message.link.label)}>` } });
+  }
   if (message.actions.length) {
     blocks.push({ type: 'actions', block_id: 'firedrill-actions', elements: message.actions.map(button) });
   }
@@ -101,6 +104,11 @@ function escape(text: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/&lt;@([UW][A-Z0-9]+)&gt;/g, '<@$1>');
+}
+
+/** A URL inside `<url|label>`: `|` and `>` would end it early (mrkdwn has no escape for them in links). */
+function linkTarget(url: string): string {
+  return url.replace(/\|/g, '%7C').replace(/>/g, '%3E').replace(/</g, '%3C');
 }
 
 function clip(text: string, max: number): string {

@@ -6,6 +6,7 @@ import { ChatPermissions } from '../chat/chat-schema.js';
 import { Schedule } from '../schedule/schedule-schema.js';
 import { BackupSchedule } from '../schedule/backup-schema.js';
 import { notifyChannelSchema } from '../notify/notify-schema.js';
+import { pagesServerFields } from '../web/pages-schema.js';
 
 /** Secrets never sit in the file: they are read from an environment variable or a file. */
 export const SecretRef = z.union([
@@ -166,6 +167,7 @@ export const Config = z.strictObject({
       leaderElection: LeaderElection.optional().describe(
         'How replicas of firedrill serve on one store pick the one that runs schedules and takes over dead runs; default: a Kubernetes Lease in $POD_NAMESPACE when running in a cluster (KUBERNETES_SERVICE_HOST and POD_NAMESPACE set), else a PostgreSQL advisory lock on the store',
       ),
+      ...pagesServerFields(Secret),
     })
     .default({ port: 8080, host: '127.0.0.1' }),
 });

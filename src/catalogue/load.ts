@@ -5,6 +5,7 @@ export { defaultConfigPath } from './catalogue-files.js';
 import { Config } from './config-schema.js';
 import { crossCheck } from './cross-check.js';
 import { delayedReplicaWarnings } from './replica-warnings.js';
+import { pagesAccessWarnings } from '../web/pages-warnings.js';
 import { readDrillFile, validateDrillSource, type LoadedDrill } from './drill-file.js';
 import type { Drill } from './drill-schema.js';
 import { sortProblems, type Problem } from './problems.js';
@@ -75,7 +76,7 @@ async function loadFromSource(configPath: string, source: YamlSource, options: L
   const warnings = [...drills.values()].flatMap((loaded) => loaded.warnings);
   if (!validated.ok) return { ok: false, problems: sortProblems([...problems, ...warnings]) };
   problems.push(...crossCheck(validated.value, source, drills, brokenIds));
-  warnings.push(...delayedReplicaWarnings(validated.value, source, drills));
+  warnings.push(...delayedReplicaWarnings(validated.value, source, drills), ...pagesAccessWarnings(validated.value, source));
   if (problems.length > 0) return { ok: false, problems: sortProblems([...problems, ...warnings]) };
 
   const catalogue: Catalogue = {

@@ -24,6 +24,8 @@ export interface ChatMessage {
   /** Timeline or list lines, in order. */
   lines: string[];
   actions: ChatAction[];
+  /** A page with more (the run's scorecard page, when server.publicUrl is set). */
+  link?: { label: string; url: string };
 }
 
 /** A plain answer: a few lines, no fields, no buttons. */
@@ -37,6 +39,7 @@ export function plainText(message: ChatMessage): string {
   if (message.status) out.push(message.status);
   for (const field of message.fields) out.push(`${field.label}: ${field.value}`);
   for (const line of message.lines) out.push(`  ${line}`);
+  if (message.link) out.push(`${message.link.label}: ${message.link.url}`);
   const actions = actionsText(message);
   if (actions) out.push(actions);
   return out.join('\n');

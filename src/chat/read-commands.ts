@@ -61,7 +61,7 @@ export async function scorecardReply(deps: ChatDeps, prefix: string | undefined)
   if (!run) throw new UserError('no runs yet', 'start one with: run <drill> [env]');
   const scorecard = await deps.store.scorecard(run.id);
   // A run still going has no scorecard yet: show where it stands instead.
-  return scorecard ? scorecardMessage(scorecard) : liveRunMessage(run.id, await deps.store.events(run.id));
+  return scorecard ? scorecardMessage(scorecard, deps.catalogue.config.server.publicUrl) : liveRunMessage(run.id, await deps.store.events(run.id));
 }
 
 export async function historyMessage(deps: ChatDeps, filter: string | undefined, limit: number): Promise<ChatMessage> {

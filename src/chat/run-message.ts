@@ -4,6 +4,7 @@ import { measureRows, offsetText, rpoSourceText } from '../scoring/render-text.j
 import { journalLines, runStatus } from '../scoring/run-status.js';
 import type { Scorecard } from '../scoring/score-run.js';
 import type { ChatAction, ChatMessage, MessageTone } from './message.js';
+import { runPageUrl } from '../web/run-link.js';
 
 /** The live message of a run, from its journal so far: what happened, what it waits for. */
 export function liveRunMessage(runId: string, events: readonly RunEvent[]): ChatMessage {
@@ -19,8 +20,11 @@ export function liveRunMessage(runId: string, events: readonly RunEvent[]): Chat
   return { title, status, tone, fields, lines, actions: liveActions(runId, events) };
 }
 
-/** The run's final message: outcome, each objective measured against its target, timeline. */
-export function scorecardMessage(scorecard: Scorecard): ChatMessage {
+/**
+ * The run's final message: outcome, each objective measured against its target, timeline;
+ * with `publicUrl` (server.publicUrl), a link to the run's page.
+ */
+export function scorecardMessage(scorecard: Scorecard, publicUrl?: string): ChatMessage {
   const outcome = scorecard.outcome.toUpperCase();
   const tone: MessageTone = scorecard.outcome === 'pass' ? 'good' : scorecard.outcome === 'fail' ? 'bad' : 'warning';
   const fields = [
@@ -37,7 +41,7 @@ export function scorecardMessage(scorecard: Scorecard): ChatMessage {
     ...scorecard.events.map((event) => `${(offsetText(event.offsetMs) || event.at.slice(11, 19)).padStart(7)}  ${event.text}`),
     ...scorecard.notes.map((note) => `note: ${note}`),
   ];
-  return {
+  const message: ChatMessage = {
     title: `Scorecard ${outcome}: ${scorecard.drill.id} in ${scorecard.environment}`,
     status: `${scorecard.drill.title}: ${outcome}${scorecard.reason ? ` (${scorecard.reason})` : ''}`,
     tone,
@@ -45,6 +49,8 @@ export function scorecardMessage(scorecard: Scorecard): ChatMessage {
     lines,
     actions: [],
   };
+  if (publicUrl) message.link = { label: 'Run page', url: runPageUrl(publicUrl, scorecard.runId) };
+  return message;
 }
 
 function liveActions(runId: string, events: readonly RunEvent[]): ChatAction[] {

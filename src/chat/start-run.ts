@@ -57,7 +57,7 @@ export async function startRun(deps: ChatDeps, start: StartRequest): Promise<Sta
   );
   const done = run.then(
     async ({ scorecard }) => {
-      updater.set(withPreface(scorecardMessage(scorecard)));
+      updater.set(withPreface(scorecardMessage(scorecard, deps.catalogue.config.server.publicUrl)));
       await updater.flush();
     },
     async (error: unknown) => {

@@ -7,7 +7,9 @@ import type { ChatDeps } from '../../../src/chat/context.js';
 import { createChatHandler } from '../../../src/chat/handler.js';
 import type { ChatMessage } from '../../../src/chat/message.js';
 import { systemClock } from '../../../src/engine/clock.js';
-import type { RunStore, RuntimeFactory } from '../../../src/engine/ports.js';
+import type { RunStore, RunSummary, RuntimeFactory } from '../../../src/engine/ports.js';
+import { scoreRun } from '../../../src/scoring/score-run.js';
+import { journal } from '../scoring/journal-builder.js';
 
 /** An adapter that keeps what the handler answered. */
 function recordingAdapter(): ChatAdapter & { replies: ChatMessage[] } {
@@ -24,11 +26,11 @@ function recordingAdapter(): ChatAdapter & { replies: ChatMessage[] } {
   };
 }
 
-function handlerWith(store: Partial<RunStore>) {
+function handlerWith(store: Partial<RunStore>, server: { publicUrl?: string } = {}) {
   const logged: string[] = [];
   const log = pino({ level: 'info' }, new Writable({ write: (chunk, _encoding, done) => (logged.push(String(chunk)), done()) }));
   const adapter = recordingAdapter();
-  const catalogue = { configPath: 'firedrill.yaml', configDir: '.', config: { environments: {} }, drills: new Map() } as unknown as Catalogue;
+  const catalogue = { configPath: 'firedrill.yaml', configDir: '.', config: { environments: {}, server: { host: '127.0.0.1', port: 8080, ...server } }, drills: new Map() } as unknown as Catalogue;
   const deps: ChatDeps = {
     catalogue,
     store: store as RunStore,
@@ -71,5 +73,19 @@ describe('the chat command handler', () => {
     const { handler, adapter } = handlerWith({});
     await handler.handle(request('random'));
     expect(adapter.replies[0]).toMatchObject({ title: 'firedrill.yaml has no environments' });
+  });
+
+  it('links a scorecard to its run page when server.publicUrl is set, and not otherwise', async () => {
+    const id = '3f2a9c41-d7b0-4e1a-9c2b-5e1a3f2a9c41';
+    const run = { id, drill: 'drop-orders-table', environment: 'staging' } as RunSummary;
+    const events = journal().created({ rtoMs: 60_000 }).injected(0).recovered(20_000).add({ type: 'verified', ok: true }, 21_000).events;
+    const store = { findByPrefix: async () => [run], scorecard: async () => scoreRun(id, events) };
+    const linked = handlerWith(store, { publicUrl: 'https://firedrill.example.com/' });
+    await linked.handler.handle(request('scorecard 3f2a9c41'));
+    expect(linked.adapter.replies[0]!.link).toEqual({ label: 'Run page', url: `https://firedrill.example.com/runs/${id}` });
+    const plain = handlerWith(store);
+    await plain.handler.handle(request('scorecard 3f2a9c41'));
+    expect(plain.adapter.replies[0]!.title).toMatch(/^Scorecard /);
+    expect(plain.adapter.replies[0]!.link).toBeUndefined();
   });
 });

@@ -22,18 +22,17 @@ const injected = () =>
     .add({ type: 'injecting', actions: ['DROP TABLE public.orders on staging'] }, -900)
     .injected(0);
 
+const passed = () =>
+  injected()
+    .add({ type: 'detected', by: { source: 'chat', name: '@bob:example.org' } }, 8_400)
+    .recovered(19_900, 2_000)
+    .add({ type: 'verified', ok: true }, 22_300);
+
 const CASES: Record<string, () => ChatMessage> = {
   'live-injected': () => liveRunMessage(RUN, injected().events),
-  scorecard: () =>
-    scorecardMessage(
-      scoreRun(
-        RUN,
-        injected()
-          .add({ type: 'detected', by: { source: 'chat', name: '@bob:example.org' } }, 8_400)
-          .recovered(19_900, 2_000)
-          .add({ type: 'verified', ok: true }, 22_300).events,
-      ),
-    ),
+  scorecard: () => scorecardMessage(scoreRun(RUN, passed().events)),
+  // With server.publicUrl (here with a path prefix): the run's page is one click away.
+  'scorecard-linked': () => scorecardMessage(scoreRun(RUN, passed().events), 'https://tools.example.org/firedrill'),
   help: () => helpMessage(),
   escaping: () => textMessage('<script>alert("x")</script> & co', ['a < b', "it's"], 'warning'),
 };

@@ -24,18 +24,21 @@ function injectedRun(objectives: { ttdMs: number | null; rtoMs: number | null; r
     .injected(0);
 }
 
+function passedRun() {
+  return injectedRun({ ttdMs: 30_000, rtoMs: 120_000, rpoMs: null })
+    .add({ type: 'detected', by: { source: 'chat', name: '<@U0BOB>' } }, 8_400)
+    .recovered(19_900, 2_000)
+    .add({ type: 'verified', ok: true }, 22_300)
+    .add({ type: 'rolled-back' }, 22_750);
+}
+
 const CASES: Record<string, () => ChatMessage> = {
   'live-injected': () => liveRunMessage(RUN, injectedRun().events),
   'live-approval': () =>
     liveRunMessage(RUN, journal().created({ rtoMs: 60_000 }, -1_000, {}, '<@U0ALICE>').add({ type: 'approval-requested' }, -900).events),
-  scorecard: () => {
-    const built = injectedRun({ ttdMs: 30_000, rtoMs: 120_000, rpoMs: null })
-      .add({ type: 'detected', by: { source: 'chat', name: '<@U0BOB>' } }, 8_400)
-      .recovered(19_900, 2_000)
-      .add({ type: 'verified', ok: true }, 22_300)
-      .add({ type: 'rolled-back' }, 22_750);
-    return scorecardMessage(scoreRun(RUN, built.events));
-  },
+  scorecard: () => scorecardMessage(scoreRun(RUN, passedRun().events)),
+  // With server.publicUrl: the run's page is one click away.
+  'scorecard-linked': () => scorecardMessage(scoreRun(RUN, passedRun().events), 'https://firedrill.example.com'),
   help: () => helpMessage(),
   refusal: () => textMessage('<@U0EVE> may not run drills in staging', ['ask one of: U0ALICE, S0SRE & <friends>'], 'warning'),
 };
