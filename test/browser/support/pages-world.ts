@@ -20,7 +20,8 @@ export interface PagesWorld {
   stop(): Promise<void>;
 }
 
-export async function startPagesWorld(): Promise<PagesWorld> {
+/** `server` settings (e.g. `pages.auth`) and environment variables for the first `serve`. */
+export async function startPagesWorld(first: { server?: Record<string, unknown>; env?: NodeJS.ProcessEnv } = {}): Promise<PagesWorld> {
   const dir = await mkdtemp(join(tmpdir(), 'firedrill-browser-'));
   const stops: (() => Promise<void>)[] = [() => rm(dir, { recursive: true, force: true })];
   const stop = async () => {
@@ -73,8 +74,8 @@ export async function startPagesWorld(): Promise<PagesWorld> {
       return { url: url!, serve, stop: stopServe };
     };
 
-    const first = await startServe({});
-    return { url: first.url, runs, serve: first.serve, startServe, stop };
+    const started = await startServe(first.server ?? {}, first.env);
+    return { url: started.url, runs, serve: started.serve, startServe, stop };
   } catch (error) {
     await stop();
     throw error;
