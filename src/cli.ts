@@ -55,7 +55,8 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
     .command('plan <drill>')
     .description('dry run: list every action a run would take; changes nothing')
     .requiredOption('-e, --env <environment>', 'the environment to drill')
-    .action(async (drill: string, options: { env: string }) => done(await (await commands.catalogue()).planCommand(context, configPath(), drill, options.env)));
+    .option('--json', 'print the plan as JSON')
+    .action(async (drill: string, options: { env: string; json?: boolean }) => done(await (await commands.catalogue()).planCommand(context, configPath(), drill, options.env, options)));
 
   program
     .command('run <drill>')
@@ -106,6 +107,7 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
       done(await (await commands.runs()).signalCommand(context, configPath(), run, 'detected', actor(options.as), options.at ? statedArrival(options.at) : processStart(context.clock))),
     );
   for (const [name, signal, description] of [
+    ['recovered', 'recovered', 'say that service is back for a running drill (the steady-state probes confirm it and time the RTO)'],
     ['abort', 'abort', 'abort a running drill: it undoes what it injected at once'],
     ['approve', 'approve', 'approve a drill that requires a second person'],
   ] as const) {

@@ -105,6 +105,9 @@ const MIGRATIONS: string[] = [
   -- Standings and trends: the finished runs of one drill in one environment, newest first.
   create index firedrill_runs_finished_by_drill on firedrill_runs (environment, drill, created_at desc) include (result)
     where result is not null;
+  -- The run each drill is judged by as it stood at an instant (the score's trend): newest finished, refused runs skipped.
+  create index firedrill_runs_counted_by_drill on firedrill_runs (environment, drill, finished_at desc)
+    where result is not null and result <> 'refused';
   -- The run-id prefix lookup is a range on the primary key (run-store.ts), which needs no index of its own.
   `,
 ];

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Outcome } from '../../src/engine/events.js';
-import type { DrillStanding, RunFilter, RunHistory, RunPage, RunRecord, RunResult, WeekCell } from '../../src/history/ports.js';
+import type { DrillStanding, RunFilter, RunHistory, RunPage, RunRecord, RunResult, RunTrends, WeekCell } from '../../src/history/ports.js';
 import { RESULTS_BEST_TO_WORST } from '../../src/history/run-result.js';
 import type { Range } from '../../src/scoring/scorecard-schema.js';
 
@@ -88,7 +88,7 @@ const EXPORT_BATCH = 2_000;
 /** A week cell's worst result, ranked in SQL as run-result.ts ranks it. */
 const RESULT_RANK = `case r.result ${RESULTS_BEST_TO_WORST.map((result, rank) => `when '${result}' then ${rank}`).join(' ')} end`;
 
-export function postgresRunHistory(pool: pg.Pool): RunHistory {
+export function postgresRunHistory(pool: pg.Pool): RunHistory & RunTrends {
   const query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) => pool.query<R>(text, values);
 
   return {
@@ -134,22 +134,26 @@ export function postgresRunHistory(pool: pg.Pool): RunHistory {
       }
     },
 
-    async standings({ environment }): Promise<DrillStanding[]> {
-      const values: unknown[] = environment === undefined ? [] : [environment];
+    async standings({ environment, asOf }): Promise<DrillStanding[]> {
+      const values: unknown[] = [];
+      const conditions = ['result is not null'];
+      if (environment !== undefined) conditions.push(`environment = $${values.push(environment)}`);
+      if (asOf !== undefined) conditions.push(`finished_at < $${values.push(asOf)}`);
+      const where = conditions.join(' and ');
       const result = await query<RecordRow & { finished_runs: string; passed_runs: string; last_passed_at: Date | null }>(
         `with pairs as (
            select environment, drill, count(*) as finished_runs,
                   count(*) filter (where result = 'passed') as passed_runs,
                   max(created_at) filter (where result = 'passed') as last_passed_at
              from firedrill_runs
-            where result is not null ${environment === undefined ? '' : 'and environment = $1'}
+            where ${where}
             group by environment, drill
          )
          select p.finished_runs, p.passed_runs, p.last_passed_at, ${RECORD_COLUMNS}
            from pairs p
            cross join lateral (
              select * from firedrill_runs l
-              where l.environment = p.environment and l.drill = p.drill and l.result is not null
+              where l.environment = p.environment and l.drill = p.drill and l.${where.replaceAll(' and ', ' and l.')}
               order by l.created_at desc limit 1
            ) r
           order by p.environment, p.drill`,
@@ -196,6 +200,52 @@ export function postgresRunHistory(pool: pg.Pool): RunHistory {
         [environment, drill, limit],
       );
       return result.rows.map(toRecord).reverse();
+    },
+
+    async trends(pairs, limit): Promise<RunRecord[][]> {
+      if (!pairs.length) return [];
+      const result = await query<RecordRow & { pair: number }>(
+        `select p.pair, ${RECORD_COLUMNS}
+           from unnest($1::text[], $2::text[]) with ordinality as p(environment, drill, pair)
+           cross join lateral (
+             select * from firedrill_runs l
+              where l.environment = p.environment and l.drill = p.drill and l.result is not null
+              order by l.created_at desc limit $3
+           ) r
+          order by p.pair, r.created_at`,
+        [pairs.map((pair) => pair.environment), pairs.map((pair) => pair.drill), limit],
+      );
+      const trends: RunRecord[][] = pairs.map(() => []);
+      for (const row of result.rows) trends[Number(row.pair) - 1]!.push(toRecord(row));
+      return trends;
+    },
+
+    async countedRunsBefore(environment, instants): Promise<RunRecord[][]> {
+      if (!instants.length) return [];
+      // The drills first, by skipping through the index from one drill to the next (not reading every run).
+      const result = await query<RecordRow & { instant: number }>(
+        `with recursive drills(drill) as (
+           (select drill from firedrill_runs where environment = $1 and result is not null order by drill limit 1)
+           union all
+           select (select drill from firedrill_runs where environment = $1 and result is not null and drill > d.drill order by drill limit 1)
+             from drills d where d.drill is not null
+         )
+         select i.instant, ${RECORD_COLUMNS}
+           from unnest($2::timestamptz[]) with ordinality as i(at, instant)
+           cross join drills d
+           cross join lateral (
+             select * from firedrill_runs l
+              where l.environment = $1 and l.drill = d.drill and l.result is not null and l.result <> 'refused'
+                and l.finished_at < i.at
+              order by l.finished_at desc limit 1
+           ) r
+          where d.drill is not null
+          order by i.instant, r.drill`,
+        [environment, instants],
+      );
+      const runs: RunRecord[][] = instants.map(() => []);
+      for (const row of result.rows) runs[Number(row.instant) - 1]!.push(toRecord(row));
+      return runs;
     },
   };
 }

@@ -14,7 +14,7 @@ import { withTransaction } from './transaction.js';
 import { postgresScheduleStore } from './schedule-store.js';
 import { postgresDeliveryClaims } from './delivery-claims.js';
 import { postgresRunHistory } from './run-history.js';
-import type { RunHistory } from '../../src/history/ports.js';
+import type { RunHistory, RunTrends } from '../../src/history/ports.js';
 import type { DeliveryClaims } from '../../src/chat/adapter.js';
 import { DEFAULT_STORE_OUTAGE_LIMIT_MS, messageOf, rideOutOutages, type OutageRider } from './store-outage.js';
 
@@ -59,7 +59,7 @@ export async function openPostgresRunStore(connectionString: string, options: Ru
 export async function openPostgresStores(
   connectionString: string,
   options: RunStoreOptions = {},
-): Promise<{ runs: RunStore; schedules: ScheduleStore; deliveries: DeliveryClaims; history: RunHistory }> {
+): Promise<{ runs: RunStore; schedules: ScheduleStore; deliveries: DeliveryClaims; history: RunHistory & RunTrends }> {
   const pool = new pg.Pool({ connectionString, max: 5 });
   pool.on('error', () => undefined);
   // The store's password is masked wherever an error might quote it, as every secret is.

@@ -1,7 +1,12 @@
 import pg from 'pg';
 import { SQLSTATE } from './savepoint.js';
-import type { Step } from './table-statements.js';
 import { qualifiedName, type ColumnDefinition, type Grant, type TableDefinition, type TableName } from './table-definition.js';
+
+/** A statement run after the rows are in; `tolerate` lets it fail without failing the restore, with a note. */
+export interface Step {
+  sql: string;
+  tolerate?: { states: readonly string[]; note: (error: string) => string };
+}
 
 const TRIGGER_STATE = { D: 'disable trigger', R: 'enable replica trigger', A: 'enable always trigger' } as const;
 

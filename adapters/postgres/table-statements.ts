@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { SQLSTATE } from './savepoint.js';
-import { decorationSteps } from './table-decoration-statements.js';
+import { decorationSteps, type Step } from './table-decoration-statements.js';
 import {
   qualifiedName,
   type ColumnDefinition,
@@ -9,12 +9,6 @@ import {
   type TableDefinition,
   type TableName,
 } from './table-definition.js';
-
-/** A statement run after the rows are in; `tolerate` lets it fail without failing the restore, with a note. */
-export interface Step {
-  sql: string;
-  tolerate?: { states: readonly string[]; note: (error: string) => string };
-}
 
 /**
  * The statements that rebuild a table from its definition, in the order that loads fastest:

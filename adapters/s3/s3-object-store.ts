@@ -7,7 +7,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { Bucket } from '../../src/catalogue/config-schema.js';
+import type { Bucket } from '../../src/storage/bucket-schema.js';
 import { UserError } from '../../src/errors.js';
 import type { ObjectStore, StoredObject } from '../../src/storage/object-store.js';
 

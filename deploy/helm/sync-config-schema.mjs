@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Copies firedrill's config schema (`firedrill schema config`) into the chart's
 // values.schema.json, so that helm rejects a bad `config` before anything is installed.
-// Run after changing src/catalogue/config-schema.ts (and `npm run build`); the Kubernetes
+// Run after changing src/config/config-schema.ts (and `npm run build`); the Kubernetes
 // e2e suite fails while the two differ.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { configJsonSchema } from '../../dist/src/catalogue/json-schema.js';
+import { configJsonSchema } from '../../dist/src/config/json-schema.js';
 
 const file = new URL('firedrill/values.schema.json', import.meta.url);
 const values = JSON.parse(readFileSync(file, 'utf8'));

@@ -1,6 +1,6 @@
 import { environmentRefusal } from '../engine/environment-guard.js';
-import type { Config } from './config-schema.js';
-import { qualifiedTable } from './cross-check.js';
+import type { Config } from '../config/config-schema.js';
+import { qualifiedTable } from './table-name.js';
 import { ownValue } from './own.js';
 import type { Problem } from './problems.js';
 import { didYouMean, joinParts } from './suggest.js';

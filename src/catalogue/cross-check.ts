@@ -1,4 +1,4 @@
-import type { Config, Environment } from './config-schema.js';
+import type { Config, Environment } from '../config/config-schema.js';
 import type { LoadedDrill } from './drill-file.js';
 import type { Drill } from './drill-schema.js';
 import type { Problem } from './problems.js';
@@ -6,6 +6,7 @@ import { didYouMean, joinParts } from './suggest.js';
 import { atPath, nodeAt, problemAt, type DataPath, type YamlSource } from './yaml-source.js';
 import { ownValue } from './own.js';
 import { backupScheduleProblems } from './backup-check.js';
+import { qualifiedTable } from './table-name.js';
 
 /**
  * Checks that need the config and all drills together: names that must refer to a
@@ -126,9 +127,4 @@ function runnable(source: YamlSource, name: string, environment: Environment, dr
     }
   }
   return problems;
-}
-
-/** `orders` and `public.orders` name the same table, as in PostgreSQL's default search path. */
-export function qualifiedTable(table: string): string {
-  return table.includes('.') ? table : `public.${table}`;
 }

@@ -206,6 +206,9 @@ const DrillCommon = {
     .describe('What the drill must not hurt (the production site, an error budget): checked before injecting and every steadyState.interval until the undo is done; one going red aborts the run at once and undoes it'),
   maxDuration: Duration,
   requiresApproval: z.boolean().default(false),
+  every: Duration.optional().describe(
+    'How often the drill is expected to run in each environment, e.g. 30d; a drill not re-run within it is overdue and its share of the resilience score fades. Default: the config\'s scoring.defaultEvery (90d)',
+  ),
 };
 
 export const DropTableDrill = z.strictObject({

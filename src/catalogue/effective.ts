@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import type { Config } from './config-schema.js';
+import type { Config } from '../config/config-schema.js';
 import type { Drill } from './drill-schema.js';
 import { didYouMean, joinParts } from './suggest.js';
 import { ownValue } from './own.js';
@@ -49,11 +49,24 @@ export function effectiveDrill(catalogue: DrillCatalogue, drillId: string, envir
   return {
     ...entry.drill,
     objectives: { ...entry.drill.objectives, ...definedOnly(override.objectives ?? {}) },
-    ...definedOnly({ weight: override.weight, maxDuration: override.maxDuration, requiresApproval: override.requiresApproval }),
+    ...definedOnly({ weight: override.weight, maxDuration: override.maxDuration, requiresApproval: override.requiresApproval, every: override.every }),
   };
 }
 
 /** Drops undefined values, so an absent override key never erases the drill's value. */
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The drills allowed in an environment, overrides applied: what schedules, `random` and the live check choose from. */
+export function drillsAllowedIn(catalogue: DrillCatalogue, environmentName: string): Drill[] {
+  const drills: Drill[] = [];
+  for (const id of catalogue.drills.keys()) {
+    try {
+      drills.push(effectiveDrill(catalogue, id, environmentName));
+    } catch {
+      // Not allowed in this environment: not a candidate.
+    }
+  }
+  return drills;
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { builtInDrillsDir, displayPath, entryKind, listYamlFiles, packageRoot } from './catalogue-files.js';
 
 export { defaultConfigPath } from './catalogue-files.js';
-import { Config } from './config-schema.js';
+import { Config } from '../config/config-schema.js';
 import { crossCheck } from './cross-check.js';
 import { delayedReplicaWarnings } from './replica-warnings.js';
 import { pagesAccessWarnings } from '../web/pages-warnings.js';

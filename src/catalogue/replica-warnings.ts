@@ -1,4 +1,4 @@
-import type { Config } from './config-schema.js';
+import type { Config } from '../config/config-schema.js';
 import type { LoadedDrill } from './drill-file.js';
 import { formatDuration } from './duration.js';
 import type { Problem } from './problems.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import type { SecretRef } from './config-schema.js';
+import type { SecretRef } from './secret-ref.js';
 import { ownValue } from './own.js';
 import { secrets } from '../secrets/redactor.js';
 

@@ -25,3 +25,13 @@ export const ChatPermissions = z.strictObject({
   approvalTimeout: Duration.prefault('15m').describe('How long a run waits for an approval before it is refused'),
 });
 export type ChatPermissions = z.infer<typeof ChatPermissions>;
+
+/** The config's top-level `chat:` section: where the bot answers questions. */
+export const ChatSection = z
+  .strictObject({
+    answerIn: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Channels/rooms where read-only commands (help, list, plan, status, scorecard, history) are answered; default: wherever the bot is reachable'),
+  })
+  .default({});

@@ -1,6 +1,6 @@
 import type { Catalogue } from '../catalogue/load.js';
 import type { Drill } from '../catalogue/drill-schema.js';
-import type { Environment } from '../catalogue/config-schema.js';
+import type { Environment } from '../config/config-schema.js';
 import { didYouMean, joinParts } from '../catalogue/suggest.js';
 import type { Clock } from '../engine/clock.js';
 import type { RunStore, RuntimeFactory } from '../engine/ports.js';
@@ -21,8 +21,6 @@ export interface ChatDeps {
   adapter: ChatAdapter;
   /** The drills allowed in an environment, overrides applied. */
   drillsIn(environment: string): Drill[];
-  /** The dry-run plan of a drill, as text lines (throws UserError for unknown names). */
-  plan(drill: string, environment: string): Promise<string[]>;
   /** Stops runs started from chat when the bot shuts down (they undo what they injected). */
   stop: AbortSignal;
   /** The schedules and the incident switch, for `postpone` and `incident`; absent where there is no store for them. */
@@ -30,8 +28,6 @@ export interface ChatDeps {
 }
 
 export interface ChatSchedules {
-  /** The environment a schedule drills, or undefined for an unknown schedule. */
-  environmentOf(schedule: string): string | undefined;
   /** Moves the schedule's next drill; returns the announcement text. */
   postpone(schedule: string, by: string): Promise<string>;
   incidents: Pick<ScheduleStore, 'openIncident' | 'closeIncident' | 'openIncidentNow'>;

@@ -1,4 +1,4 @@
-import type { Environment } from '../catalogue/config-schema.js';
+import type { Environment } from '../config/config-schema.js';
 import type { Actor } from '../engine/actor.js';
 import { requirePermission as requireActorPermission, type Permission } from '../engine/permissions.js';
 import type { ChatRequest, ChatUser } from './adapter.js';

@@ -1,11 +1,13 @@
 import { formatDuration } from '../catalogue/duration.js';
-import { didYouMean, joinParts } from '../catalogue/suggest.js';
 import { UserError } from '../errors.js';
 import { USAGE, type CommandKind } from './commands.js';
 import { resolveEnvironment, resolveRun, type ChatDeps } from './context.js';
 import { textMessage, type ChatMessage } from './message.js';
 import { activeRunLine } from '../scoring/run-status.js';
-import { liveRunMessage, scorecardMessage, short } from './run-message.js';
+import { historyFilterOf, recentRunLine, recentRuns } from '../history/recent-runs.js';
+import { planRun } from '../engine/plan.js';
+import { planHeadline, planSteps } from '../engine/render-plan.js';
+import { liveRunMessage, scorecardMessage } from './run-message.js';
 
 const HELP: Record<CommandKind, string> = {
   help: 'this list',
@@ -43,9 +45,11 @@ export function listMessage(deps: ChatDeps): ChatMessage {
   return textMessage(`${lines.length} drills; environments: ${environments.join(', ') || 'none'}`, lines);
 }
 
+/** The core's dry run (the same as `firedrill plan`), as a message. */
 export async function planMessage(deps: ChatDeps, drill: string, environmentName: string | undefined): Promise<ChatMessage> {
   const [name] = resolveEnvironment(deps.catalogue, environmentName);
-  return textMessage(`Plan of ${drill} in ${name} (dry run)`, await deps.plan(drill, name));
+  const plan = await planRun(deps, drill, name);
+  return textMessage(`Plan of ${plan.drill.id} in ${name} (dry run: nothing is changed)`, [planHeadline(plan), ...planSteps(plan)], plan.refusal ? 'warning' : 'info');
 }
 
 export async function statusMessage(deps: ChatDeps): Promise<ChatMessage> {
@@ -65,29 +69,7 @@ export async function scorecardReply(deps: ChatDeps, prefix: string | undefined)
 }
 
 export async function historyMessage(deps: ChatDeps, filter: string | undefined, limit: number): Promise<ChatMessage> {
-  const { catalogue } = deps;
-  const environments = Object.keys(catalogue.config.environments);
-  const drills = [...catalogue.drills.keys()];
-  let query: { drill?: string; environment?: string } = {};
-  if (filter !== undefined) {
-    if (environments.includes(filter)) query = { environment: filter };
-    else if (drills.includes(filter)) query = { drill: filter };
-    else throw new UserError(joinParts(`"${filter}" is neither a drill nor an environment`, didYouMean(filter, [...environments, ...drills])), 'usage: history [drill|env] [n]');
-  }
-  const runs = await deps.store.list({ ...query, limit });
+  const runs = await recentRuns(deps.store, { ...historyFilterOf(deps.catalogue, filter), limit });
   if (runs.length === 0) return textMessage(`No runs${filter ? ` for ${filter}` : ''} yet`);
-  const lines = await Promise.all(
-    runs.map(async (run) => {
-      const scorecard = await deps.store.scorecard(run.id);
-      const measures = scorecard
-        ? (['ttd', 'rto', 'rpo'] as const).map((key) => `${key.toUpperCase()} ${msText(scorecard[`${key}Ms`])}`).join(' ')
-        : 'running';
-      return `${run.createdAt.slice(0, 16).replace('T', ' ')}  ${short(run.id)}  ${(run.outcome ?? 'active').padEnd(7)}  ${run.drill} in ${run.environment}  ${measures}`;
-    }),
-  );
-  return textMessage(`Last ${runs.length} run(s)${filter ? ` for ${filter}` : ''}`, lines);
-}
-
-function msText(ms: number | null): string {
-  return ms === null ? '-' : formatDuration(ms);
+  return textMessage(`Last ${runs.length} run(s)${filter ? ` for ${filter}` : ''}`, runs.map(recentRunLine));
 }

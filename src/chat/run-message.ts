@@ -1,4 +1,5 @@
 import { formatDuration } from '../catalogue/duration.js';
+import { countedDetection } from '../engine/detection.js';
 import { findEvent, unresolvedAttention, type RunEvent } from '../engine/events.js';
 import { measureRows, offsetText, rpoSourceText } from '../scoring/render-text.js';
 import { journalLines, runStatus } from '../scoring/run-status.js';
@@ -58,8 +59,7 @@ function liveActions(runId: string, events: readonly RunEvent[]): ChatAction[] {
   const abort: ChatAction = { kind: 'abort', label: 'Abort', target: runId, style: 'danger' };
   const injected = findEvent(events, 'injected');
   if (injected) {
-    const detected = events.some((event) => event.type === 'detected' && event.seq > injected.seq);
-    return detected ? [abort] : [{ kind: 'detected', label: 'Detected', target: runId, style: 'primary' }, abort];
+    return countedDetection(events) ? [abort] : [{ kind: 'detected', label: 'Detected', target: runId, style: 'primary' }, abort];
   }
   if (findEvent(events, 'approval-requested') && !findEvent(events, 'approved')) {
     return [{ kind: 'approve', label: 'Approve', target: runId, style: 'primary' }, abort];

@@ -3,19 +3,13 @@ import type { ChatRequest } from './adapter.js';
 import type { ChatDeps, ChatSchedules } from './context.js';
 import { textMessage, type ChatMessage } from './message.js';
 import { requireRunSomewhere } from '../engine/permissions.js';
-import { chatActor, requirePermission } from './permissions.js';
-import { ownValue } from '../catalogue/own.js';
+import { chatActor } from './permissions.js';
+import { requirePostponePermission } from '../schedule/postponer.js';
 
 /** `postpone <schedule>`: whoever may run drills in the schedule's environment may postpone it. */
 export async function postponeCommand(deps: ChatDeps, request: ChatRequest, schedule: string): Promise<ChatMessage> {
   const schedules = schedulesOf(deps);
-  const environmentName = schedules.environmentOf(schedule);
-  const environment = environmentName === undefined ? undefined : ownValue(deps.catalogue.config.environments, environmentName);
-  if (environmentName === undefined || !environment) {
-    const names = deps.catalogue.config.schedules.map((entry) => entry.name);
-    throw new UserError(`no schedule "${schedule}"`, names.length ? `schedules: ${names.join(', ')}` : 'the config has no schedules');
-  }
-  requirePermission('run', request.user, request.channel, environmentName, environment);
+  requirePostponePermission(chatActor(request, deps.adapter.platform), schedule, deps.catalogue.config);
   return textMessage(await schedules.postpone(schedule, request.user.label), [], 'info');
 }
 

@@ -1,5 +1,5 @@
 import type { Drill } from '../catalogue/drill-schema.js';
-import type { Environment } from '../catalogue/config-schema.js';
+import type { Environment } from '../config/config-schema.js';
 import type { RunEvent } from '../engine/events.js';
 import { runDrill } from '../engine/run-drill.js';
 import { reportInternalError, UndoIncompleteError } from '../errors.js';

@@ -1,7 +1,7 @@
 import type { Actor } from '../engine/actor.js';
 import { consoleAdapter } from '../chat/console-adapter.js';
 import { createChatHandler } from '../chat/handler.js';
-import { chatDeps } from './chat-deps.js';
+import { chatDeps } from '../compose/chat-deps.js';
 import { loadCatalogueOrExplain, openStoreAndRecover, type CliContext } from './context.js';
 
 /**

@@ -10,7 +10,7 @@ import { runDemo } from '../sandbox/demo.js';
 import { SANDBOX_ENVIRONMENT } from '../sandbox/sandbox.js';
 import type { CliContext } from './context.js';
 import { liveProgress } from './live-progress.js';
-import { renderScorecard, type ScorecardFormat } from './render.js';
+import { renderScorecard, type ScorecardFormat } from '../scoring/render-scorecard.js';
 import { exitCodeFor } from './run-commands.js';
 
 export async function demoCommand(context: CliContext, options: { drill: string; format: ScorecardFormat; interrupt: AbortSignal }): Promise<number> {

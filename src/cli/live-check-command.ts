@@ -9,7 +9,7 @@ import { configSecrets, planEnvironmentChecks } from '../live-check/plan.js';
 import { formatCheckLine, type CheckLine } from '../live-check/report.js';
 import { checkEnvironment, checkSecrets, type LiveCheckDeps } from '../live-check/run.js';
 import { loadCatalogueOrExplain, type CliContext } from './context.js';
-import { drillsAllowedIn } from './schedule-commands.js';
+import { drillsAllowedIn } from '../catalogue/effective.js';
 
 /**
  * `firedrill validate --live [--env NAME]`: what only a live environment can tell, for the

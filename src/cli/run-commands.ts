@@ -4,15 +4,16 @@ import { runtimeFactoryFor } from '../compose/index.js';
 import { runDrill } from '../engine/run-drill.js';
 import type { Actor } from '../engine/actor.js';
 import type { Arrival } from '../engine/arrival.js';
-import { reportSignal } from '../engine/person-signals.js';
+import { reportSignal, type PersonSignal, type PersonSignalDeps } from '../engine/person-signals.js';
 import { requirePermission } from '../engine/permissions.js';
 import { UserError } from '../errors.js';
 import { resolveRun } from '../engine/resolve-run.js';
 import type { Scorecard } from '../scoring/score-run.js';
 import { loadCatalogueOrExplain, openStoreAndRecover, type CliContext } from './context.js';
 import { liveProgress } from './live-progress.js';
-import { renderScorecard, type ScorecardFormat } from './render.js';
+import { renderScorecard, type ScorecardFormat } from '../scoring/render-scorecard.js';
 import { ownValue } from '../catalogue/own.js';
+import { recentRunLine, recentRuns } from '../history/recent-runs.js';
 
 export interface RunOptions {
   /** Who runs it: the operating-system user (see identity.ts), with any `--as` label. */
@@ -87,36 +88,25 @@ export async function scorecardsCommand(
       context.out(renderScorecard(scorecard, options.format));
       return 0;
     }
-    const runs = await opened.store.list({ drill: options.drill, environment: options.env, limit: options.limit });
+    const runs = await recentRuns(opened.store, { drill: options.drill, environment: options.env, limit: options.limit });
     if (options.format === 'json') {
-      const scorecards = await Promise.all(runs.map((run) => opened.store.scorecard(run.id)));
-      context.out(`${JSON.stringify(scorecards.filter(Boolean), null, 2)}\n`);
+      context.out(`${JSON.stringify(runs.flatMap(({ scorecard }) => (scorecard ? [scorecard] : [])), null, 2)}\n`);
       return 0;
     }
     if (runs.length === 0) context.err(`no runs yet in ${opened.location}; try: firedrill demo\n`);
-    for (const run of runs) {
-      const scorecard = await opened.store.scorecard(run.id);
-      const measures = scorecard
-        ? ['ttd', 'rto', 'rpo'].map((key) => `${key.toUpperCase()} ${formatMs(scorecard[`${key}Ms` as 'ttdMs'])}`).join('  ')
-        : 'running';
-      context.out(`${run.createdAt.slice(0, 19).replace('T', ' ')}  ${run.id.slice(0, 8)}  ${(run.outcome ?? 'active').padEnd(7)}  ${run.drill} in ${run.environment}  ${measures}\n`);
-    }
+    for (const run of runs) context.out(`${recentRunLine(run)}\n`);
     return 0;
   } finally {
     await opened.close();
   }
 }
 
-function formatMs(ms: number | null): string {
-  return ms === null ? '-' : `${(ms / 1000).toFixed(1)}s`;
-}
-
-/** A person's signal for a run going on elsewhere: detected, abort, approve. The core decides; this prints. */
+/** A person's signal for a run going on elsewhere: detected, recovered, abort, approve. The core decides; this prints. */
 export async function signalCommand(
   context: CliContext,
   configPath: string,
   runIdOrPrefix: string,
-  signal: 'detected' | 'abort' | 'approve',
+  signal: PersonSignal,
   actor: Actor,
   /** When the person said so: for `detected`, the process's start or their `--at`. */
   arrival?: Arrival,
@@ -124,25 +114,40 @@ export async function signalCommand(
   const catalogue = await loadCatalogueOrExplain(context, configPath);
   const opened = await openStoreAndRecover(context, catalogue);
   try {
-    const outcome = await reportSignal({ catalogue, store: opened.store, clock: context.clock }, actor, signal, runIdOrPrefix, arrival);
-    const recorded = `${signal} recorded for run ${outcome.run.id} by ${actor.label}`;
-    switch (outcome.kind) {
-      case 'detection-ignored':
-        context.err(`detected noted for run ${outcome.run.id} by ${actor.label}, but not counted: ${outcome.reason}\n`);
-        break;
-      case 'detected':
-        context.err(`${recorded} at ${outcome.at.at}${outcome.beforeInjection ? '; the fault was not in effect yet, so it does not count as detection' : ''}\n`);
-        break;
-      case 'abort':
-        context.err(`${recorded}\n${outcome.undo.map((description) => `   undoing: ${description}\n`).join('')}`);
-        break;
-      default:
-        context.err(`${recorded}\n`);
-    }
-    return 0;
+    return await reportAndPrintSignal(context, { catalogue, store: opened.store, clock: context.clock }, runIdOrPrefix, signal, actor, arrival);
   } finally {
     await opened.close();
   }
+}
+
+/** The core's `reportSignal`, its outcome printed; a refusal is thrown as the core's UserError, as chat gets it. */
+export async function reportAndPrintSignal(
+  context: Pick<CliContext, 'err'>,
+  deps: PersonSignalDeps,
+  runIdOrPrefix: string,
+  signal: PersonSignal,
+  actor: Actor,
+  arrival?: Arrival,
+): Promise<number> {
+  const outcome = await reportSignal(deps, actor, signal, runIdOrPrefix, arrival);
+  const recorded = `${signal} recorded for run ${outcome.run.id} by ${actor.label}`;
+  switch (outcome.kind) {
+    case 'detection-ignored':
+      context.err(`detected noted for run ${outcome.run.id} by ${actor.label}, but not counted: ${outcome.reason}\n`);
+      break;
+    case 'detected':
+      context.err(`${recorded} at ${outcome.at.at}${outcome.beforeInjection ? '; the fault was not in effect yet, so it does not count as detection' : ''}\n`);
+      break;
+    case 'recovered':
+      context.err(`${recorded}; the RTO ends when the steady-state probes stay green: they confirm it\n`);
+      break;
+    case 'abort':
+      context.err(`${recorded}\n${outcome.undo.map((description) => `   undoing: ${description}\n`).join('')}`);
+      break;
+    case 'approve':
+      context.err(`${recorded}\n`);
+  }
+  return 0;
 }
 
 export async function recoverCommand(context: CliContext, configPath: string): Promise<number> {

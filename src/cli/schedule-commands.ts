@@ -1,15 +1,11 @@
-import type { Catalogue } from '../catalogue/load.js';
-import type { OpenedStore } from '../compose/index.js';
-import { effectiveDrill } from '../catalogue/load.js';
-import type { Drill } from '../catalogue/drill-schema.js';
 import { formatDuration } from '../catalogue/duration.js';
 import { blackoutReason } from '../schedule/blackout.js';
 import { formatInZone, nextCronTimes } from '../schedule/next-runs.js';
-import { Scheduler } from '../schedule/scheduler.js';
+import { schedulePostponer } from '../compose/chat-deps.js';
 import { UserError } from '../errors.js';
 import type { Actor } from '../engine/actor.js';
-import { requirePermission, requireRunSomewhere } from '../engine/permissions.js';
-import { ownValue } from '../catalogue/own.js';
+import { requireRunSomewhere } from '../engine/permissions.js';
+import { requirePostponePermission } from '../schedule/postponer.js';
 import { loadCatalogueOrExplain, openStoreAndRecover, type CliContext } from './context.js';
 
 /** `firedrill schedule`: the next starts of every schedule, with blackouts marked. Needs no store. */
@@ -35,43 +31,13 @@ export async function scheduleCommand(context: CliContext, configPath: string, c
   return 0;
 }
 
-export function drillsAllowedIn(catalogue: Catalogue, environment: string): Drill[] {
-  const drills: Drill[] = [];
-  for (const id of catalogue.drills.keys()) {
-    try {
-      drills.push(effectiveDrill(catalogue, id, environment));
-    } catch {
-      // Not allowed in this environment: not a candidate.
-    }
-  }
-  return drills;
-}
-
-/**
- * A scheduler that only postpones (the CLI, the console chat): the schedule state is in the
- * store, so a running `firedrill serve` sees the new start at its next tick.
- */
-export function postponer(catalogue: Catalogue, opened: OpenedStore): Pick<Scheduler, 'postpone'> {
-  return new Scheduler({
-    schedules: catalogue.config.schedules,
-    store: opened.schedules,
-    runs: opened.store,
-    drillsFor: (environment) => drillsAllowedIn(catalogue, environment),
-    startRun: () => undefined,
-    announce: async () => undefined,
-  });
-}
-
 /** Whoever may run drills in the schedule's environment may postpone it (as in chat). */
 export async function postponeCommand(context: CliContext, configPath: string, name: string, actor: Actor): Promise<number> {
   const catalogue = await loadCatalogueOrExplain(context, configPath);
-  const environmentName = catalogue.config.schedules.find((schedule) => schedule.name === name)?.environment;
-  const environment = environmentName === undefined ? undefined : ownValue(catalogue.config.environments, environmentName);
-  // An unknown schedule is the scheduler's to explain, with the names it knows.
-  if (environmentName !== undefined && environment) requirePermission('run', actor, environmentName, environment);
+  requirePostponePermission(actor, name, catalogue.config);
   const opened = await openStoreAndRecover(context, catalogue);
   try {
-    context.err(`${await postponer(catalogue, opened).postpone(name, actor.label)}\n`);
+    context.err(`${await schedulePostponer(catalogue, opened).postpone(name, actor.label)}\n`);
     return 0;
   } finally {
     await opened.close();

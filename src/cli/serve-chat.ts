@@ -5,7 +5,7 @@ import type { ChatAdapter } from '../chat/adapter.js';
 import type { ChatDeps, ChatSchedules } from '../chat/context.js';
 import { SLACK_EVENTS_PATH, matrixFromEnv, slackFromEnv } from '../compose/chat-adapters.js';
 import type { OpenedStore } from '../compose/index.js';
-import { chatDeps } from './chat-deps.js';
+import { chatDeps } from '../compose/chat-deps.js';
 import type { CliContext } from './context.js';
 
 export interface ServeChat {

@@ -1,5 +1,5 @@
 import { effectiveDrill, resolveSecret } from '../catalogue/load.js';
-import type { SecretRef } from '../catalogue/config-schema.js';
+import type { SecretRef } from '../catalogue/secret-ref.js';
 import { UserError } from '../errors.js';
 import { startHttpServer } from '../server/http-server.js';
 import { loadCatalogueOrExplain, type CliContext } from './context.js';
@@ -11,7 +11,9 @@ import { serveTakeover } from './serve-takeover.js';
 import { startServeChat, type ServeChat } from './serve-chat.js';
 import { serveScheduler } from './serve-schedules.js';
 import { serveBackups } from './serve-backups.js';
-import { chatSchedules } from './chat-deps.js';
+import { chatSchedules } from '../compose/chat-deps.js';
+import { pageAccess } from '../web/page-access.js';
+import { pagesRouter } from '../web/pages-router.js';
 
 /**
  * The long-running bot: webhooks, health, metrics, the schedules and chat (Slack, when configured).
@@ -28,6 +30,8 @@ export async function serveCommand(context: CliContext, configPath: string, opti
     ref ? resolveSecret(ref, catalogue.configDir, context.env) : Promise.resolve(context.env[variable]);
   const alertToken = await secret(server.alertToken, 'FIREDRILL_ALERT_TOKEN');
   const alertHmacSecret = await secret(server.alertHmacSecret, 'FIREDRILL_ALERT_HMAC_SECRET');
+  const access = pageAccess(catalogue.config, context.log, { configDir: catalogue.configDir, env: context.env });
+  await access.ready;
 
   // No roll-back at start: a run left by a dead process is the leader's to take over (resume or roll back).
   const opened = await openStore(catalogue.config.store.url, { configDir: catalogue.configDir, env: context.env, configPath: catalogue.configPath });
@@ -43,6 +47,7 @@ export async function serveCommand(context: CliContext, configPath: string, opti
     chat = await startServeChat(context, catalogue, opened, options.stop, chatSchedules(catalogue, opened, scheduler));
     const http = await startHttpServer({
       routes: chat?.routes,
+      pages: pagesRouter({ history: opened.history, runs: opened.store, catalogue, guard: access, log: context.log }),
       host: server.host,
       port,
       alertToken,
@@ -68,7 +73,7 @@ export async function serveCommand(context: CliContext, configPath: string, opti
     backups.start(1_000, leads);
     context.err(
       `firedrill is serving on ${http.url} (store: ${opened.location}; ${catalogue.config.schedules.length} schedule(s); ` +
-        `${catalogue.config.backups.length} backup schedule(s); chat: ${chat?.describe ?? 'off'}; leader election: ${elector.describe} as ${identity})\n`,
+        `${catalogue.config.backups.length} backup schedule(s); chat: ${chat?.describe ?? 'off'}; ${access.describe}; leader election: ${elector.describe} as ${identity})\n`,
     );
     if (!alertToken && !alertHmacSecret) context.err('webhooks are off: set server.alertToken or server.alertHmacSecret\n');
     await new Promise((resolve) => options.stop.addEventListener('abort', resolve, { once: true }));

@@ -7,7 +7,7 @@ import { runDrill } from '../engine/run-drill.js';
 import type { Schedule } from '../schedule/schedule-schema.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import type { CliContext } from './context.js';
-import { drillsAllowedIn } from './schedule-commands.js';
+import { drillsAllowedIn } from '../catalogue/effective.js';
 import type { ServeChat } from './serve-chat.js';
 import { ownValue } from '../catalogue/own.js';
 

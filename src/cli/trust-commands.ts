@@ -8,7 +8,7 @@ import { sealFiles } from '../trust/seal.js';
 import { verifyCircle } from '../trust/verify.js';
 import { loadCatalogueOrExplain, openStoreAndRecover, type CliContext } from './context.js';
 import { renderSeal, renderVerify } from './trust-render.js';
-import { DEFAULT_PASSPHRASE_ENV, type AnswerOptions } from './trust-program.js';
+import { DEFAULT_PASSPHRASE_ENV, type AnswerOptions } from './trust-options.js';
 
 async function openCircleOf(context: CliContext, configPath: string): Promise<OpenedCircle> {
   const catalogue = await loadCatalogueOrExplain(context, configPath);

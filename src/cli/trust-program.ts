@@ -1,19 +1,9 @@
 import type { Command } from 'commander';
 import type { CliContext } from './cli-context.js';
+import { DEFAULT_PASSPHRASE_ENV, type AnswerOptions } from './trust-options.js';
 
 /** openpgp and the S3 client are loaded when a trust command runs, not for the rest of the program. */
 const trustCommands = () => import('./trust-commands.js');
-
-export interface AnswerOptions {
-  key?: string;
-  passphraseEnv?: string;
-  bucket?: string;
-  answer?: string;
-  as?: string;
-}
-
-/** Environment variable read for a protected private key's passphrase, unless --passphrase-env names another. */
-export const DEFAULT_PASSPHRASE_ENV = 'FIREDRILL_KEY_PASSPHRASE';
 
 /** `firedrill trust seal | verify | answer`, on the program's --config. */
 export function addTrustCommands(program: Command, context: CliContext, configPath: () => string, done: (code: number) => void): void {

@@ -1,7 +1,7 @@
 import { SLACK_EVENTS_PATH, readSlackEnv } from '../../adapters/slack/slack-env.js';
 import type { SlackAdapter } from '../../adapters/slack/slack-adapter.js';
 import type { Logger } from '../log.js';
-import type { Config } from '../catalogue/config-schema.js';
+import type { Config } from '../config/config-schema.js';
 import { readMatrixEnv } from '../../adapters/matrix/matrix-env.js';
 import type { ChatAdapter, DeliveryClaims } from '../chat/adapter.js';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Probe } from '../engine/ports.js';
 import { commandFault, RUN_UNDO_COMMAND, runUndoCommand, type UndoCommandParams } from '../faults/command-fault.js';
 import { drillShell, undoShell } from './command-shell.js';
-import type { Environment } from '../catalogue/config-schema.js';
+import type { Environment } from '../config/config-schema.js';
 import type { ComposeOptions, KindRuntime } from './kind-runtime.js';
 import { allProbeSpecs, commandRunbookFor, drillProbes, rpoMarkerFor } from './probes.js';
 import { parseUndoParams } from './undo-params.js';

@@ -1,4 +1,4 @@
-import type { Environment } from '../catalogue/config-schema.js';
+import type { Environment } from '../config/config-schema.js';
 import { DEFAULT_PROCESS_GRACE_MS } from '../engine/owned-processes.js';
 import type { ProcessJournal } from '../engine/ports.js';
 import type { Shell } from '../probes/shell-command.js';

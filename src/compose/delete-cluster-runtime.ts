@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import path from 'node:path';
-import type { KubernetesTarget } from '../catalogue/config-schema.js';
+import type { KubernetesTarget } from '../config/config-schema.js';
 import type { DeleteClusterDrill } from '../catalogue/drill-schema.js';
 import type { Fault, Probe } from '../engine/ports.js';
 import type { Shell } from '../probes/shell-command.js';

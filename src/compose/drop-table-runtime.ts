@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Environment } from '../catalogue/config-schema.js';
+import type { Environment } from '../config/config-schema.js';
 import type { DropTableDrill } from '../catalogue/drill-schema.js';
 import type { Fault, Runbook } from '../engine/ports.js';
 import { PermanentUndoFailure } from '../engine/rollback.js';

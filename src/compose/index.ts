@@ -4,7 +4,7 @@
  * KindRuntime in this folder and one line in KIND_RUNTIMES.
  */
 import path, { join } from 'node:path';
-import type { SecretRef } from '../catalogue/config-schema.js';
+import type { SecretRef } from '../catalogue/secret-ref.js';
 import { DRILL_KINDS, type Drill } from '../catalogue/drill-schema.js';
 import { resolveSecret, type Catalogue } from '../catalogue/load.js';
 import type { RunStore, RuntimeFactory } from '../engine/ports.js';
@@ -21,7 +21,7 @@ import { createLogger } from '../log.js';
 import { startLeaderLock, type LeaderLockOptions } from '../../adapters/postgres/leader-lock.js';
 import type { LeaderElector } from '../server/leader-elector.js';
 import type { DeliveryClaims } from '../chat/adapter.js';
-import type { RunHistory } from '../history/ports.js';
+import type { RunHistory, RunTrends } from '../history/ports.js';
 
 export type { ComposeOptions } from './kind-runtime.js';
 
@@ -117,7 +117,7 @@ export interface OpenedStore {
   /** Which replica answers a chat event every replica heard. */
   deliveries: DeliveryClaims;
   /** The run history as pages, exports, the digest and metrics read it (aggregated by the store). */
-  history: RunHistory;
+  history: RunHistory & RunTrends;
   /** Starts electing a leader among the processes that share this store (an advisory lock on it). */
   leaderLock(options: LeaderLockOptions): LeaderElector;
   /** Where it lives, for messages (never with a password). */

@@ -1,8 +1,9 @@
-import type { Environment, Trust } from '../catalogue/config-schema.js';
+import type { Environment } from '../config/config-schema.js';
+import type { Trust } from '../trust/trust-schema.js';
 import type { Drill } from '../catalogue/drill-schema.js';
 import type { DrillRuntime, ProcessJournal, UndoRun } from '../engine/ports.js';
-import type { UndoRetryPolicy } from '../engine/rollback.js';
-import type { NotifyChannel } from '../catalogue/config-schema.js';
+import type { UndoRetryPolicy } from '../engine/ports.js';
+import type { NotifyChannel } from '../notify/notify-schema.js';
 import type { Logger } from '../log.js';
 import type { DeliveryPolicy } from '../notify/dispatcher.js';
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Environment, KubernetesTarget } from '../catalogue/config-schema.js';
+import type { Environment, KubernetesTarget } from '../config/config-schema.js';
 import { looksLikeProduction } from '../engine/environment-guard.js';
 import type { Fault } from '../engine/ports.js';
 import { UserError } from '../errors.js';

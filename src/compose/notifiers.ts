@@ -1,4 +1,4 @@
-import type { NotifyChannel } from '../catalogue/config-schema.js';
+import type { NotifyChannel } from '../notify/notify-schema.js';
 import { resolveSecret } from '../catalogue/secrets.js';
 import type { Logger } from '../log.js';
 import { NotificationDispatcher, type Channel, type DeliveryFailure, type DeliveryPolicy } from '../notify/dispatcher.js';

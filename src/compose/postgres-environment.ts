@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Environment } from '../catalogue/config-schema.js';
+import type { Environment } from '../config/config-schema.js';
 import { resolveSecret } from '../catalogue/load.js';
 import { looksLikeProduction } from '../engine/environment-guard.js';
 import { UserError } from '../errors.js';

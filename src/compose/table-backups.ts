@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import type { Bucket, Environment } from '../catalogue/config-schema.js';
+import type { Bucket } from '../storage/bucket-schema.js';
+import type { Environment } from '../config/config-schema.js';
 import { ownValue } from '../catalogue/own.js';
 import { didYouMean, joinParts } from '../catalogue/suggest.js';
 import { environmentRefusal } from '../engine/environment-guard.js';

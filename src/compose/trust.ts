@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Trust } from '../catalogue/config-schema.js';
+import type { Trust } from '../trust/trust-schema.js';
 import { stateDir } from '../state-dir.js';
 import { openCircle, type Circle } from '../trust/circle.js';
 import type { Pgp, SignerSource } from '../trust/ports.js';

@@ -1,4 +1,4 @@
-import type { KubernetesTarget } from '../catalogue/config-schema.js';
+import type { KubernetesTarget } from '../config/config-schema.js';
 import type { DeleteClusterDrill } from '../catalogue/drill-schema.js';
 import type { Fault } from '../engine/ports.js';
 import type { KubeContext } from '../../adapters/kubernetes/kube-context.js';

@@ -1,4 +1,4 @@
-import type { Environment } from '../catalogue/config-schema.js';
+import type { Environment } from '../config/config-schema.js';
 
 /** Why this environment may never be a drill target; undefined when it may. */
 export function environmentRefusal(name: string, environment: Environment): string | undefined {

@@ -1,4 +1,4 @@
-import type { Environment } from '../catalogue/config-schema.js';
+import type { Environment } from '../config/config-schema.js';
 import { UserError } from '../errors.js';
 import { sameIdentity, type Actor, type Recorded } from './actor.js';
 

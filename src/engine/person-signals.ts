@@ -4,7 +4,8 @@ import { UserError } from '../errors.js';
 import { sameIdentity, type Actor, type Recorded } from './actor.js';
 import type { Clock } from './clock.js';
 import { arrivalNow, bracketOf, type Arrival } from './arrival.js';
-import { elapsedMs, findEvent, findEvents, type DetectedBy, type EventBody, type Instant } from './events.js';
+import { findEvent, findEvents, type DetectedBy, type EventBody, type Instant } from './events.js';
+import { arrivedAfterFaultBegan, faultBegun } from './detection.js';
 import { approvalRefusal, requirePermission } from './permissions.js';
 import type { RunStore, RunSummary } from './ports.js';
 import { resolveRun } from './resolve-run.js';
@@ -52,8 +53,9 @@ export async function reportSignal(
   const { identity } = actor;
   const { at } = arrival;
   const append = (body: EventBody) => deps.store.append(run.id, body, at);
-  const injected = findEvent(events, 'injected');
-  if (arrival.stated) checkStatedTime(id, at, injected, deps.clock.now());
+  // The fault may be in effect from the moment its injection begins (detection.ts): a stated time is checked against that.
+  const begun = faultBegun(events);
+  if (arrival.stated) checkStatedTime(id, at, begun, deps.clock.now());
 
   switch (signal) {
     case 'detected': {
@@ -64,8 +66,8 @@ export async function reportSignal(
         return { kind: 'detection-ignored', run, at, reason };
       }
       await append({ type: 'detected', by, identity, bracket: bracketOf(arrival) });
-      // Stamped when it arrived: a command started before the injection completed noticed something else.
-      return { kind: 'detected', run, at, beforeInjection: !injected || elapsedMs(injected, at) < 0 };
+      // Stamped when it arrived: the same rule as alerts and the scorecard (detection.ts) says whether it counts.
+      return { kind: 'detected', run, at, beforeInjection: !arrivedAfterFaultBegan(begun, at) };
     }
     case 'recovered': {
       // The journal has no "person says recovered" step: the probes decide recovery. The claim
@@ -91,7 +93,7 @@ export async function reportSignal(
   }
 }
 
-/** A time the person gave (`--at`) must lie between the injection and now. */
+/** A time the person gave (`--at`) must lie between the start of the injection and now. */
 function checkStatedTime(id: string, at: Instant, injected: Instant | undefined, now: Instant): void {
   const hint = 'give the time you noticed, e.g. --at 2025-03-04T10:15:30Z (after the fault was injected, not in the future)';
   if (Date.parse(at.at) > Date.parse(now.at)) throw new UserError(`--at ${at.at} is in the future`, hint);

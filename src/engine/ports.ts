@@ -1,7 +1,6 @@
 import type { Drill } from '../catalogue/drill-schema.js';
-import type { Environment } from '../catalogue/config-schema.js';
+import type { Environment } from '../config/config-schema.js';
 import type { Scorecard } from '../scoring/scorecard-schema.js';
-import type { UndoRetryPolicy } from './rollback.js';
 import type { EventBody, Instant, Outcome, ProcessRole, RunEvent, UndoAction, WalPosition } from './events.js';
 
 export interface RunSummary {
@@ -181,6 +180,18 @@ export interface RunEventSink {
   runEvent(event: RunEvent, runId: string): void;
   /** Waits, at most `timeoutMs`, for what is still being told: for a process about to exit. */
   settle(timeoutMs: number): Promise<void>;
+}
+
+/**
+ * How hard an undo is tried before a person is asked to act. An undo is never bound by a
+ * probe's timeout: a database restarting or an API server failing over for a minute must
+ * not leave a table dropped. The defaults span about two and a half minutes.
+ */
+export interface UndoRetryPolicy {
+  /** Tries in all, the first included. */
+  attempts: number;
+  firstDelayMs: number;
+  maxDelayMs: number;
 }
 
 export interface RuntimeFactory {

@@ -1,4 +1,4 @@
-import type { Environment } from '../catalogue/config-schema.js';
+import type { Environment } from '../config/config-schema.js';
 import { environmentRefusal, productionLookingNames } from './environment-guard.js';
 import type { Journal } from './journal.js';
 import type { DrillRuntime } from './ports.js';

@@ -1,4 +1,4 @@
-import type { Environment } from '../catalogue/config-schema.js';
+import type { Environment } from '../config/config-schema.js';
 import type { Clock } from './clock.js';
 import { findEvent, unresolvedAttention, type Outcome } from './events.js';
 import { Journal } from './journal.js';

@@ -2,21 +2,10 @@ import pRetry, { AbortError } from 'p-retry';
 import { findEvents, type UndoAction } from './events.js';
 import type { Journal } from './journal.js';
 import { endOwnedProcesses } from './owned-processes.js';
-import type { Undoer } from './ports.js';
+import type { Undoer, UndoRetryPolicy } from './ports.js';
 import { processJournal } from './process-journal.js';
 
-/**
- * How hard an undo is tried before a person is asked to act. An undo is never bound by a
- * probe's timeout: a database restarting or an API server failing over for a minute must
- * not leave a table dropped. The defaults span about two and a half minutes.
- */
-export interface UndoRetryPolicy {
-  /** Tries in all, the first included. */
-  attempts: number;
-  firstDelayMs: number;
-  maxDelayMs: number;
-}
-
+/** The undo retry policy (ports.ts) when the config's `undo:` says nothing. */
 export const DEFAULT_UNDO_RETRY: UndoRetryPolicy = { attempts: 8, firstDelayMs: 1_000, maxDelayMs: 30_000 };
 
 /** Thrown by an undo that cannot succeed by trying again (its safety copy is gone): no more tries. */

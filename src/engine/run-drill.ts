@@ -1,15 +1,15 @@
 import { hostname } from 'node:os';
-import type { Environment } from '../catalogue/config-schema.js';
+import type { Environment } from '../config/config-schema.js';
 import type { Drill } from '../catalogue/drill-schema.js';
 import { UndoIncompleteError } from '../errors.js';
 import { scoreRun, type Scorecard } from '../scoring/score-run.js';
 import type { Clock } from './clock.js';
 import type { DrillSnapshot, EventBody, Identity, Instant, RunEvent } from './events.js';
 import { Journal } from './journal.js';
-import type { DrillRuntime, RunEventSink, RunStore, RuntimeFactory, Undoer } from './ports.js';
+import type { DrillRuntime, RunEventSink, RunStore, RuntimeFactory, Undoer, UndoRetryPolicy } from './ports.js';
 import { preflight } from './preflight.js';
 import { processJournal } from './process-journal.js';
-import { undoRecordedActions, type UndoRetryPolicy } from './rollback.js';
+import { undoRecordedActions } from './rollback.js';
 import { RunSignals } from './run-signals.js';
 import { watchGuards } from './watch-guards.js';
 import { verifyRun } from './verify.js';
@@ -148,7 +148,7 @@ async function injectAndWatch(
     }
     const walPosition = injection ? injection.walPosition : undefined;
     const injected = await journal.append({ type: 'injected', ...(walPosition && { walPosition }) });
-    signals.markInjected(injected.seq);
+    signals.markInjected(injected);
     endReason = await watchAndVerify(journal, drill, runtime, signals, injected);
   } catch (error) {
     if (signals.abortRequested) {

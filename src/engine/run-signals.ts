@@ -1,5 +1,6 @@
 import { EventEmitter, once } from 'node:events';
 import { sameIdentity, type Recorded } from './actor.js';
+import { countsAsDetection } from './detection.js';
 import type { DetectedBy, RunEvent } from './events.js';
 
 /** Who stopped the run and why; `guard` when a guard tripped rather than a person asking. */
@@ -16,8 +17,8 @@ export interface AbortRequest {
  */
 export class RunSignals {
   private readonly emitter = new EventEmitter();
-  /** From `injecting` on the fault may be in effect: an alert that fast is a detection. */
-  private injectingSeq: number | undefined;
+  /** From `injecting` on the fault may be in effect: an alert that fast is a detection (detection.ts). */
+  private begun: RunEvent | undefined;
   private detection: DetectedBy | undefined;
   private abortRequest: AbortRequest | undefined;
   private readonly approvals: Recorded[] = [];
@@ -27,15 +28,15 @@ export class RunSignals {
     this.emitter.setMaxListeners(0);
   }
 
-  markInjected(seq: number): void {
-    this.injectingSeq ??= seq;
+  markInjected(injected: RunEvent): void {
+    this.begun ??= injected;
   }
 
   handle(event: RunEvent): void {
     if (this.seen.has(event.seq)) return;
     this.seen.add(event.seq);
-    if (event.type === 'injecting' || event.type === 'injected') this.injectingSeq ??= event.seq;
-    if (event.type === 'detected' && this.injectingSeq !== undefined && event.seq > this.injectingSeq && !this.detection) {
+    if (event.type === 'injecting' || event.type === 'injected') this.begun ??= event;
+    if (event.type === 'detected' && countsAsDetection(this.begun, event) && !this.detection) {
       this.detection = event.by;
       this.emitter.emit('detected', event.by);
     }

@@ -1,4 +1,4 @@
-import type { Environment } from '../catalogue/config-schema.js';
+import type { Environment } from '../config/config-schema.js';
 import type { Drill } from '../catalogue/drill-schema.js';
 import type { Clock } from './clock.js';
 import { findEvent, findEvents, unresolvedAttention, type EventOf, type RunEvent } from './events.js';

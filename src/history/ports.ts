@@ -83,8 +83,27 @@ export interface RunHistory {
   runs(filter: RunFilter, page: { page: number; pageSize: number }): Promise<RunPage>;
   /** Every run matching the filter, newest first, read in batches: for the CSV and JSON exports. */
   exportRuns(filter: RunFilter): AsyncIterable<RunRecord>;
-  standings(filter: { environment?: string }): Promise<DrillStanding[]>;
+  /**
+   * `asOf`: the standings as they stood at that instant, from the runs that had finished
+   * before it (the resilience score's trend asks for each of the last weeks' ends).
+   */
+  standings(filter: { environment?: string; asOf?: Date }): Promise<DrillStanding[]>;
   weeks(filter: { environment?: string; from: Date; to: Date }): Promise<WeekCell[]>;
   /** The newest `limit` finished runs of a drill in an environment, oldest first: the trend charts. */
   trend(environment: string, drill: string, limit: number): Promise<RunRecord[]>;
+}
+
+/**
+ * What the overview reads in one query each, beside RunHistory: the store that implements
+ * RunHistory (adapters/postgres/run-history.ts) implements this too.
+ */
+export interface RunTrends {
+  /** The trends of several drills at once: each pair's newest `limit` finished runs, oldest first. */
+  trends(pairs: readonly { environment: string; drill: string }[], limit: number): Promise<RunRecord[][]>;
+  /**
+   * For each instant, the run each drill of the environment is judged by as it stood then: its
+   * newest run finished before the instant, looking past refused runs (resilience-score.ts's
+   * countedRun), so the score's trend is one query.
+   */
+  countedRunsBefore(environment: string, instants: readonly Date[]): Promise<RunRecord[][]>;
 }

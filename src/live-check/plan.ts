@@ -1,6 +1,10 @@
 import path from 'node:path';
-import type { Bucket, Environment, NotifyChannel, SecretRef, Trust } from '../catalogue/config-schema.js';
-import { qualifiedTable } from '../catalogue/cross-check.js';
+import type { Bucket } from '../storage/bucket-schema.js';
+import type { Environment } from '../config/config-schema.js';
+import type { NotifyChannel } from '../notify/notify-schema.js';
+import type { SecretRef } from '../catalogue/secret-ref.js';
+import type { Trust } from '../trust/trust-schema.js';
+import { qualifiedTable } from '../catalogue/table-name.js';
 import type { Drill } from '../catalogue/drill-schema.js';
 import type { Catalogue } from '../catalogue/load.js';
 import { ownValue } from '../catalogue/own.js';

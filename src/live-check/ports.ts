@@ -1,4 +1,6 @@
-import type { Bucket, Environment, Trust } from '../catalogue/config-schema.js';
+import type { Bucket } from '../storage/bucket-schema.js';
+import type { Environment } from '../config/config-schema.js';
+import type { Trust } from '../trust/trust-schema.js';
 import type { Circle } from '../trust/circle.js';
 
 /**

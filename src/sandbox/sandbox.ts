@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Environment } from '../catalogue/config-schema.js';
+import type { Environment } from '../config/config-schema.js';
 import { stateDir } from '../state-dir.js';
 import { copyClusterTemplate } from '../../adapters/postgres/cluster-template.js';
 import { startDelayedStandby } from '../../adapters/postgres/delayed-standby.js';

@@ -1,5 +1,6 @@
 import { formatDuration } from '../catalogue/duration.js';
 import type { RunSummary } from '../engine/ports.js';
+import { countedDetection } from '../engine/detection.js';
 import { elapsedMs, findEvent, unresolvedAttention, type RunEvent } from '../engine/events.js';
 import { describeEvent } from './describe-event.js';
 import { offsetText } from './render-text.js';
@@ -30,8 +31,8 @@ export function runStatus(events: readonly RunEvent[]): { status: string; tone: 
   if (verified) return { status: `verified at ${at(verified)}: ${verified.ok ? 'data checks passed' : 'data checks FAILED'}`, tone: verified.ok ? 'good' : 'bad' };
   const recovered = findEvent(events, 'recovered');
   if (recovered) return { status: `recovered at ${at(recovered)}; verifying the data`, tone: 'good' };
-  const detected = injected && events.find((event) => event.type === 'detected' && event.seq > injected.seq);
-  if (detected && detected.type === 'detected') {
+  const detected = injected && countedDetection(events);
+  if (detected) {
     return { status: `detected at ${at(detected)} by ${detected.by.name}; waiting for recovery`, tone: 'warning' };
   }
   if (injected) return { status: `fault in effect since ${injected.at.slice(11, 19)} UTC; waiting for detection`, tone: 'bad' };

@@ -1,5 +1,6 @@
 import { elapsedMs, findEvent, findEvents, type Outcome, type RunEvent } from '../engine/events.js';
 import { formatDuration } from '../catalogue/duration.js';
+import { countsAsDetection, faultBegun } from '../engine/detection.js';
 import { durationBounds, judge, rpoBounds, straddleNote } from './bounds.js';
 import { describeEvent } from './describe-event.js';
 import type { Scorecard, TimelineEntry } from './scorecard-schema.js';
@@ -13,7 +14,7 @@ export function scoreRun(runId: string, events: readonly RunEvent[]): Scorecard 
   if (!created) throw new Error(`run ${runId} has no run-created event`);
   const injected = findEvent(events, 'injected');
   const recovered = findEvent(events, 'recovered');
-  const detected = injected && firstDetectionBeforeRecovery(events, injected, recovered);
+  const detected = injected && firstDetectionBeforeRecovery(events, recovered);
   const verified = findEvent(events, 'verified');
   const rpoMeasured = findEvent(events, 'rpo-measured');
   const runbookFinished = findEvent(events, 'recovery-finished');
@@ -104,18 +105,13 @@ function timeline(events: readonly RunEvent[], injected: RunEvent | undefined): 
 }
 
 /**
- * After injection in journal order, and before service was back in time: `recovered` is journaled
+ * The detection that counts (src/engine/detection.ts), and before service was back in time: `recovered` is journaled
  * `stableFor` after the streak start it carries, so a signal journaled in between came too late.
  */
-function firstDetectionBeforeRecovery(events: readonly RunEvent[], injected: RunEvent, recovered: RunEvent | undefined) {
-  // The fault may be in effect from the moment its injection begins.
-  const begun = findEvent(events, 'injecting') ?? injected;
+function firstDetectionBeforeRecovery(events: readonly RunEvent[], recovered: RunEvent | undefined) {
+  const begun = faultBegun(events);
   return findEvents(events, 'detected').find(
-    (event) =>
-      event.seq > begun.seq &&
-      // Stamped when it arrived: a signal sent before the injection began saw something else.
-      elapsedMs(begun, event) >= 0 &&
-      (recovered === undefined || (event.seq < recovered.seq && elapsedMs(recovered, event) < 0)),
+    (event) => countsAsDetection(begun, event) && (recovered === undefined || (event.seq < recovered.seq && elapsedMs(recovered, event) < 0)),
   );
 }
 

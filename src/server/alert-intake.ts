@@ -1,7 +1,7 @@
 import type { Drill } from '../catalogue/drill-schema.js';
 import type { Clock } from '../engine/clock.js';
 import { arrivalNow, bracketOf, type Arrival } from '../engine/arrival.js';
-import { elapsedMs, findEvent, findEvents } from '../engine/events.js';
+import { arrivedAfterFaultBegan, countedDetection, faultBegun } from '../engine/detection.js';
 import type { RunStore, RunSummary } from '../engine/ports.js';
 import type { IncomingAlert } from './alert-payloads.js';
 import { matchesAll } from '../catalogue/label-matchers.js';
@@ -35,15 +35,15 @@ export async function takeAlerts(
     const drill = deps.drillFor(run);
     if (!drill) continue;
     const events = await deps.store.events(run.id);
-    const injecting = findEvent(events, 'injecting') ?? findEvent(events, 'injected');
-    let alreadyDetected = injecting && findEvents(events, 'detected').some((event) => event.seq > injecting.seq);
+    const injecting = faultBegun(events);
+    let alreadyDetected = countedDetection(events) !== undefined;
     for (const alert of alerts) {
       const rules = drill.detection.alerts.filter((rule) => rule.source === 'any' || rule.source === alert.source);
       if (!rules.some((rule) => matchesAll(rule.match, alert.labels))) continue;
       const by = { source: alert.source, name: alert.name, detail: describeLabels(alert.labels) };
       if (alert.status === 'resolved') {
         await deps.store.append(run.id, { type: 'alert-resolved', by }, receivedAt);
-      } else if (!injecting || elapsedMs(injecting, receivedAt) < 0) {
+      } else if (!injecting || !arrivedAfterFaultBegan(injecting, receivedAt)) {
         result.ignored++;
         await deps.store.append(run.id, { type: 'signal-ignored', reason: 'arrived before the fault was injected', by }, receivedAt);
       } else if (alert.startsAt && alert.startsAt.getTime() < Date.parse(injecting.at)) {

@@ -29,6 +29,8 @@ export interface HttpServerOptions {
   leads?: () => boolean;
   /** More routes by exact path (chat platforms: /slack/events); they read the request themselves. */
   routes?: Record<string, (request: IncomingMessage, response: ServerResponse) => void>;
+  /** The managers' pages (src/web/pages-router.ts): resolves true when it answered the request. */
+  pages?: (request: IncomingMessage, response: ServerResponse, path: string) => Promise<boolean>;
 }
 
 export interface RunningHttpServer {
@@ -94,6 +96,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       }
       return mounted(request, response);
     }
+    if (options.pages && (await options.pages(request, response, path))) return;
     const hook = ownValue(HOOKS, path);
     if (!hook) return send(response, 404, { error: `no route for ${request.method} ${path}` });
     if (request.method !== 'POST') return send(response, 405, { error: 'webhooks take POST' });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Trust, TrustBucket, TrustHolder } from '../catalogue/config-schema.js';
+import type { Trust, TrustBucket, TrustHolder } from './trust-schema.js';
 import { UserError } from '../errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { Pgp, PublicKeyInfo } from './ports.js';

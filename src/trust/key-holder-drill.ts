@@ -5,7 +5,7 @@ import { type Circle, type CircleBucket, type Holder } from './circle.js';
 import { challengeText, codeDigest, codeMatches, newChallengeCode, seededPick } from './challenge.js';
 import { challengeKey, readManifest } from './manifest.js';
 import { quorumLeft } from './quorum.js';
-import type { TrustBucket } from '../catalogue/config-schema.js';
+import type { TrustBucket } from './trust-schema.js';
 
 export const DELETE_CHALLENGE = 'delete-challenge';
 

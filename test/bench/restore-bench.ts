@@ -35,7 +35,7 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { dropTableFault } from '../../adapters/postgres/drop-table-fault.js';
 import { undoDropTable, type RestoreTableParams } from '../../adapters/postgres/restore-table-undo.js';
 import { listTableBackups } from '../../adapters/postgres/table-backup.js';
-import type { Environment } from '../../src/catalogue/config-schema.js';
+import type { Environment } from '../../src/config/config-schema.js';
 import { connectToEnvironmentDatabase } from '../../src/compose/postgres-environment.js';
 import { startTestPostgres, startTestS3 } from '../support/servers.js';
 import type { WorkerResult } from './table-backup-worker.js';

@@ -10,7 +10,7 @@
  * path alone costs, for reference.
  */
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
-import type { Environment } from '../../src/catalogue/config-schema.js';
+import type { Environment } from '../../src/config/config-schema.js';
 import { s3ObjectStoreFor } from '../../adapters/s3/s3-object-store.js';
 import { backupEnvironmentTable, restoreEnvironmentTable, type TableBackupTarget } from '../../src/compose/table-backups.js';
 

@@ -138,7 +138,6 @@ export const SOURCES: TimingSource[] = [
         log,
         adapter,
         drillsIn: () => [world.drill],
-        plan: async () => [],
         stop: stop.signal,
       });
       await adapter.start((request) => handler.handle(request));

@@ -8,7 +8,7 @@ import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kuberne
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { validateFiles } from '../../src/catalogue/load.js';
-import { configJsonSchema } from '../../src/catalogue/json-schema.js';
+import { configJsonSchema } from '../../src/config/json-schema.js';
 import { startKwokCluster, type KwokCluster } from './support/kwok-cluster.js';
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, stringify } from 'yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Environment } from '../../src/catalogue/config-schema.js';
+import type { Environment } from '../../src/config/config-schema.js';
 import { Drill } from '../../src/catalogue/drill-schema.js';
 import { runtimeFactory } from '../../src/compose/index.js';
 import { systemClock } from '../../src/engine/clock.js';

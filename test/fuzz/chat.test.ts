@@ -2,14 +2,14 @@ import { PassThrough, Writable } from 'node:stream';
 import fc from 'fast-check';
 import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCatalogue, effectiveDrill, type Catalogue } from '../../src/catalogue/load.js';
+import { loadCatalogue, type Catalogue } from '../../src/catalogue/load.js';
 import type { ChatAdapter, ChatRequest } from '../../src/chat/adapter.js';
 import { parseCommand, USAGE, USAGE_LINE } from '../../src/chat/commands.js';
 import { consoleAdapter } from '../../src/chat/console-adapter.js';
 import type { ChatDeps } from '../../src/chat/context.js';
 import { createChatHandler } from '../../src/chat/handler.js';
 import type { ChatMessage } from '../../src/chat/message.js';
-import { drillsAllowedIn } from '../../src/cli/schedule-commands.js';
+import { drillsAllowedIn } from '../../src/catalogue/effective.js';
 import { systemClock } from '../../src/engine/clock.js';
 import type { RunStore, RuntimeFactory } from '../../src/engine/ports.js';
 import { INTERNAL_ERROR, ODD_KEYS, RUNS, STACK_TRACE } from './support.js';
@@ -69,6 +69,16 @@ function recordingAdapter(): ChatAdapter & { replies: ChatMessage[] } {
 }
 
 let catalogue: Catalogue;
+
+/** Enough of a runtime for `plan`: it describes the drill and is never run. */
+const planOnlyRuntimes = {
+  runtimeFor: async (drill: { id: string }) => ({
+    fault: { plan: () => [`inject ${drill.id}`] },
+    steadyState: [],
+    verify: [],
+    close: async () => undefined,
+  }),
+} as unknown as RuntimeFactory;
 const logged: string[] = [];
 
 function depsWith(adapter: ChatAdapter): ChatDeps {
@@ -76,11 +86,10 @@ function depsWith(adapter: ChatAdapter): ChatDeps {
     catalogue,
     store: emptyStore(),
     clock: systemClock(),
-    runtimes: {} as RuntimeFactory,
+    runtimes: planOnlyRuntimes,
     log: pino({ level: 'info' }, new Writable({ write: (chunk, _encoding, done) => (logged.push(String(chunk)), done()) })),
     adapter,
     drillsIn: (environment) => drillsAllowedIn(catalogue, environment),
-    plan: async (drill, environment) => [`plan of ${effectiveDrill(catalogue, drill, environment).id}`],
     stop: new AbortController().signal,
   };
 }

@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Environment } from '../../src/catalogue/config-schema.js';
+import { Environment } from '../../src/config/config-schema.js';
 import { Drill } from '../../src/catalogue/drill-schema.js';
 import { effectiveDrill, loadCatalogue } from '../../src/catalogue/load.js';
 import { runtimeFactory, runtimeFactoryFor } from '../../src/compose/index.js';

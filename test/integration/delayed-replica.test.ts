@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runtimeFactory } from '../../src/compose/index.js';
-import type { Environment } from '../../src/catalogue/config-schema.js';
+import type { Environment } from '../../src/config/config-schema.js';
 import { findEvent, findEvents } from '../../src/engine/events.js';
 import { runDrill } from '../../src/engine/run-drill.js';
 import { CATCH_UP_MARGIN_MS } from '../../adapters/postgres/delayed-replica-rescue.js';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresRunStore } from '../../adapters/postgres/run-store.js';
 import { sealCommand } from '../../src/cli/trust-commands.js';
 import { loadCatalogue } from '../../src/catalogue/load.js';
-import type { Environment } from '../../src/catalogue/config-schema.js';
+import type { Environment } from '../../src/config/config-schema.js';
 import { Drill } from '../../src/catalogue/drill-schema.js';
 import { runtimeFactory } from '../../src/compose/index.js';
 import { systemClock } from '../../src/engine/clock.js';

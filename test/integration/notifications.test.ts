@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Config, type Environment } from '../../src/catalogue/config-schema.js';
+import { Config, type Environment } from '../../src/config/config-schema.js';
 import { Drill } from '../../src/catalogue/drill-schema.js';
 import { runtimeFactory } from '../../src/compose/index.js';
 import { systemClock } from '../../src/engine/clock.js';

@@ -12,7 +12,7 @@ import type { ServeChat } from '../../src/cli/serve-chat.js';
 import { openPostgresStores } from '../../adapters/postgres/run-store.js';
 import { startLeaderLock } from '../../adapters/postgres/leader-lock.js';
 import { startTestPostgres, type TestPostgres } from '../support/servers.js';
-import { Config } from '../../src/catalogue/config-schema.js';
+import { Config } from '../../src/config/config-schema.js';
 
 let postgres: TestPostgres;
 let opened: OpenedStore;

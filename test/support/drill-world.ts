@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Environment } from '../../src/catalogue/config-schema.js';
+import type { Environment } from '../../src/config/config-schema.js';
 import { Drill } from '../../src/catalogue/drill-schema.js';
 import { runtimeFactory } from '../../src/compose/index.js';
 import { systemClock, type Clock } from '../../src/engine/clock.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { Environment } from '../../src/catalogue/config-schema.js';
+import type { Environment } from '../../src/config/config-schema.js';
 import { runtimeFactory } from '../../src/compose/index.js';
 import { systemClock, type Clock } from '../../src/engine/clock.js';
 import type { RunStore, RuntimeFactory } from '../../src/engine/ports.js';

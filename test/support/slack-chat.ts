@@ -24,7 +24,7 @@ ${extraYaml}`,
   return loaded.catalogue;
 }
 
-/** The chat handler the Slack tests drive: the world's store and runtimes, a fixed plan. */
+/** The chat handler the Slack tests drive: the world's store and runtimes, the plan from the world's runtimes. */
 export function slackTestHandler(world: DrillWorld, catalogue: Catalogue, adapter: ChatAdapter, log: Logger, stop: AbortSignal): ChatHandler {
   return createChatHandler({
     catalogue,
@@ -34,7 +34,6 @@ export function slackTestHandler(world: DrillWorld, catalogue: Catalogue, adapte
     log,
     adapter,
     drillsIn: () => [],
-    plan: async () => ['a plan'],
     stop,
   });
 }

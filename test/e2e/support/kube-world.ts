@@ -1,4 +1,4 @@
-import type { Environment, KubernetesTarget } from '../../../src/catalogue/config-schema.js';
+import type { Environment, KubernetesTarget } from '../../../src/config/config-schema.js';
 import type { RunStore } from '../../../src/engine/ports.js';
 import { openPostgresRunStore } from '../../../adapters/postgres/run-store.js';
 import { startTestPostgres, type TestPostgres } from '../../support/servers.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configJsonSchema, drillJsonSchema } from '../../../src/catalogue/json-schema.js';
+import { configJsonSchema, drillJsonSchema } from '../../../src/config/json-schema.js';
 
 describe('JSON schemas', () => {
   it('describe a drill as written: every kind, its properties, durations as strings', () => {

@@ -39,7 +39,6 @@ function handlerWith(store: Partial<RunStore>, server: { publicUrl?: string } = 
     log,
     adapter,
     drillsIn: () => [],
-    plan: async () => [],
     stop: new AbortController().signal,
   };
   return { handler: createChatHandler(deps), adapter, logged };

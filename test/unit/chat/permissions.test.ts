@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChatPermissions } from '../../../src/chat/chat-schema.js';
 import { requirePermission } from '../../../src/chat/permissions.js';
-import type { Environment } from '../../../src/catalogue/config-schema.js';
+import type { Environment } from '../../../src/config/config-schema.js';
 import type { ChatUser } from '../../../src/chat/adapter.js';
 
 const env = (chat?: unknown): Environment => ({

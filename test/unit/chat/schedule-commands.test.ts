@@ -25,7 +25,6 @@ function world() {
     reply: async (_to, message) => void replies.push(message),
   };
   const schedules: ChatSchedules = {
-    environmentOf: (name) => (name === 'weekly-staging' ? 'staging' : undefined),
     postpone: async (name, by) => {
       postponed.push(`${name} by ${by}`);
       return `${by} postponed the ${name} drill by 1d`;
@@ -58,7 +57,6 @@ function world() {
     log: pino({ level: 'silent' }),
     adapter,
     drillsIn: () => [],
-    plan: async () => [],
     stop: new AbortController().signal,
     schedules,
   };

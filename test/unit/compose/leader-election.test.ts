@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { Config } from '../../../src/catalogue/config-schema.js';
+import { Config } from '../../../src/config/config-schema.js';
 import type { Catalogue } from '../../../src/catalogue/load.js';
 import type { OpenedStore } from '../../../src/compose/index.js';
 import { startLeaderElection } from '../../../src/compose/leader-election.js';

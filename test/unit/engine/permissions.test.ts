@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Environment } from '../../../src/catalogue/config-schema.js';
+import type { Environment } from '../../../src/config/config-schema.js';
 import { ChatPermissions } from '../../../src/chat/chat-schema.js';
 import { labelFor, type Actor, type Recorded } from '../../../src/engine/actor.js';
 import { approvalRefusal, requirePermission, requireRunSomewhere, type Permission } from '../../../src/engine/permissions.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Config } from '../../../src/catalogue/config-schema.js';
+import type { Config } from '../../../src/config/config-schema.js';
 import { Drill } from '../../../src/catalogue/drill-schema.js';
 import type { DrillCatalogue } from '../../../src/catalogue/effective.js';
 import { ChatPermissions } from '../../../src/chat/chat-schema.js';

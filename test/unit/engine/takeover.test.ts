@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Drill } from '../../../src/catalogue/drill-schema.js';
-import { Environment } from '../../../src/catalogue/config-schema.js';
+import { Environment } from '../../../src/config/config-schema.js';
 import { systemClock } from '../../../src/engine/clock.js';
 import { findEvent, type EventBody, type Instant, type RunEvent } from '../../../src/engine/events.js';
 import type { DrillRuntime, RunStore, RunSummary, RuntimeFactory } from '../../../src/engine/ports.js';

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Environment } from '../../../src/catalogue/config-schema.js';
+import { Environment } from '../../../src/config/config-schema.js';
 import { Drill, type DeleteClusterDrill } from '../../../src/catalogue/drill-schema.js';
 import { deleteClusterRuntime } from '../../../src/compose/delete-cluster-runtime.js';
 import { UserError } from '../../../src/errors.js';

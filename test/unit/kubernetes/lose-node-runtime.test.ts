@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Environment } from '../../../src/catalogue/config-schema.js';
+import { Environment } from '../../../src/config/config-schema.js';
 import { Drill, type LoseNodeDrill } from '../../../src/catalogue/drill-schema.js';
 import { loseNodeRuntime } from '../../../src/compose/lose-node-runtime.js';
 import { UserError } from '../../../src/errors.js';

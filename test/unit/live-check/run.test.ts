@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Config } from '../../../src/catalogue/config-schema.js';
+import { Config } from '../../../src/config/config-schema.js';
 import { Drill } from '../../../src/catalogue/drill-schema.js';
 import type { Catalogue } from '../../../src/catalogue/load.js';
 import { planEnvironmentChecks } from '../../../src/live-check/plan.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderScorecard } from '../../../src/cli/render.js';
+import { renderScorecard } from '../../../src/scoring/render-scorecard.js';
 import { scoreRun } from '../../../src/scoring/score-run.js';
 import { iso, journal, type JournalBuilder } from './journal-builder.js';
 

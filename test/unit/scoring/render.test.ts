@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { renderScorecard, type ScorecardFormat } from '../../../src/cli/render.js';
+import { renderScorecard, type ScorecardFormat } from '../../../src/scoring/render-scorecard.js';
 import { scoreRun } from '../../../src/scoring/score-run.js';
 import { iso, journal, type JournalBuilder } from './journal-builder.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Bucket } from './config-schema.js';
+import { Bucket } from '../storage/bucket-schema.js';
 
 const Name = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'use lower-case letters, digits, dots, dashes, e.g. alice');
 
@@ -26,18 +26,20 @@ function uniqueNames(what: string) {
  * The circle of trust: who holds keys to the sealed DR bundle and where copies of it live.
  * The size rules (at least 3 holders, at least `threshold` left when one is gone) are
  * reported by `firedrill trust verify`, not here, so that a shrinking circle can still be
- * loaded and re-sealed. Built from config-schema's `Bucket` (passed in, because importing
- * its value here would make an import cycle): config-schema.ts exports the result as `Trust`.
+ * loaded and re-sealed. The config's `trust:` section.
  */
-export function trustSchema(bucket: typeof Bucket) {
-  const TrustBucket = bucket.extend({ name: Name.describe('How firedrill names this bucket in messages') });
-  return z.strictObject({
-    threshold: z
-      .number()
-      .int()
-      .min(1)
-      .describe('How many key-holders must still be able to decrypt everything when one of them is gone'),
-    holders: z.array(TrustHolder).min(1, 'list the key-holders of the circle').superRefine(uniqueNames('holder')),
-    buckets: z.array(TrustBucket).min(1, 'list at least one bucket for the sealed bundle').superRefine(uniqueNames('bucket')),
-  });
-}
+export const Trust = z.strictObject({
+  threshold: z
+    .number()
+    .int()
+    .min(1)
+    .describe('How many key-holders must still be able to decrypt everything when one of them is gone'),
+  holders: z.array(TrustHolder).min(1, 'list the key-holders of the circle').superRefine(uniqueNames('holder')),
+  buckets: z
+    .array(Bucket.extend({ name: Name.describe('How firedrill names this bucket in messages') }))
+    .min(1, 'list at least one bucket for the sealed bundle')
+    .superRefine(uniqueNames('bucket')),
+});
+export type Trust = z.infer<typeof Trust>;
+export type TrustHolder = Trust['holders'][number];
+export type TrustBucket = Trust['buckets'][number];

@@ -1,46 +1,22 @@
 import { z } from 'zod';
-import { Duration } from './duration.js';
-import { Objectives } from './drill-schema.js';
-import { trustSchema } from './trust-schema.js';
-import { ChatPermissions } from '../chat/chat-schema.js';
-import { Schedule } from '../schedule/schedule-schema.js';
+import { Duration } from '../catalogue/duration.js';
+import { Objectives } from '../catalogue/drill-schema.js';
+import { Secret } from '../catalogue/secret-ref.js';
+import { ChatPermissions, ChatSection } from '../chat/chat-schema.js';
+import { NotifyChannel } from '../notify/notify-schema.js';
 import { BackupSchedule } from '../schedule/backup-schema.js';
-import { notifyChannelSchema } from '../notify/notify-schema.js';
-import { pagesServerFields } from '../web/pages-schema.js';
+import { Schedule } from '../schedule/schedule-schema.js';
+import { Bucket } from '../storage/bucket-schema.js';
+import { Trust } from '../trust/trust-schema.js';
+import { PageAccessFields } from '../web/pages-schema.js';
+import { Scoring } from '../scoring/scoring-schema.js';
+import { Digest } from '../digest/digest-schema.js';
 
-/** Secrets never sit in the file: they are read from an environment variable or a file. */
-export const SecretRef = z.union([
-  z.strictObject({ env: z.string().regex(/^[A-Za-z_]\w*$/, 'an environment variable name, e.g. STAGING_DATABASE_URL') }),
-  z.strictObject({ file: z.string().min(1).describe('Path relative to the config file') }),
-]);
-export type SecretRef = z.infer<typeof SecretRef>;
-
-const InlineSecretHint =
-  'secrets are not written in the config file: use {env: VARIABLE_NAME} or {file: path/to/secret}';
-const Secret = z.preprocess((value, context) => {
-  if (typeof value === 'string') {
-    context.addIssue({ code: 'custom', message: InlineSecretHint });
-    return z.NEVER;
-  }
-  return value;
-}, SecretRef);
-
-export const Bucket = z.strictObject({
-  bucket: z.string().min(3),
-  prefix: z.string().default(''),
-  region: z.string().default('us-east-1'),
-  endpoint: z.url().optional().describe('For S3-compatible providers'),
-  forcePathStyle: z.boolean().default(false),
-  accessKeyIdEnv: z.string().optional().describe('Environment variable holding the access key id; default: the AWS SDK chain'),
-  secretAccessKeyEnv: z.string().optional(),
-});
-export type Bucket = z.infer<typeof Bucket>;
-
-/** The circle of trust (trust-schema.ts): key-holders and the buckets of the sealed bundle. */
-export const Trust = trustSchema(Bucket);
-export type Trust = z.infer<typeof Trust>;
-export type TrustHolder = Trust['holders'][number];
-export type TrustBucket = Trust['buckets'][number];
+/*
+ * The whole config file, composed here from the sections each part of firedrill defines
+ * beside its own code (drills, chat, schedules, notify, trust, buckets, secrets). This module
+ * sits above all of them: none of them imports it, so a new section is one import and one line.
+ */
 
 /** Where lose-node and delete-cluster drills may act; nothing outside it is touched. */
 export const KubernetesTarget = z.strictObject({
@@ -96,14 +72,12 @@ export const Environment = z.strictObject({
 });
 export type Environment = z.infer<typeof Environment>;
 
-export const NotifyChannel = notifyChannelSchema(Secret);
-export type NotifyChannel = z.infer<typeof NotifyChannel>;
-
 export const Override = z.strictObject({
   objectives: Objectives.optional(),
   weight: z.number().positive().optional(),
   maxDuration: Duration.optional(),
   requiresApproval: z.boolean().optional(),
+  every: Duration.optional().describe('How often the drill is expected to run (overrides its every:)'),
 });
 export type Override = z.infer<typeof Override>;
 
@@ -137,14 +111,9 @@ export const Config = z.strictObject({
     .default([])
     .describe('Tables firedrill serve backs up on a timetable, in the format the restore and the drop-table runbook read'),
   trust: Trust.optional().describe('The circle of trust: key-holders and buckets of the sealed DR bundle'),
-  chat: z
-    .strictObject({
-      answerIn: z
-        .array(z.string().min(1))
-        .optional()
-        .describe('Channels/rooms where read-only commands (help, list, plan, status, scorecard, history) are answered; default: wherever the bot is reachable'),
-    })
-    .default({}),
+  chat: ChatSection,
+  scoring: Scoring,
+  digest: Digest,
   store: z.strictObject({ url: Secret.optional() }).default({}),
   notify: z
     .array(NotifyChannel)
@@ -167,7 +136,7 @@ export const Config = z.strictObject({
       leaderElection: LeaderElection.optional().describe(
         'How replicas of firedrill serve on one store pick the one that runs schedules and takes over dead runs; default: a Kubernetes Lease in $POD_NAMESPACE when running in a cluster (KUBERNETES_SERVICE_HOST and POD_NAMESPACE set), else a PostgreSQL advisory lock on the store',
       ),
-      ...pagesServerFields(Secret),
+      ...PageAccessFields,
     })
     .default({ port: 8080, host: '127.0.0.1' }),
 });

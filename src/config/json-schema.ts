@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Config } from './config-schema.js';
-import { Drill } from './drill-schema.js';
+import { Drill } from '../catalogue/drill-schema.js';
 
 /**
  * JSON Schemas for editors (yaml-language-server) and other tools. `io: 'input'`
