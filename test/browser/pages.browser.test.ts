@@ -1,7 +1,8 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchChromium, screenshot } from './support/browser.js';
-import { DRILLS, ENVIRONMENTS, type KnownRun } from './support/known-runs.js';
+import { cellKey, expectedScore, expectedWeekCells, mondayWeeksAgo } from './support/expected.js';
+import { DRILLS, ENVIRONMENTS, WEEKS, weekStart, type KnownRun } from './support/known-runs.js';
 import { startPagesWorld, type PagesWorld } from './support/pages-world.js';
 
 /** How many of a drill's newest finished runs the overview's trend charts plot (the pages' choice). */
@@ -90,6 +91,63 @@ describe('the pages in headless Chromium', () => {
   });
 
   describe('the overview', () => {
+    it('has a drills × weeks heatmap per environment: the worst result of each week, or not run', async () => {
+      await page.goto(`${world.url}/`);
+      const expected = expectedWeekCells(world.runs);
+      const counts = runsPerWeek(world.runs);
+      for (const environment of ENVIRONMENTS) {
+        const heatmap = page.locator(`#env-${environment} table.heatmap`);
+        await expect(heatmap.count(), environment).resolves.toBe(1);
+        const { weeks, rows } = await heatmap.evaluate((table) => ({
+          weeks: [...table.querySelectorAll('thead th[scope="col"]')].map((th) => /\d{4}-\d{2}-\d{2}/.exec(th.getAttribute('title') ?? '')?.[0] ?? ''),
+          rows: [...table.querySelectorAll('tbody tr')].map((tr) => ({
+            drill: tr.querySelector('th[scope="row"]')?.textContent?.trim() ?? '',
+            cells: [...tr.querySelectorAll('td')].map((td) => ({ result: td.getAttribute('data-result'), runs: td.textContent?.trim() ?? '' })),
+          })),
+        }));
+        expect(rows.map((row) => row.drill).sort()).toEqual(DRILLS.map((drill) => drill.id).sort());
+        // Every seeded week is on the map (ten weeks before this one).
+        for (let weeksAgo = 1; weeksAgo <= WEEKS; weeksAgo++) expect(weeks).toContain(mondayWeeksAgo(weeksAgo));
+        let shown = 0;
+        for (const row of rows) {
+          expect(row.cells).toHaveLength(weeks.length);
+          row.cells.forEach((cell, index) => {
+            const key = cellKey(environment, row.drill, weeks[index]!);
+            expect(cell.result, key).toBe(expected.get(key) ?? 'not-run');
+            expect(cell.runs, key).toBe(String(counts.get(key) ?? ''));
+            if (expected.has(key)) shown++;
+          });
+        }
+        expect(shown).toBe([...expected.keys()].filter((key) => key.startsWith(`${environment} `)).length);
+      }
+      await heatmapIsLegible(page);
+    });
+
+    it('shows each environment\'s resilience score, the same on /score, as the README computes it', async () => {
+      await page.goto(`${world.url}/`);
+      const overview = await scores(page);
+      await page.goto(`${world.url}/score`);
+      await screenshot(page, 'score');
+      const scorePage = await scores(page);
+      for (const environment of ENVIRONMENTS) {
+        const expected = expectedScore(world.runs, environment, DRILLS);
+        expect(overview.get(environment), environment).toBe(expected);
+        expect(scorePage.get(environment), environment).toBe(expected);
+      }
+      // Its trend: a point per week start of the heatmap and one for now, which is today's score.
+      await page.goto(`${world.url}/`);
+      for (const environment of ENVIRONMENTS) {
+        const trend = page.locator(`#env-${environment} svg.score-trend`);
+        await expect(trend.getAttribute('role')).resolves.toBe('img');
+        const weeks = Number(/last (\d+) weeks/.exec((await trend.locator('title').textContent()) ?? '')?.[1]);
+        await expect(trend.locator('[data-at]').count()).resolves.toBe(weeks + 1);
+        const description = (await trend.locator('desc').textContent()) ?? '';
+        expect(description.split('; ').at(-1)).toMatch(new RegExp(`: ${expectedScore(world.runs, environment, DRILLS)}$`));
+      }
+      // Not a constant: the two environments' runs score differently.
+      expect(new Set(ENVIRONMENTS.map((environment) => expectedScore(world.runs, environment, DRILLS))).size).toBe(2);
+    });
+
     it('has a trend chart per environment and drill, with a point for each measure of each recent run', async () => {
       const response = await page.goto(`${world.url}/`);
       expect(response?.status()).toBe(200);
@@ -119,3 +177,42 @@ describe('the pages in headless Chromium', () => {
     });
   });
 });
+
+/** How many runs each (environment, drill, week) had: the number a heatmap cell shows. */
+function runsPerWeek(runs: readonly KnownRun[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const run of runs) {
+    const key = cellKey(run.environment, run.drill.id, weekStart(run.createdAt).toISOString().slice(0, 10));
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** The score each environment's section shows (data-score), by environment. */
+async function scores(page: Page): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  for (const environment of ENVIRONMENTS) {
+    const score = page.locator(`#env-${environment} [data-score]`).first();
+    found.set(environment, Number(await score.getAttribute('data-score')));
+  }
+  return found;
+}
+
+/**
+ * What a person sees of the heatmap: each result in a colour of its own (the same colour for the
+ * same result), none of them invisible, and the run count in a colour that differs from its cell's.
+ */
+async function heatmapIsLegible(page: Page): Promise<void> {
+  const cells = await page.locator('table.heatmap td[data-result]').evaluateAll((tds) =>
+    tds.map((td) => ({ result: td.getAttribute('data-result')!, background: getComputedStyle(td).backgroundColor, colour: getComputedStyle(td).color, text: td.textContent ?? '' })),
+  );
+  const colours = new Map<string, Set<string>>();
+  for (const cell of cells) {
+    expect(cell.background, `a ${cell.result} cell has a background`).not.toBe('rgba(0, 0, 0, 0)');
+    if (cell.text.trim()) expect(cell.colour, `a ${cell.result} cell's count differs from its background`).not.toBe(cell.background);
+    colours.set(cell.result, (colours.get(cell.result) ?? new Set()).add(cell.background));
+  }
+  for (const [result, backgrounds] of colours) expect([...backgrounds], `every ${result} cell has one colour`).toHaveLength(1);
+  const distinct = new Set([...colours.values()].map((backgrounds) => [...backgrounds][0]));
+  expect(distinct.size, 'each result has a colour of its own').toBe(colours.size);
+}

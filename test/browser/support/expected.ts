@@ -49,3 +49,27 @@ export const cellKey = (environment: string, drill: string, week: string) => `${
 export function mondayWeeksAgo(weeksAgo: number, now = new Date()): string {
   return new Date(weekStart(now).getTime() - weeksAgo * 7 * DAY_MS).toISOString().slice(0, 10);
 }
+
+const SEVERITY_WEIGHTS: Record<string, number> = { low: 1, medium: 2, high: 4, critical: 8 };
+
+/**
+ * The resilience score of an environment as the README defines it, worked out by hand for the
+ * known runs: 100 × Σ weight × credit / Σ weight over the drills that apply, where a drill's
+ * credit comes from its newest run that is not refused (passed 1; failed half the share of
+ * objectives it met; aborted or not detected 0). The known runs are all younger than the
+ * default `every` (90 days), so none has faded.
+ */
+export function expectedScore(runs: readonly KnownRun[], environment: string, drills: readonly { id: string; severity: string }[]): number {
+  let points = 0;
+  let weights = 0;
+  for (const drill of drills) {
+    const weight = SEVERITY_WEIGHTS[drill.severity]!;
+    weights += weight;
+    const last = runs.find((run) => run.environment === environment && run.drill.id === drill.id && run.result !== 'refused');
+    if (!last) continue;
+    const judged = Object.values(last.met).filter((met) => met !== null);
+    const credit = last.result === 'passed' ? 1 : last.result === 'failed' && judged.length ? (0.5 * judged.filter(Boolean).length) / judged.length : 0;
+    points += weight * credit;
+  }
+  return Math.round((100 * points) / weights);
+}

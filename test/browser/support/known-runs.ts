@@ -76,6 +76,7 @@ export interface KnownRun {
   ttdMs: number | null;
   rtoMs: number | null;
   rpoMs: number | null;
+  met: { ttd: boolean | null; rto: boolean | null; rpo: boolean | null };
 }
 
 interface PlannedRun {
@@ -137,7 +138,9 @@ function journalFor(run: PlannedRun): { offsetMs: number; body: EventBody }[] {
     return entries;
   }
   at(500, { type: 'preflight-check', check: 'environment is a staging target', ok: true, detail: run.environment });
-  if (drill.objectives.rpoMs !== null) at(1_000, { type: 'rpo-baseline', newestBefore: null });
+  // The newest order written before the baseline was read.
+  const newestBefore = new Date(run.createdAt.getTime() + 900).toISOString();
+  if (drill.objectives.rpoMs !== null) at(1_000, { type: 'rpo-baseline', newestBefore });
   const injectedAt = 2_000;
   at(injectedAt - 200, { type: 'injecting', actions: [`inject ${drill.id}`] });
   at(injectedAt, { type: 'injected' });
@@ -153,10 +156,9 @@ function journalFor(run: PlannedRun): { offsetMs: number; body: EventBody }[] {
     at(injectedAt + ttdMs + 45_000, { type: 'rolled-back' });
     return entries;
   }
-  at(injectedAt + rtoMs, { type: 'recovered', stableForMs: 0, sawOutage: true });
+  at(injectedAt + rtoMs, { type: 'recovered', stableForMs: 10_000, sawOutage: true });
   at(injectedAt + rtoMs + 2_000, { type: 'verify-check', check: 'service answers', ok: true, detail: 'HTTP 200' });
   if (objectives.rpoMs !== null) {
-    const newestBefore = new Date(run.createdAt.getTime() + injectedAt - 100).toISOString();
     const lostMs = Math.round(objectives.rpoMs * (0.2 + 0.5 * spread));
     at(injectedAt + rtoMs + 2_500, {
       type: 'rpo-measured',
@@ -210,6 +212,7 @@ export async function seedKnownRuns(store: RunStore, url: string, now = new Date
         ttdMs: scorecard.ttdMs,
         rtoMs: scorecard.rtoMs,
         rpoMs: scorecard.rpoMs,
+        met: scorecard.met,
       });
     }
   } finally {
