@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshot } from './support/browser.js';
-import { startPagesWorld, type PagesWorld } from './support/pages-world.js';
+import { screenshot } from './support/browser.js';
+import { startPagesAndBrowser, type PagesWorld } from './support/pages-world.js';
 
 const TOKEN = 'pages-token-for-the-browser-suite';
 
@@ -12,10 +12,10 @@ describe('page sign-in in headless Chromium', () => {
   let url: string;
 
   beforeAll(async () => {
-    [world, browser] = await Promise.all([
-      startPagesWorld({ server: { pages: { auth: { token: { env: 'FIREDRILL_PAGES_TOKEN' } } } }, env: { FIREDRILL_PAGES_TOKEN: TOKEN } }),
-      launchChromium(),
-    ]);
+    ({ world, browser } = await startPagesAndBrowser({
+      server: { pages: { auth: { token: { env: 'FIREDRILL_PAGES_TOKEN' } } } },
+      env: { FIREDRILL_PAGES_TOKEN: TOKEN },
+    }));
     ({ url } = world);
   });
   afterAll(async () => {

@@ -1,9 +1,9 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchChromium, screenshot } from './support/browser.js';
+import { screenshot } from './support/browser.js';
 import { cellKey, expectedScore, expectedWeekCells, mondayWeeksAgo } from './support/expected.js';
 import { DRILLS, ENVIRONMENTS, WEEKS, weekStart, type KnownRun } from './support/known-runs.js';
-import { startPagesWorld, type PagesWorld } from './support/pages-world.js';
+import { startPagesAndBrowser, type PagesWorld } from './support/pages-world.js';
 
 /** How many of a drill's newest finished runs the overview's trend charts plot (the pages' choice). */
 const TREND_RUNS = 20;
@@ -16,7 +16,7 @@ describe('the pages in headless Chromium', () => {
   let page: Page;
 
   beforeAll(async () => {
-    [world, browser] = await Promise.all([startPagesWorld(), launchChromium()]);
+    ({ world, browser } = await startPagesAndBrowser());
   });
   afterAll(async () => {
     await browser?.close();

@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchChromium, screenshot } from './support/browser.js';
+import { screenshot } from './support/browser.js';
 import { expectedRuns, mondayWeeksAgo, type RunsForm } from './support/expected.js';
-import { startPagesWorld, type PagesWorld } from './support/pages-world.js';
+import { startPagesAndBrowser, type PagesWorld } from './support/pages-world.js';
 import { idsOnAllPages, listedIds, submitFilters } from './support/runs-page.js';
 
 /** /runs, its filters and pages, and the CSV and JSON exports, against the runs the store was seeded with. */
@@ -15,7 +15,7 @@ describe('/runs in headless Chromium', () => {
   let page: Page;
 
   beforeAll(async () => {
-    [world, browser] = await Promise.all([startPagesWorld(), launchChromium()]);
+    ({ world, browser } = await startPagesAndBrowser());
   });
   afterAll(async () => {
     await browser?.close();

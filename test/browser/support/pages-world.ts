@@ -1,11 +1,13 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
 import { stringify } from 'yaml';
 import { openPostgresRunStore } from '../../../adapters/postgres/run-store.js';
 import { spawnCli } from '../../support/cli.js';
 import { follow, type FollowedProcess } from '../../support/embedded-store.js';
 import { startTestPostgres, type TestPostgres } from '../../support/servers.js';
+import { launchChromium } from './browser.js';
 import { DRILLS, ENVIRONMENTS, seedKnownRuns, type KnownRun } from './known-runs.js';
 
 /** `firedrill serve` on loopback, reading a real PostgreSQL store of known runs. */
@@ -98,3 +100,15 @@ detection:
 recovery: { mode: manual }
 maxDuration: 30m
 `;
+
+/**
+ * The world and the browser, started side by side; if either fails, the other is stopped before
+ * the error is thrown, so a failed start leaves no server or browser behind.
+ */
+export async function startPagesAndBrowser(first: Parameters<typeof startPagesWorld>[0] = {}): Promise<{ world: PagesWorld; browser: Browser }> {
+  const [world, browser] = await Promise.allSettled([startPagesWorld(first), launchChromium()]);
+  if (world.status === 'fulfilled' && browser.status === 'fulfilled') return { world: world.value, browser: browser.value };
+  if (browser.status === 'fulfilled') await browser.value.close();
+  if (world.status === 'fulfilled') await world.value.stop();
+  throw world.status === 'rejected' ? world.reason : (browser as PromiseRejectedResult).reason;
+}
