@@ -22,6 +22,8 @@ const commands = {
   status: () => import('./cli/status-command.js'),
   serve: () => import('./cli/serve-command.js'),
   chat: () => import('./cli/chat-command.js'),
+  followUps: () => import('./cli/follow-up-commands.js'),
+  reports: () => import('./cli/report-commands.js'),
 };
 
 /** The default of `demo --drill`: a built-in drop-table drill. */
@@ -66,12 +68,14 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
     .option('--approval-timeout <duration>', 'how long to wait for approval, for drills that require it', '15m')
     .option('--json', 'print the scorecard as JSON')
     .option('--markdown', 'print the scorecard as Markdown')
-    .action(async (drill: string, options: { env: string; as?: string; approvalTimeout: string; json?: boolean; markdown?: boolean }) =>
+    .option('--junit <file>', 'also write the result as JUnit XML, for CI pipelines')
+    .action(async (drill: string, options: { env: string; as?: string; approvalTimeout: string; json?: boolean; markdown?: boolean; junit?: string }) =>
       done(await (await commands.runs()).runCommand(context, configPath(), drill, options.env, {
         actor: actor(options.as),
         format: formatFrom(options),
         approvalTimeout: options.approvalTimeout,
         interrupt,
+        junit: options.junit,
       })),
     );
 
@@ -117,6 +121,48 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
       .option('--as <name>', AS_HELP)
       .action(async (run: string, options: { as?: string }) => done(await (await commands.runs()).signalCommand(context, configPath(), run, signal, actor(options.as))));
   }
+
+  program
+    .command('learned <run> <text...>')
+    .description("add what the team learned to a run's report (going or over)")
+    .option('--as <name>', AS_HELP)
+    .action(async (run: string, text: string[], options: { as?: string }) => done(await (await commands.followUps()).learnedCommand(context, configPath(), run, text.join(' '), actor(options.as))));
+
+  program
+    .command('action <run> <text...>')
+    .description("add an action item to a run's report; prints its id")
+    .option('--owner <@name>', 'who will do it, as an @mention')
+    .option('--due <YYYY-MM-DD>', 'by when')
+    .option('--as <name>', AS_HELP)
+    .action(async (run: string, text: string[], options: { owner?: string; due?: string; as?: string }) =>
+      done(await (await commands.followUps()).actionCommand(context, configPath(), run, { text: text.join(' '), owner: options.owner, due: options.due }, actor(options.as))),
+    );
+
+  program
+    .command('done <action>')
+    .description('mark an action item done (by its id)')
+    .option('--as <name>', AS_HELP)
+    .action(async (action: string, options: { as?: string }) => done(await (await commands.followUps()).doneCommand(context, configPath(), action, actor(options.as))));
+
+  program
+    .command('actions')
+    .description('open action items of every run, the most pressing first')
+    .option('--all', 'also those done')
+    .option('--env <environment>', 'only runs in this environment')
+    .addOption(new Option('-n, --limit <n>', 'how many').default(100).argParser(positiveInteger))
+    .option('--json', 'JSON')
+    .action(async (options: { all?: boolean; env?: string; limit: number; json?: boolean }) => done(await (await commands.followUps()).actionsCommand(context, configPath(), options)));
+
+  program
+    .command('report <run>')
+    .description('write the drill report: <run>.md, <run>.json and its OpenPGP signature <run>.json.asc (audit evidence)')
+    .option('-o, --out <dir>', 'where to write them', '.')
+    .action(async (run: string, options: { out: string }) => done(await (await commands.reports()).reportCommand(context, configPath(), run, options)));
+
+  program
+    .command('signing-key')
+    .description('print the public key that drill reports are signed with (for gpg --import)')
+    .action(async () => done(await (await commands.reports()).signingKeyCommand(context, configPath())));
 
   program
     .command('schedule')

@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import type { ManifestSigner, SignerSource } from '../../src/trust/ports.js';
+import { UserError } from '../../src/errors.js';
 
 export const SIGNING_KEY_FILE = 'manifest-signing-key.asc';
 
@@ -58,4 +59,25 @@ async function signerFrom(armored: string): Promise<ManifestSigner> {
       });
     },
   };
+}
+
+/**
+ * A signing key the deployment gives (`reports.signingKey`), so that every replica signs with the
+ * same key. `where` names the config key in errors; the key itself never appears in one.
+ */
+export async function configuredSigner(armored: string, where: string): Promise<ManifestSigner> {
+  const hint = 'give an ASCII-armoured private key without a passphrase, e.g. from: gpg --armor --export-secret-keys <fingerprint>';
+  let key: openpgp.PrivateKey;
+  try {
+    key = await openpgp.readPrivateKey({ armoredKey: armored });
+  } catch {
+    throw new UserError(`${where} is not an OpenPGP private key`, hint);
+  }
+  if (!key.isDecrypted()) throw new UserError(`${where} is protected by a passphrase: firedrill signs unattended`, `remove it (gpg --edit-key <fingerprint> passwd) and keep the key in a Secret; ${hint}`);
+  try {
+    await key.getSigningKey();
+  } catch {
+    throw new UserError(`${where} has no key that may sign (expired, revoked, or encryption only)`, hint);
+  }
+  return signerFrom(armored);
 }

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { EventBody, Instant, Outcome, RunEvent } from '../../src/engine/events.js';
+import { FOLLOW_UP_EVENTS, type EventBody, type Instant, type Outcome, type RunEvent } from '../../src/engine/events.js';
 import type { Scorecard } from '../../src/scoring/scorecard-schema.js';
-import type { CreateRunResult, RunClaim, RunStore, RunSummary } from '../../src/engine/ports.js';
+import type { ActionItemFilter, CreateRunResult, RunClaim, RunStore, RunSummary } from '../../src/engine/ports.js';
+import type { ActionItem } from '../../src/followups/follow-ups.js';
+import { queryActionItem, queryActionItems } from './action-items.js';
+import { ScoredRunError } from '../../src/engine/scored-run-error.js';
 import type { ScheduleStore } from '../../src/schedule/ports.js';
 import { secrets } from '../../src/secrets/redactor.js';
 import { toEvent, toScorecard, type EventRow } from './journal-rows.js';
@@ -148,15 +151,22 @@ class PostgresRunStore implements RunStore {
        ), inserted as (
          insert into firedrill_run_events (run_id, type, at, mono, clock, body)
          select $1::uuid, $2::text, $3::timestamptz, $4::float8, $5::text, $6::jsonb where not exists (select 1 from stored)
+            and ($2::text = any($8::text[]) or not exists (
+              select 1 from firedrill_runs runs join firedrill_run_events scored on scored.run_id = runs.id and scored.type = 'scored'
+               where runs.id = $1::uuid and runs.finished_at is not null))
          returning seq
        )
        select seq from inserted
          cross join lateral (select pg_notify($7::text, json_build_object('run', $1::text, 'seq', seq)::text)) as notified
        union all
        select seq from stored`,
-      [runId, body.type, instant.at, instant.mono, instant.clock, JSON.stringify(body), NOTIFY_CHANNEL],
+      [runId, body.type, instant.at, instant.mono, instant.clock, JSON.stringify(body), NOTIFY_CHANNEL, FOLLOW_UP_EVENTS],
     );
-    return { ...body, ...instant, seq: Number(result.rows[0]!.seq) } as RunEvent;
+    const stored = result.rows[0];
+    // A finished run's journal is closed, but for follow-ups: nothing may change what it measured.
+    // (Scored but not yet finished is a run whose owner died in between: recovery still ends it.)
+    if (!stored) throw new ScoredRunError(runId, body.type);
+    return { ...body, ...instant, seq: Number(stored.seq) } as RunEvent;
   }
 
   async events(runId: string): Promise<RunEvent[]> {
@@ -236,6 +246,14 @@ class PostgresRunStore implements RunStore {
   async scorecard(runId: string): Promise<Scorecard | null> {
     const result = await this.query<{ scorecard: unknown }>('select scorecard from firedrill_runs where id = $1', [runId]);
     return toScorecard(runId, result.rows[0]?.scorecard);
+  }
+
+  actionItems(filter: ActionItemFilter): Promise<ActionItem[]> {
+    return this.ride(() => queryActionItems(this.pool, filter));
+  }
+
+  actionItem(id: string): Promise<ActionItem | undefined> {
+    return this.ride(() => queryActionItem(this.pool, id));
   }
 
   watch(runId: string, listener: (event: RunEvent) => void): Promise<() => Promise<void>> {

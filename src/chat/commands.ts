@@ -15,7 +15,10 @@ export type ChatCommand =
   | { kind: 'scorecard'; run?: string }
   | { kind: 'history'; filter?: string; limit: number }
   | { kind: 'postpone'; schedule: string }
-  | { kind: 'incident'; action: 'open' | 'close' | 'status'; reason?: string };
+  | { kind: 'incident'; action: 'open' | 'close' | 'status'; reason?: string }
+  | { kind: 'learned'; run: string; text: string }
+  | { kind: 'action'; run: string; text: string; owner?: string; due?: string }
+  | { kind: 'done'; action: string };
 
 export type CommandKind = ChatCommand['kind'];
 
@@ -37,6 +40,9 @@ export const USAGE: Record<CommandKind, string> = {
   history: 'history [drill|env] [n]',
   postpone: 'postpone <schedule>',
   incident: 'incident open [reason] | incident close | incident status',
+  learned: 'learned <run> <text>',
+  action: 'action <run> <text> [@owner] [due YYYY-MM-DD]',
+  done: 'done <action>',
 };
 
 export const USAGE_LINE = `usage: ${Object.values(USAGE).join(' | ')}`;
@@ -67,6 +73,7 @@ export function parseCommand(text: string): ParsedCommand {
     detected: arity(0, 1), recovered: arity(0, 1), abort: arity(0, 1), scorecard: arity(0, 1),
     approve: arity(1, 1), history: arity(0, 2), postpone: arity(1, 1),
     incident: arity(1, Number.POSITIVE_INFINITY),
+    learned: arity(2, Number.POSITIVE_INFINITY), action: arity(2, Number.POSITIVE_INFINITY), done: arity(1, 1),
   }[kind];
   if (arityError) return fail(arityError, usage);
   switch (kind) {
@@ -96,7 +103,33 @@ export function parseCommand(text: string): ParsedCommand {
       if (action !== 'open' && args.length > 1) return fail(`incident ${action} takes no reason`, usage);
       return ok({ kind, action, reason: args.slice(1).join(' ') || undefined });
     }
+    case 'learned':
+      return ok({ kind, run: first!, text: args.slice(1).join(' ') });
+    case 'action':
+      return parseAction(first!, args.slice(1), usage);
+    case 'done':
+      return ok({ kind, action: first! });
   }
+}
+
+/**
+ * `action <run> <text> [@owner] [due <date>]`: the owner and the due date are read from the end,
+ * in either order; the core checks them (an @mention, a YYYY-MM-DD date).
+ */
+function parseAction(run: string, words: string[], usage: string): ParsedCommand {
+  const rest = [...words];
+  let owner: string | undefined;
+  let due: string | undefined;
+  for (let taken = 0; taken < 2; taken++) {
+    if (due === undefined && rest.length >= 2 && rest.at(-2)!.toLowerCase() === 'due') {
+      due = rest.pop();
+      rest.pop();
+    } else if (owner === undefined && rest.length >= 1 && /^<?@/.test(rest.at(-1)!)) {
+      owner = rest.pop();
+    }
+  }
+  if (rest.length === 0) return fail('action: say what is to be done', usage);
+  return ok({ kind: 'action', run, text: rest.join(' '), owner, due });
 }
 
 /** `history`, `history 5`, `history staging`, `history drop-orders-table 5`. */

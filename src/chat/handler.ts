@@ -3,6 +3,7 @@ import { isUserError, reportInternalError } from '../errors.js';
 import type { ChatRequest } from './adapter.js';
 import { randomCommand, runCommand, signalCommand } from './change-commands.js';
 import { parseCommand, type ChatCommand } from './commands.js';
+import { actionCommand, doneCommand, learnedCommand } from './follow-up-commands.js';
 import { incidentCommand, postponeCommand } from './schedule-commands.js';
 import type { ChatDeps } from './context.js';
 import { textMessage, type ChatMessage } from './message.js';
@@ -51,6 +52,12 @@ export function createChatHandler(deps: ChatDeps): ChatHandler {
         return postponeCommand(deps, request, command.schedule);
       case 'incident':
         return incidentCommand(deps, request, command.action, command.reason);
+      case 'learned':
+        return learnedCommand(deps, request, command.run, command.text);
+      case 'action':
+        return actionCommand(deps, request, command.run, command);
+      case 'done':
+        return doneCommand(deps, request, command.action);
     }
   }
 

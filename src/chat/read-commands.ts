@@ -24,6 +24,9 @@ const HELP: Record<CommandKind, string> = {
   history: 'recent runs, for a drill or an environment',
   postpone: "move a schedule's next drill by its postpone delay",
   incident: 'while an incident is open, scheduled drills are skipped',
+  learned: "add what the team learned to a run's report",
+  action: "add an action item to a run's report, with an owner and a due date",
+  done: 'mark an action item done',
 };
 
 export function helpMessage(): ChatMessage {

@@ -1,4 +1,6 @@
+import { writeFile } from 'node:fs/promises';
 import { effectiveDrill } from '../catalogue/load.js';
+import { junitReport } from '../reports/junit.js';
 import { parseDuration } from '../catalogue/duration.js';
 import { runtimeFactoryFor } from '../compose/index.js';
 import { runDrill } from '../engine/run-drill.js';
@@ -21,6 +23,8 @@ export interface RunOptions {
   format: ScorecardFormat;
   approvalTimeout?: string;
   interrupt: AbortSignal;
+  /** Where to write the result as JUnit XML too (`--junit`). */
+  junit?: string;
 }
 
 const NOTIFY_SETTLE_MS = 10_000;
@@ -61,6 +65,7 @@ export async function runCommand(context: CliContext, configPath: string, drillI
       },
     );
     context.out(renderScorecard(result.scorecard, options.format));
+    if (options.junit) await writeFile(options.junit, junitReport(result.scorecard));
     return exitCodeFor(result.scorecard);
   } finally {
     // The process exits next: the last notices (an incident to resolve) get a few seconds.

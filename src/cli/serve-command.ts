@@ -3,6 +3,7 @@ import type { SecretRef } from '../catalogue/secret-ref.js';
 import { UserError } from '../errors.js';
 import { startHttpServer } from '../server/http-server.js';
 import { loadCatalogueOrExplain, type CliContext } from './context.js';
+import type { Catalogue } from '../catalogue/load.js';
 import { openStore } from '../compose/index.js';
 import { startLeaderElection } from '../compose/leader-election.js';
 import { thisProcessOwner } from '../engine/run-drill.js';
@@ -32,6 +33,7 @@ export async function serveCommand(context: CliContext, configPath: string, opti
   const alertHmacSecret = await secret(server.alertHmacSecret, 'FIREDRILL_ALERT_HMAC_SECRET');
   const access = pageAccess(catalogue.config, context.log, { configDir: catalogue.configDir, env: context.env });
   await access.ready;
+  const signingKey = await servedSigningKey(catalogue, context.env);
 
   // No roll-back at start: a run left by a dead process is the leader's to take over (resume or roll back).
   const opened = await openStore(catalogue.config.store.url, { configDir: catalogue.configDir, env: context.env, configPath: catalogue.configPath });
@@ -46,6 +48,7 @@ export async function serveCommand(context: CliContext, configPath: string, opti
     const { scheduler, runs } = serveScheduler(context, catalogue, opened, options.stop, () => chat);
     chat = await startServeChat(context, catalogue, opened, options.stop, chatSchedules(catalogue, opened, scheduler));
     const http = await startHttpServer({
+      signingKey,
       routes: chat?.routes,
       pages: pagesRouter({ history: opened.history, runs: opened.store, catalogue, guard: access, log: context.log }),
       host: server.host,
@@ -90,4 +93,24 @@ export async function serveCommand(context: CliContext, configPath: string, opti
     await elector?.stop();
     await opened.close();
   }
+}
+
+/**
+ * The public key of /signing-key.asc. A configured key is read at start, so a bad one stops
+ * `serve` with the reason; the state directory's key (and openpgp) is loaded on the first request.
+ */
+async function servedSigningKey(catalogue: Catalogue, env: NodeJS.ProcessEnv): Promise<() => Promise<string>> {
+  const load = async () => (await (await import('../compose/report-signing.js')).reportSigner(catalogue.config, catalogue.configDir, env)).publicKey;
+  if (catalogue.config.reports.signingKey) {
+    const publicKey = await load();
+    return async () => publicKey;
+  }
+  let loaded: Promise<string> | undefined;
+  return () => {
+    loaded ??= load().catch((error: unknown) => {
+      loaded = undefined;
+      throw error;
+    });
+    return loaded;
+  };
 }

@@ -5,6 +5,7 @@ import { Secret } from '../catalogue/secret-ref.js';
 import { ChatPermissions, ChatSection } from '../chat/chat-schema.js';
 import { NotifyChannel } from '../notify/notify-schema.js';
 import { BackupSchedule } from '../schedule/backup-schema.js';
+import { ReportsSection } from '../reports/reports-schema.js';
 import { Schedule } from '../schedule/schedule-schema.js';
 import { Bucket } from '../storage/bucket-schema.js';
 import { Trust } from '../trust/trust-schema.js';
@@ -115,6 +116,7 @@ export const Config = z.strictObject({
   scoring: Scoring,
   digest: Digest,
   store: z.strictObject({ url: Secret.optional() }).default({}),
+  reports: ReportsSection,
   notify: z
     .array(NotifyChannel)
     .default([])

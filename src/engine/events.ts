@@ -68,6 +68,8 @@ export const DrillSnapshot = z.object({
   severity: z.string(),
   objectives: Objectives,
   recovery: z.string(),
+  /** The drill's description, for its report; absent in journals from before it was kept. */
+  description: z.string().optional(),
 });
 export type DrillSnapshot = z.infer<typeof DrillSnapshot>;
 
@@ -161,10 +163,32 @@ export const EventBody = z.discriminatedUnion('type', [
   /** A person's answer to a drill's challenge (the key-holder drill). */
   event('answer-submitted', { by: z.string(), answer: z.string() }),
   event('scored', { outcome: Outcome }),
+  /**
+   * Follow-ups: what people learned from the run and what they will do about it (src/followups/).
+   * They may be added at any time, also after `scored`: they are the only events a scored run takes.
+   */
+  event('learning-added', { text: z.string().min(1), by: z.string(), identity: Identity.optional() }),
+  /** `id`: short and typeable (`done <id>`), unique in the store; `owner`: an @mention; `due`: YYYY-MM-DD. */
+  event('action-added', {
+    id: z.string().min(1),
+    text: z.string().min(1),
+    owner: z.string().nullable(),
+    due: z.string().nullable(),
+    by: z.string(),
+    identity: Identity.optional(),
+  }),
+  event('action-done', { id: z.string().min(1), by: z.string(), identity: Identity.optional() }),
 ]);
 export type EventBody = z.infer<typeof EventBody>;
 
 export type EventType = EventBody['type'];
+
+/** The events a run takes after it was scored, and which leave its scorecard as it was. */
+export const FOLLOW_UP_EVENTS = ['learning-added', 'action-added', 'action-done'] as const satisfies readonly EventType[];
+
+export function isFollowUp(event: { type: EventType }): boolean {
+  return (FOLLOW_UP_EVENTS as readonly EventType[]).includes(event.type);
+}
 
 export type RunEvent = EventBody & Instant & { seq: number };
 

@@ -2,6 +2,7 @@ import type { Drill } from '../catalogue/drill-schema.js';
 import type { Environment } from '../config/config-schema.js';
 import type { Scorecard } from '../scoring/scorecard-schema.js';
 import type { EventBody, Instant, Outcome, ProcessRole, RunEvent, UndoAction, WalPosition } from './events.js';
+import type { ActionItem } from '../followups/follow-ups.js';
 
 export interface RunSummary {
   id: string;
@@ -10,6 +11,12 @@ export interface RunSummary {
   outcome: Outcome | null;
   createdAt: string;
   finishedAt: string | null;
+}
+
+export interface ActionItemFilter {
+  open?: boolean;
+  environment?: string;
+  limit?: number;
 }
 
 export type CreateRunResult = { ok: true; runId: string } | { ok: false; activeRunId: string };
@@ -25,6 +32,11 @@ export interface RunStore {
   createRun(input: { drill: string; environment: string }): Promise<CreateRunResult>;
   /** Records a run that never became active (refused before it could start). */
   createFinishedRun(input: { drill: string; environment: string }): Promise<string>;
+  /**
+   * Journals an event. A run that was scored and finished takes follow-ups only (learnings, action
+   * items: FOLLOW_UP_EVENTS); any other event is refused with a ScoredRunError. (A run scored but
+   * not finished, whose owner died in between, takes recovery's events as before.)
+   */
   append(runId: string, body: EventBody, when?: Instant): Promise<RunEvent>;
   events(runId: string): Promise<RunEvent[]>;
   finish(runId: string, outcome: Outcome, scorecard: unknown): Promise<void>;
@@ -39,6 +51,14 @@ export interface RunStore {
   list(filter: { drill?: string; environment?: string; limit: number }): Promise<RunSummary[]>;
   /** Null while the run is going; checked against the scorecard schema as it is read. */
   scorecard(runId: string): Promise<Scorecard | null>;
+  /**
+   * Action items of every run: `open` true for those not done, false for those done, absent for
+   * both; `environment` for that environment's runs. Open before done, then by due date (none
+   * last), newest first; at most `limit` (default 100).
+   */
+  actionItems(filter: ActionItemFilter): Promise<ActionItem[]>;
+  /** The action item with this id (ids are unique in the store), or undefined. */
+  actionItem(id: string): Promise<ActionItem | undefined>;
   /** Calls `listener` for each event appended to the run from now on, by any process. */
   watch(runId: string, listener: (event: RunEvent) => void): Promise<() => Promise<void>>;
   /** Resolves when the store answers a trivial query within `timeoutMs`; rejects with the reason otherwise. For health checks: never waits out an outage. */

@@ -258,5 +258,6 @@ export function snapshot(drill: Drill): DrillSnapshot {
       rpoMs: drill.objectives.rpo ?? null,
     },
     recovery: drill.recovery.mode === 'automated' ? `automated: ${drill.recovery.runbook.action}` : 'manual',
+    ...(drill.description === undefined ? {} : { description: drill.description }),
   };
 }

@@ -75,5 +75,11 @@ export function describeEvent(event: RunEvent): string {
       return `answer submitted by ${event.by}`;
     case 'scored':
       return `scored: ${event.outcome}`;
+    case 'learning-added':
+      return `learning added by ${event.by}: ${event.text}`;
+    case 'action-added':
+      return `action ${event.id} added by ${event.by}: ${event.text}${event.owner ? ` (owner ${event.owner})` : ''}${event.due ? ` (due ${event.due})` : ''}`;
+    case 'action-done':
+      return `action ${event.id} done, said ${event.by}`;
   }
 }

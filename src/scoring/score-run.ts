@@ -1,4 +1,4 @@
-import { elapsedMs, findEvent, findEvents, type Outcome, type RunEvent } from '../engine/events.js';
+import { elapsedMs, findEvent, findEvents, isFollowUp, type Outcome, type RunEvent } from '../engine/events.js';
 import { formatDuration } from '../catalogue/duration.js';
 import { countsAsDetection, faultBegun } from '../engine/detection.js';
 import { durationBounds, judge, rpoBounds, straddleNote } from './bounds.js';
@@ -98,7 +98,8 @@ export function scoreRun(runId: string, events: readonly RunEvent[]): Scorecard 
 /** In the order things happened: `recovered` is journaled `stableFor` after the moment it marks. */
 function timeline(events: readonly RunEvent[], injected: RunEvent | undefined): TimelineEntry[] {
   return events
-    .filter((event) => event.type !== 'scored')
+    // Follow-ups come after the run and are not what it measured: a scorecard stays as it was scored.
+    .filter((event) => event.type !== 'scored' && !isFollowUp(event))
     .filter(hideProbeProcesses())
     .map((event) => ({ at: event.at, offsetMs: injected ? Math.round(elapsedMs(injected, event)) : null, text: describeEvent(event) }))
     .sort((a, b) => (a.offsetMs !== null && b.offsetMs !== null ? a.offsetMs - b.offsetMs : Date.parse(a.at) - Date.parse(b.at)));

@@ -27,6 +27,8 @@ export interface HttpServerOptions {
   headersTimeoutMs?: number;
   /** Whether this replica leads (replicas of `serve` on one store elect one); /healthz reports it. */
   leads?: () => boolean;
+  /** The armoured public key drill reports are signed with, served at /signing-key.asc. */
+  signingKey?: () => Promise<string>;
   /** More routes by exact path (chat platforms: /slack/events); they read the request themselves. */
   routes?: Record<string, (request: IncomingMessage, response: ServerResponse) => void>;
   /** The managers' pages (src/web/pages-router.ts): resolves true when it answered the request. */
@@ -84,6 +86,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if (request.method === 'GET' && path === '/metrics') {
       response.writeHead(200, { 'content-type': registry.contentType });
       response.end(await registry.metrics());
+      return;
+    }
+    if (request.method === 'GET' && path === '/signing-key.asc' && options.signingKey) {
+      response.writeHead(200, { 'content-type': 'application/pgp-keys' });
+      response.end(await options.signingKey());
       return;
     }
     // Before any route reads a byte: nobody, authenticated or not, makes the server hold a large body.

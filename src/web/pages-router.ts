@@ -7,6 +7,10 @@ import type { RunHistory, RunTrends } from '../history/ports.js';
 import type { Logger } from '../log.js';
 import { scoredDrills } from '../scoring/environment-score.js';
 import { weekStartsBefore } from '../scoring/environment-score.js';
+import { followUpsOf } from '../followups/follow-ups.js';
+import { canonicalJson } from '../reports/canonical-json.js';
+import { buildDrillReport, renderReportMarkdown } from '../reports/drill-report.js';
+import { followUpsSection, openActionsSection } from './follow-ups-view.js';
 import { html, type Html } from './html.js';
 import { layout } from './layout.js';
 import { HEATMAP_WEEKS, overviewBody, drillsShown, TREND_RUNS, type EnvironmentOverview } from './overview-page.js';
@@ -21,7 +25,7 @@ import { environmentScores } from './score-view.js';
 
 export interface PagesDeps {
   history: RunHistory & RunTrends;
-  runs: Pick<RunStore, 'get' | 'scorecard' | 'events' | 'findByPrefix'>;
+  runs: Pick<RunStore, 'get' | 'scorecard' | 'events' | 'findByPrefix' | 'actionItems'>;
   catalogue: DrillCatalogue & { config: Config };
   /** Who may read (page-access.ts): it answers the request itself when the visitor may not. */
   guard: PageGuard;
@@ -32,7 +36,9 @@ export interface PagesDeps {
 /** Answers a request for a page and resolves true, or resolves false when the path is not a page. */
 export type PagesHandler = (request: IncomingMessage, response: ServerResponse, path: string) => Promise<boolean>;
 
-const RUN_PATH = /^\/runs\/([^/]+)$/;
+const RUN_PATH = /^\/runs\/([^/]+?)(\/report\.(md|json))?$/;
+/** How many open action items the overview lists per environment. */
+const OPEN_ACTIONS_SHOWN = 20;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The managers' pages (read-only, server-rendered HTML that needs no JavaScript) and the run exports. */
@@ -64,7 +70,8 @@ export function pagesRouter(deps: PagesDeps): PagesHandler {
       const choices = { environments: environments(), drills: [...deps.catalogue.drills.keys()].sort(), kinds: [...DRILL_KINDS] };
       return page(response, 'Runs', runsPageBody(url.searchParams, runs, choices), visitor);
     }
-    return runPage(response, RUN_PATH.exec(path)![1]!, visitor);
+    const [, id, , report] = RUN_PATH.exec(path)!;
+    return runPage(response, id!, visitor, report as 'md' | 'json' | undefined);
   };
 
   async function overview(): Promise<Html> {
@@ -80,9 +87,10 @@ export function pagesRouter(deps: PagesDeps): PagesHandler {
       return { name, drills, standings: own, pairs: drillsShown(drills, own).map((drill) => ({ environment: name, drill })) };
     });
     const pairs = shown.flatMap((environment) => environment.pairs);
-    const [trends, scores] = await Promise.all([
+    const [trends, scores, actions] = await Promise.all([
       deps.history.trends(pairs, TREND_RUNS),
       Promise.all(shown.map((environment) => environmentScores(deps.history, environment.name, environment.drills, environment.standings, at))),
+      Promise.all(shown.map((environment) => deps.runs.actionItems({ open: true, environment: environment.name, limit: OPEN_ACTIONS_SHOWN }))),
     ]);
     const trendOf = new Map(pairs.map((pair, index) => [`${pair.environment}\u0000${pair.drill}`, trends[index] ?? []]));
     const overviews: EnvironmentOverview[] = shown.map((environment, index) => ({
@@ -92,6 +100,7 @@ export function pagesRouter(deps: PagesDeps): PagesHandler {
       standings: environment.standings,
       trends: new Map(environment.pairs.map((pair) => [pair.drill, trendOf.get(`${pair.environment}\u0000${pair.drill}`) ?? []])),
       weeks: weeks.filter((cell) => cell.environment === environment.name),
+      openActions: openActionsSection(actions[index] ?? [], at.toISOString().slice(0, 10)),
     }));
     return overviewBody(overviews, at);
   }
@@ -108,11 +117,11 @@ export function pagesRouter(deps: PagesDeps): PagesHandler {
     return scorePageBody(scores, deps.catalogue.config.scoring.defaultEvery);
   }
 
-  async function runPage(response: ServerResponse, id: string, visitor: PageVisitor): Promise<boolean> {
+  async function runPage(response: ServerResponse, id: string, visitor: PageVisitor, report?: 'md' | 'json'): Promise<boolean> {
     if (!UUID.test(id)) {
       const matches = /^[0-9a-f-]{4,36}$/i.test(id) ? await deps.runs.findByPrefix(id) : [];
       if (matches.length === 1) {
-        response.writeHead(302, { location: `/runs/${matches[0]!.id}`, 'cache-control': 'no-store' });
+        response.writeHead(302, { location: `/runs/${matches[0]!.id}${report ? `/report.${report}` : ''}`, 'cache-control': 'no-store' });
         response.end();
         return true;
       }
@@ -125,7 +134,18 @@ export function pagesRouter(deps: PagesDeps): PagesHandler {
     const summary = await deps.runs.get(id);
     if (!summary) return problem(response, 404, 'No such run', `No run has the id ${id}. Runs are listed at /runs.`, visitor);
     const [scorecard, events] = await Promise.all([deps.runs.scorecard(id), deps.runs.events(id)]);
-    return page(response, `Run ${id.slice(0, 8)}`, await runPageBody(summary, scorecard, events, {}), visitor);
+    const at = now().toISOString();
+    if (report) {
+      if (!events.some((event) => event.type === 'run-created')) return problem(response, 404, 'No report', `Run ${id} has no journal to report on.`, visitor);
+      const built = buildDrillReport({ runId: id, events, scorecard, generatedAt: at });
+      const [type, text] = report === 'md' ? ['text/markdown; charset=utf-8', renderReportMarkdown(built)] : ['application/json; charset=utf-8', canonicalJson(built)];
+      response.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', 'content-disposition': `inline; filename="${id}.${report}"` });
+      response.end(text);
+      return true;
+    }
+    const { learnings, actions } = followUpsOf(events, id);
+    const body = await runPageBody(summary, scorecard, events, { followUps: followUpsSection(id, learnings, actions, at.slice(0, 10)) });
+    return page(response, `Run ${id.slice(0, 8)}`, body, visitor);
   }
 }
 

@@ -48,6 +48,8 @@ function emptyStore(): RunStore {
     findByPrefix: async () => [],
     list: async () => [],
     scorecard: async () => null,
+    actionItems: async () => [],
+    actionItem: async () => undefined,
     watch: async () => async () => undefined,
     ping: async () => undefined,
     close: async () => undefined,
@@ -127,6 +129,21 @@ describe('fuzz: chat command text', () => {
           }
         } else if (parsed.ok) expect(parsed.command.kind).toBe(word);
         else expect(parsed.usage).toMatch(/^usage: /);
+      }),
+      { numRuns: RUNS.quick },
+    );
+  });
+
+  it('action: the owner and due date are read from the end in either order, and the rest is the text, as typed', () => {
+    const token = fc.string({ minLength: 1, maxLength: 8 }).filter((word) => !/\s/.test(word) && !/^<?@/.test(word) && word.toLowerCase() !== 'due');
+    const owner = fc.oneof(fc.constant(undefined), fc.stringMatching(/^@[a-z][a-z0-9.]{0,8}$/), fc.stringMatching(/^<@U[A-Z0-9]{2,8}>$/));
+    const due = fc.oneof(fc.constant(undefined), token);
+    fc.assert(
+      fc.property(fc.array(token, { minLength: 1, maxLength: 5 }), owner, due, fc.boolean(), (words, who, when, dueFirst) => {
+        const tail = [who === undefined ? [] : [who], when === undefined ? [] : ['due', when]];
+        if (dueFirst) tail.reverse();
+        const parsed = parseCommand(['action', '1fd4', ...words, ...tail.flat()].join(' '));
+        expect(parsed).toEqual({ ok: true, command: { kind: 'action', run: '1fd4', text: words.join(' '), owner: who, due: when } });
       }),
       { numRuns: RUNS.quick },
     );

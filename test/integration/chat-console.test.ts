@@ -80,6 +80,10 @@ describe('firedrill chat (console adapter)', () => {
     const chat = startChat('alice');
     chat.say('stauts');
     await chat.waitFor(/unknown command "stauts"; did you mean "status"\?\n {2}usage: help \| list/);
+    // The core's dry run, as `firedrill plan` prints it: no CLI output parsed, nothing changed.
+    chat.say('plan drop-orders-table staging');
+    await chat.waitFor(/Plan of drop-orders-table in staging \(dry run: nothing is changed\)[\s\S]*DROP TABLE "public"\."orders"[\s\S]*restore public\.orders from the newest backup/);
+    expect(await world.orderCount()).toBe(10);
     chat.say('run drop-orders-table locked');
     await chat.waitFor(/nobody may run drills in locked from chat/);
     chat.say('run drop-orders-table staging');
