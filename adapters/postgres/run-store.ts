@@ -17,7 +17,8 @@ import { withTransaction } from './transaction.js';
 import { postgresScheduleStore } from './schedule-store.js';
 import { postgresDeliveryClaims } from './delivery-claims.js';
 import { postgresRunHistory } from './run-history.js';
-import type { RunHistory, RunTrends } from '../../src/history/ports.js';
+import { postgresRunTallies } from './run-tallies.js';
+import type { RunHistory, RunTallies, RunTrends } from '../../src/history/ports.js';
 import type { DeliveryClaims } from '../../src/chat/adapter.js';
 import { DEFAULT_STORE_OUTAGE_LIMIT_MS, messageOf, rideOutOutages, type OutageRider } from './store-outage.js';
 
@@ -62,7 +63,7 @@ export async function openPostgresRunStore(connectionString: string, options: Ru
 export async function openPostgresStores(
   connectionString: string,
   options: RunStoreOptions = {},
-): Promise<{ runs: RunStore; schedules: ScheduleStore; deliveries: DeliveryClaims; history: RunHistory & RunTrends }> {
+): Promise<{ runs: RunStore; schedules: ScheduleStore; deliveries: DeliveryClaims; history: RunHistory & RunTrends; tallies: RunTallies }> {
   const pool = new pg.Pool({ connectionString, max: 5 });
   pool.on('error', () => undefined);
   // The store's password is masked wherever an error might quote it, as every secret is.
@@ -75,7 +76,7 @@ export async function openPostgresStores(
     await pool.end().catch(() => undefined);
     throw error;
   }
-  return { runs: new PostgresRunStore(pool, connectionString, ride, redact), schedules: postgresScheduleStore(pool), deliveries: postgresDeliveryClaims(pool), history: postgresRunHistory(pool) };
+  return { runs: new PostgresRunStore(pool, connectionString, ride, redact), schedules: postgresScheduleStore(pool), deliveries: postgresDeliveryClaims(pool), history: postgresRunHistory(pool), tallies: postgresRunTallies(pool) };
 }
 
 /**

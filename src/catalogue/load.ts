@@ -5,7 +5,7 @@ export { defaultConfigPath } from './catalogue-files.js';
 import { Config } from '../config/config-schema.js';
 import { crossCheck } from './cross-check.js';
 import { delayedReplicaWarnings } from './replica-warnings.js';
-import { pagesAccessWarnings } from '../web/pages-warnings.js';
+import { pagesAccessWarnings } from './pages-warnings.js';
 import { readDrillFile, validateDrillSource, type LoadedDrill } from './drill-file.js';
 import type { Drill } from './drill-schema.js';
 import { sortProblems, type Problem } from './problems.js';

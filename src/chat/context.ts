@@ -8,6 +8,7 @@ export { resolveRun } from '../engine/resolve-run.js';
 import { UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ChatAdapter } from './adapter.js';
+import type { ChatMetrics } from './chat-metrics.js';
 import type { ScheduleStore } from '../schedule/ports.js';
 import { ownValue } from '../catalogue/own.js';
 
@@ -25,6 +26,8 @@ export interface ChatDeps {
   stop: AbortSignal;
   /** The schedules and the incident switch, for `postpone` and `incident`; absent where there is no store for them. */
   schedules?: ChatSchedules;
+  /** Counts commands and failed replies for /metrics; absent outside `serve`. */
+  metrics?: ChatMetrics;
 }
 
 export interface ChatSchedules {

@@ -1,6 +1,7 @@
 import { arrivalNow, type Arrival } from '../engine/arrival.js';
 import { isUserError, reportInternalError } from '../errors.js';
 import type { ChatRequest } from './adapter.js';
+import type { ChatCommandResult } from './chat-metrics.js';
 import { randomCommand, runCommand, signalCommand } from './change-commands.js';
 import { parseCommand, type ChatCommand } from './commands.js';
 import { actionCommand, doneCommand, learnedCommand } from './follow-up-commands.js';
@@ -61,21 +62,22 @@ export function createChatHandler(deps: ChatDeps): ChatHandler {
     }
   }
 
-  async function answer(request: ChatRequest, arrival: Arrival): Promise<ChatMessage | undefined> {
+  async function answer(request: ChatRequest, arrival: Arrival): Promise<Answer> {
     const parsed = parseCommand(request.text);
-    if (!parsed.ok) return textMessage(parsed.error, [parsed.usage], 'warning');
+    if (!parsed.ok) return { message: textMessage(parsed.error, [parsed.usage], 'warning'), command: 'unknown', result: 'unparsed' };
+    const command = parsed.command.kind;
     const answerIn = deps.catalogue.config.chat?.answerIn;
     // The terminal is the operator's own: always answered.
     if (answerIn && isReadOnly(parsed.command) && request.channel !== 'console' && !answerIn.includes(request.channel)) {
-      return textMessage('firedrill does not answer questions in this channel', [`ask in: ${answerIn.join(', ')}`], 'warning');
+      return { message: textMessage('firedrill does not answer questions in this channel', [`ask in: ${answerIn.join(', ')}`], 'warning'), command, result: 'refused' };
     }
     try {
-      return await execute(parsed.command, request, arrival);
+      return { message: await execute(parsed.command, request, arrival), command, result: 'answered' };
     } catch (error) {
-      if (isUserError(error)) return textMessage(error.message, error.hint ? [error.hint] : [], 'warning');
+      if (isUserError(error)) return { message: textMessage(error.message, error.hint ? [error.hint] : [], 'warning'), command, result: 'refused' };
       // Never a stack trace in chat: a reference that finds the detail in the log.
-      const reference = reportInternalError(deps.log, error, { command: parsed.command.kind, channel: request.channel });
-      return textMessage(`internal error (reference ${reference})`, ['the firedrill log has the detail'], 'bad');
+      const reference = reportInternalError(deps.log, error, { command, channel: request.channel });
+      return { message: textMessage(`internal error (reference ${reference})`, ['the firedrill log has the detail'], 'bad'), command, result: 'failed' };
     }
   }
 
@@ -83,11 +85,13 @@ export function createChatHandler(deps: ChatDeps): ChatHandler {
     async handle(request) {
       // Stamped before any store or catalogue work: a "detected" counts from when it was said.
       const arrival = arrivalNow(deps.clock);
-      const message = await answer(request, arrival);
+      const { message, command, result } = await answer(request, arrival);
+      deps.metrics?.command(deps.adapter.platform, command, result);
       if (!message) return;
       try {
         await deps.adapter.reply(request, message);
       } catch (error) {
+        deps.metrics?.replyFailed(deps.adapter.platform);
         deps.log.error({ err: error, platform: deps.adapter.platform, channel: request.channel }, 'chat reply failed');
       }
     },
@@ -95,6 +99,13 @@ export function createChatHandler(deps: ChatDeps): ChatHandler {
       while (runs.size) await Promise.allSettled([...runs]);
     },
   };
+}
+
+interface Answer {
+  message: ChatMessage | undefined;
+  /** The command's kind, or `unknown` when the text is not a command. */
+  command: string;
+  result: ChatCommandResult;
 }
 
 const READ_ONLY = new Set<ChatCommand['kind']>(['help', 'list', 'plan', 'status', 'scorecard', 'history']);

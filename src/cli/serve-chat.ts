@@ -3,6 +3,7 @@ import type { Catalogue } from '../catalogue/load.js';
 import { createChatHandler } from '../chat/handler.js';
 import type { ChatAdapter } from '../chat/adapter.js';
 import type { ChatDeps, ChatSchedules } from '../chat/context.js';
+import type { ChatMetrics } from '../chat/chat-metrics.js';
 import { SLACK_EVENTS_PATH, matrixFromEnv, slackFromEnv } from '../compose/chat-adapters.js';
 import type { OpenedStore } from '../compose/index.js';
 import { chatDeps } from '../compose/chat-deps.js';
@@ -30,6 +31,7 @@ export async function startServeChat(
   opened: OpenedStore,
   stop: AbortSignal,
   schedules: ChatSchedules,
+  metrics?: ChatMetrics,
 ): Promise<ServeChat | undefined> {
   const [slack, matrix] = await Promise.all([slackFromEnv(context.env, context.log), matrixFromEnv(context.env, context.log, catalogue.config, opened.deliveries)]);
   const adapters: ChatAdapter[] = [slack, matrix].filter((adapter): adapter is NonNullable<typeof adapter> => adapter !== undefined);
@@ -37,7 +39,7 @@ export async function startServeChat(
   const started: { adapter: ChatAdapter; deps: ChatDeps; handler: ReturnType<typeof createChatHandler> }[] = [];
   try {
     for (const adapter of adapters) {
-      const deps = chatDeps(context, catalogue, opened, adapter, stop, schedules);
+      const deps: ChatDeps = { ...chatDeps(context, catalogue, opened, adapter, stop, schedules), metrics };
       const handler = createChatHandler(deps);
       await adapter.start((request) => handler.handle(request));
       started.push({ adapter, deps, handler });

@@ -10,6 +10,7 @@ import { thisProcessOwner } from '../engine/run-drill.js';
 import type { LeaderElector } from '../server/leader-elector.js';
 import { serveTakeover } from './serve-takeover.js';
 import { startServeChat, type ServeChat } from './serve-chat.js';
+import { serveMetrics } from '../compose/serve-metrics.js';
 import { serveScheduler } from './serve-schedules.js';
 import { serveBackups } from './serve-backups.js';
 import { chatSchedules } from '../compose/chat-deps.js';
@@ -37,6 +38,7 @@ export async function serveCommand(context: CliContext, configPath: string, opti
 
   // No roll-back at start: a run left by a dead process is the leader's to take over (resume or roll back).
   const opened = await openStore(catalogue.config.store.url, { configDir: catalogue.configDir, env: context.env, configPath: catalogue.configPath });
+  const metrics = serveMetrics(context, catalogue, opened);
   const identity = thisProcessOwner();
   let elector: LeaderElector | undefined;
   try {
@@ -46,9 +48,10 @@ export async function serveCommand(context: CliContext, configPath: string, opti
     const takeover = serveTakeover(context, catalogue, opened, identity, leads, options.stop);
     let chat: ServeChat | undefined;
     const { scheduler, runs } = serveScheduler(context, catalogue, opened, options.stop, () => chat);
-    chat = await startServeChat(context, catalogue, opened, options.stop, chatSchedules(catalogue, opened, scheduler));
+    chat = await startServeChat(context, catalogue, opened, options.stop, chatSchedules(catalogue, opened, scheduler), metrics.chat);
     const http = await startHttpServer({
       signingKey,
+      metrics,
       routes: chat?.routes,
       pages: pagesRouter({ history: opened.history, runs: opened.store, catalogue, guard: access, log: context.log }),
       host: server.host,

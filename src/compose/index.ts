@@ -21,7 +21,7 @@ import { createLogger } from '../log.js';
 import { startLeaderLock, type LeaderLockOptions } from '../../adapters/postgres/leader-lock.js';
 import type { LeaderElector } from '../server/leader-elector.js';
 import type { DeliveryClaims } from '../chat/adapter.js';
-import type { RunHistory, RunTrends } from '../history/ports.js';
+import type { RunHistory, RunTallies, RunTrends } from '../history/ports.js';
 
 export type { ComposeOptions } from './kind-runtime.js';
 
@@ -118,6 +118,8 @@ export interface OpenedStore {
   deliveries: DeliveryClaims;
   /** The run history as pages, exports, the digest and metrics read it (aggregated by the store). */
   history: RunHistory & RunTrends;
+  /** Totals of finished runs, read by /metrics at each scrape. */
+  tallies: RunTallies;
   /** Starts electing a leader among the processes that share this store (an advisory lock on it). */
   leaderLock(options: LeaderLockOptions): LeaderElector;
   /** Where it lives, for messages (never with a password). */
@@ -142,8 +144,8 @@ export async function openStore(storeUrl: SecretRef | undefined, options: Compos
     const location = maskUrlPasswords(url);
     const { openPostgresStores } = await import('../../adapters/postgres/run-store.js');
     try {
-      const { runs: store, schedules, deliveries, history } = await openPostgresStores(url, { outageLimitMs });
-      return { store, schedules, deliveries, history, location, leaderLock: (lock) => startLeaderLock(url, lock), close: () => store.close() };
+      const { runs: store, schedules, deliveries, history, tallies } = await openPostgresStores(url, { outageLimitMs });
+      return { store, schedules, deliveries, history, tallies, location, leaderLock: (lock) => startLeaderLock(url, lock), close: () => store.close() };
     } catch (error) {
       if (error instanceof UserError) throw error;
       // Expected when the database is down or the URL is wrong: say which store and what to check, no stack.
@@ -161,12 +163,13 @@ export async function openStore(storeUrl: SecretRef | undefined, options: Compos
   const server = await openSharedEmbeddedServer({ dataDir, openTimeoutMs: outageLimitMs });
   try {
     await server.createDatabase('firedrill');
-    const { runs: store, schedules, deliveries, history } = await openPostgresStores(server.url('firedrill'), { outageLimitMs });
+    const { runs: store, schedules, deliveries, history, tallies } = await openPostgresStores(server.url('firedrill'), { outageLimitMs });
     return {
       store,
       schedules,
       deliveries,
       history,
+      tallies,
       location: `embedded PostgreSQL in ${dataDir}`,
       leaderLock: (lock) => startLeaderLock(server.url('firedrill'), lock),
       close: async () => {

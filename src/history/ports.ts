@@ -107,3 +107,18 @@ export interface RunTrends {
    */
   countedRunsBefore(environment: string, instants: readonly Date[]): Promise<RunRecord[][]>;
 }
+
+/** The finished runs of a drill in an environment with one result, and the objectives they met and missed: what /metrics counts. */
+export interface RunTally {
+  environment: string;
+  drill: string;
+  result: RunResult;
+  runs: number;
+  /** Runs judged against each objective, by verdict; runs without that objective count in neither. */
+  objectives: Record<'ttd' | 'rto' | 'rpo', { met: number; missed: number }>;
+}
+
+/** Totals over every finished run, in one aggregate query: read at each scrape of /metrics, by every replica alike. */
+export interface RunTallies {
+  tallies(): Promise<RunTally[]>;
+}

@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '../log.js';
 import { parseAlerts, type AlertSource } from './alert-payloads.js';
 import { takeAlerts, type AlertIntakeDeps } from './alert-intake.js';
@@ -10,6 +9,7 @@ import type { ScheduleStore } from '../schedule/ports.js';
 import { z } from 'zod';
 import { ownValue } from '../catalogue/own.js';
 import { reportInternalError } from '../errors.js';
+import { createMetrics, type FiredrillMetrics } from './metrics/firedrill-metrics.js';
 
 export interface HttpServerOptions {
   host: string;
@@ -29,6 +29,8 @@ export interface HttpServerOptions {
   leads?: () => boolean;
   /** The armoured public key drill reports are signed with, served at /signing-key.asc. */
   signingKey?: () => Promise<string>;
+  /** What /metrics serves (serve shares it with chat and the run store); default: a registry of its own. */
+  metrics?: FiredrillMetrics;
   /** More routes by exact path (chat platforms: /slack/events); they read the request themselves. */
   routes?: Record<string, (request: IncomingMessage, response: ServerResponse) => void>;
   /** The managers' pages (src/web/pages-router.ts): resolves true when it answered the request. */
@@ -58,14 +60,7 @@ const IncidentRequest = z.strictObject({
 
 /** Health, Prometheus metrics and the alert webhooks that carry the team's detection. */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'firedrill_' });
-  const hooksReceived = new Counter({
-    name: 'firedrill_webhooks_total',
-    help: 'Webhook requests, by hook and result',
-    labelNames: ['hook', 'result'],
-    registers: [registry],
-  });
+  const { registry, webhooks: hooksReceived } = options.metrics ?? createMetrics();
 
   const secrets = { token: options.alertToken, hmacSecret: options.alertHmacSecret };
   const authenticate = webhookAuthenticator(secrets, options.now);
@@ -73,6 +68,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const server: Server = createServer({ connectionsCheckingInterval: 1_000 }, (request, response) => {
     void route(request, response).catch((error: unknown) => {
       const reference = reportInternalError(options.log, error, { path: request.url });
+      const hook = hookOf(request);
+      if (hook) hooksReceived.inc({ hook, result: 'error' });
       if (!response.headersSent) send(response, 500, { error: `internal error (reference ${reference}), see the firedrill log` });
     });
   });
@@ -194,6 +191,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         server.close(() => resolve());
       }),
   };
+}
+
+function hookOf(request: IncomingMessage): AlertSource | 'incident' | undefined {
+  try {
+    return ownValue(HOOKS, new URL(request.url ?? '/', 'http://localhost').pathname);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Answers at once, then reads and discards the body, so the client reads the answer instead of a reset. */

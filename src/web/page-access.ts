@@ -1,25 +1,14 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolveSecret } from '../catalogue/secrets.js';
 import { isUserError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { addressRanges, inRanges, isLoopbackHost, peerAddress } from './addresses.js';
+import { addressRanges, inRanges, isLoopbackHost, peerAddress } from '../net/addresses.js';
 import { refusalPage } from './login-page.js';
 import { requestUrl, sendPage } from './page-responses.js';
 import type { PagesAuth, TrustedHeaderAuth } from './pages-schema.js';
 import { tokenAccess } from './token-access.js';
+import type { PageGuard } from './page-visitor.js';
 
-/** Who is reading a page, and how that was established. */
-export interface PageVisitor {
-  name: string;
-  via: 'token' | 'session' | 'proxy' | 'loopback';
-}
-
-/**
- * Resolves the visitor, or answers the request itself (the login form, a redirect to it,
- * 401, 403, 429) and resolves undefined. The pages router calls it first on every page,
- * and hands it PAGE_ACCESS_PATHS too.
- */
-export type PageGuard = (request: IncomingMessage, response: ServerResponse) => Promise<PageVisitor | undefined>;
+export type { PageGuard, PageVisitor } from './page-visitor.js';
 
 /** The paths the guard serves itself: the login form and signing out. */
 export const PAGE_ACCESS_PATHS: readonly string[] = ['/login', '/logout'];

@@ -2,12 +2,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
 import { readBody } from '../server/webhook-auth.js';
-import { peerAddress } from './addresses.js';
+import { peerAddress } from '../net/addresses.js';
 import { loginThrottle } from './login-throttle.js';
 import { loginPage, refusalPage } from './login-page.js';
 import { cookieValue, redirect, requestUrl, sameOriginPath, sendPage, wantsHtml } from './page-responses.js';
 import { pageSessions } from './page-session.js';
-import type { PageVisitor } from './page-access.js';
+import type { PageVisitor } from './page-visitor.js';
 
 export interface TokenAccessOptions {
   token: string;

@@ -151,7 +151,9 @@ describe('firedrill CLI', () => {
       child.on('exit', () => reject(new Error(`serve exited early:\n${stderr}`)));
     });
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
-    expect(await (await fetch(`${url}/metrics`)).text()).toContain('firedrill_');
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    // Read from the store at the scrape: serve wires the store into /metrics.
+    expect(metrics).toMatch(/^firedrill_store_up 1$/m);
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
     const [code] = await exited;

@@ -20,8 +20,8 @@ let opened: OpenedStore;
 beforeAll(async () => {
   postgres = await startTestPostgres();
   await postgres.createDatabase('serve');
-  const { runs, schedules, deliveries, history } = await openPostgresStores(postgres.url('serve'));
-  opened = { store: runs, schedules, deliveries, history, location: 'test', leaderLock: (lock) => startLeaderLock(postgres.url('serve'), lock), close: () => runs.close() };
+  const { runs, schedules, deliveries, history, tallies } = await openPostgresStores(postgres.url('serve'));
+  opened = { store: runs, schedules, deliveries, history, tallies, location: 'test', leaderLock: (lock) => startLeaderLock(postgres.url('serve'), lock), close: () => runs.close() };
 });
 afterAll(async () => {
   await opened?.close();

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Catalogue } from '../../../src/catalogue/load.js';
 import type { ChatAdapter, ChatRequest } from '../../../src/chat/adapter.js';
 import type { ChatDeps } from '../../../src/chat/context.js';
+import type { ChatMetrics } from '../../../src/chat/chat-metrics.js';
 import { createChatHandler } from '../../../src/chat/handler.js';
 import type { ChatMessage } from '../../../src/chat/message.js';
 import { systemClock } from '../../../src/engine/clock.js';
@@ -26,7 +27,7 @@ function recordingAdapter(): ChatAdapter & { replies: ChatMessage[] } {
   };
 }
 
-function handlerWith(store: Partial<RunStore>, server: { publicUrl?: string } = {}) {
+function handlerWith(store: Partial<RunStore>, server: { publicUrl?: string } = {}, metrics?: ChatMetrics) {
   const logged: string[] = [];
   const log = pino({ level: 'info' }, new Writable({ write: (chunk, _encoding, done) => (logged.push(String(chunk)), done()) }));
   const adapter = recordingAdapter();
@@ -40,6 +41,7 @@ function handlerWith(store: Partial<RunStore>, server: { publicUrl?: string } = 
     adapter,
     drillsIn: () => [],
     stop: new AbortController().signal,
+    metrics,
   };
   return { handler: createChatHandler(deps), adapter, logged };
 }
@@ -86,5 +88,30 @@ describe('the chat command handler', () => {
     await plain.handler.handle(request('scorecard 3f2a9c41'));
     expect(plain.adapter.replies[0]!.title).toMatch(/^Scorecard /);
     expect(plain.adapter.replies[0]!.link).toBeUndefined();
+  });
+
+  it('counts each command by its result for /metrics, and failed replies', async () => {
+    const counted: string[] = [];
+    const metrics: ChatMetrics = {
+      command: (platform, command, result) => void counted.push(`${platform} ${command} ${result}`),
+      replyFailed: (platform) => void counted.push(`${platform} reply failed`),
+    };
+    const { handler, adapter } = handlerWith({ active: async () => { throw new Error('store down'); } }, {}, metrics);
+    await handler.handle(request('help'));
+    await handler.handle(request('dance'));
+    await handler.handle(request('approve zz!'));
+    await handler.handle(request('status'));
+    adapter.reply = async () => {
+      throw new Error('slack is down');
+    };
+    await handler.handle(request('help'));
+    expect(counted).toEqual([
+      'test help answered',
+      'test unknown unparsed',
+      'test approve refused',
+      'test status failed',
+      'test help answered',
+      'test reply failed',
+    ]);
   });
 });

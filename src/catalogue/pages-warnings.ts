@@ -1,14 +1,14 @@
-import type { Problem } from '../catalogue/problems.js';
-import { atPath, problemAt, type YamlSource } from '../catalogue/yaml-source.js';
-import { isLoopbackHost } from './addresses.js';
-import type { PageAccessConfig } from './page-access.js';
+import type { Config } from '../config/config-schema.js';
+import { isLoopbackHost } from '../net/addresses.js';
+import type { Problem } from './problems.js';
+import { atPath, problemAt, type YamlSource } from './yaml-source.js';
 
 /**
  * Warnings from `validate`: pages that anyone on the network could read (served nowhere, in
  * fact: the guard refuses them, which is a surprise better found before deploying), and a
  * token that would cross the network unencrypted.
  */
-export function pagesAccessWarnings(config: PageAccessConfig, source: YamlSource): Problem[] {
+export function pagesAccessWarnings(config: Pick<Config, 'server'>, source: YamlSource): Problem[] {
   const { server } = config;
   const warnings: Problem[] = [];
   const warn = (path: string[], message: string) => warnings.push({ ...problemAt(source, path, atPath(path, message)), severity: 'warning' });
