@@ -36,13 +36,13 @@ describe('the pages in headless Chromium', () => {
     return run;
   };
 
-  it('every page has one <main>, an <h1> and links to /, /runs and /score', async () => {
+  it('every page has one <main>, an <h1> and nav links to /, /runs and /score', async () => {
     for (const path of ['/', '/runs', `/runs/${world.runs[0]!.id}`, '/score']) {
       const response = await page.goto(`${world.url}${path}`);
       expect(response?.status(), path).toBe(200);
       await expect(page.locator('main').count(), path).resolves.toBe(1);
       await expect(page.locator('main h1').count(), path).resolves.toBe(1);
-      for (const target of ['/', '/runs', '/score']) await expect(page.locator(`a[href="${target}"]`).count(), `${path} links ${target}`).resolves.toBeGreaterThan(0);
+      for (const target of ['/', '/runs', '/score']) await expect(page.locator(`nav a[href="${target}"]`).count(), `${path} links ${target}`).resolves.toBeGreaterThan(0);
     }
   });
 
