@@ -155,9 +155,15 @@ describe('the pages in headless Chromium', () => {
       const charts = await page.locator('svg[role="img"]').evaluateAll((svgs) =>
         svgs.map((svg) => ({
           title: svg.querySelector(':scope > title')?.textContent ?? '',
+          description: svg.querySelector(':scope > desc')?.textContent ?? '',
           points: [...svg.querySelectorAll('[data-run]')].map((point) => ({ run: point.getAttribute('data-run')!, measure: point.getAttribute('data-measure') })),
         })),
       );
+      // Every chart has a name and a text alternative.
+      for (const chart of charts) {
+        expect(chart.title.trim()).not.toBe('');
+        expect(chart.description.trim(), chart.title).not.toBe('');
+      }
       for (const environment of ENVIRONMENTS) {
         for (const drill of DRILLS) {
           const matching = charts.filter((chart) => chart.title.startsWith(`${drill.id} in ${environment}:`));
