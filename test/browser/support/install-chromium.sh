@@ -18,11 +18,14 @@ fi
 cache_root=${FIREDRILL_CACHE_DIR:-$HOME/.cache/firedrill}
 mkdir -p "$cache_root"
 
+# What an install holds and where: bumped when that changes, so older installs are redone.
+LAYOUT="layout 2"
+
 find_installed() {
   local home
   # Any complete install will do (newest first): asking apt which version is current takes seconds.
   for home in $(ls -d "$cache_root"/chromium-*/ 2> /dev/null | sort -rV); do
-    if [[ -f "$home/.installed" && -x "$home/chromium" ]]; then
+    if grep -qx "$LAYOUT" "$home/.installed" 2> /dev/null && [[ -x "$home/chromium" ]]; then
       echo "${home%/}/chromium"
       return 0
     fi
@@ -92,7 +95,8 @@ if [[ ! -x "$root/$binary" ]]; then
   echo "install-chromium: the chromium package has no $binary" >&2
   exit 1
 fi
-# Library paths are relative to the launcher, so the folder works wherever the cache is.
+# Library paths are relative to the launcher; fontconfig's are absolute (it resolves a relative
+# cachedir against the working directory), to where the install is moved last.
 library_dirs="usr/lib/$multiarch lib/$multiarch usr/lib/chromium usr/lib/$multiarch/pulseaudio"
 
 cat > "$work/home/fonts.conf" << EOF
@@ -100,9 +104,9 @@ cat > "$work/home/fonts.conf" << EOF
 <!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
 <!-- Written by install-chromium.sh: the unpacked DejaVu fonts first, then the machine's. -->
 <fontconfig>
-  <dir prefix="relative">root/usr/share/fonts</dir>
+  <dir>$home/root/usr/share/fonts</dir>
   <dir>/usr/share/fonts</dir>
-  <cachedir prefix="relative">fontconfig-cache</cachedir>
+  <cachedir>$home/fontconfig-cache</cachedir>
   <alias><family>sans-serif</family><prefer><family>DejaVu Sans</family></prefer></alias>
   <alias><family>serif</family><prefer><family>DejaVu Serif</family></prefer></alias>
   <alias><family>monospace</family><prefer><family>DejaVu Sans Mono</family></prefer></alias>
@@ -127,7 +131,7 @@ if [[ -n "$missing" ]]; then
   exit 1
 fi
 "$work/home/chromium" --version >&2
-echo "$version" > "$work/home/.installed"
+printf '%s\n%s\n' "$version" "$LAYOUT" > "$work/home/.installed"
 rm -rf "$home"
 # Whole or not at all: a run killed mid-unpack leaves no half install behind.
 mv "$work/home" "$home"
