@@ -22,6 +22,7 @@ const commands = {
   status: () => import('./cli/status-command.js'),
   serve: () => import('./cli/serve-command.js'),
   chat: () => import('./cli/chat-command.js'),
+  digest: () => import('./cli/digest-command.js'),
   followUps: () => import('./cli/follow-up-commands.js'),
   reports: () => import('./cli/report-commands.js'),
 };
@@ -189,6 +190,14 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
     .command('status [run]')
     .description("the active runs and where each stands; with a run id, that run's whole journal (active or finished)")
     .action(async (run: string | undefined) => done(await (await commands.status()).statusCommand(context, configPath(), run)));
+
+  program
+    .command('digest')
+    .description('the weekly digest as serve posts it (config digest:): runs by result against the period before, scores, the worst objective miss, drills overdue')
+    .option('--env <environment...>', 'only these environments (default: digest.environments, else all not protected)')
+    .option('--since <time>', 'the start of the period, e.g. 2026-11-23T09:00:00Z (default: a week ago)', parseIsoTime)
+    .option('--json', 'JSON')
+    .action(async (options: { env?: string[]; since?: Date; json?: boolean }) => done(await (await commands.digest()).digestCommand(context, configPath(), options)));
 
   program
     .command('recover')

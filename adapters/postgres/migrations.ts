@@ -109,6 +109,62 @@ const MIGRATIONS: string[] = [
   create index firedrill_runs_counted_by_drill on firedrill_runs (environment, drill, finished_at desc)
     where result is not null and result <> 'refused';
   -- The run-id prefix lookup is a range on the primary key (run-store.ts), which needs no index of its own.
+
+  -- Finished runs tallied by environment, drill and week (Monday, UTC), kept by a trigger: the
+  -- standings and the heatmap read a few thousand tallies instead of counting every run.
+  create table firedrill_run_tallies (
+    environment text not null,
+    drill text not null,
+    week_start date not null,
+    passed int not null default 0,
+    failed int not null default 0,
+    aborted int not null default 0,
+    refused int not null default 0,
+    not_detected int not null default 0,
+    last_passed_at timestamptz,
+    primary key (environment, drill, week_start)
+  );
+  insert into firedrill_run_tallies
+  select environment, drill, date_trunc('week', created_at at time zone 'UTC')::date,
+         count(*) filter (where result = 'passed'), count(*) filter (where result = 'failed'),
+         count(*) filter (where result = 'aborted'), count(*) filter (where result = 'refused'),
+         count(*) filter (where result = 'not-detected'), max(created_at) filter (where result = 'passed')
+    from firedrill_runs where result is not null group by 1, 2, 3;
+
+  create function firedrill_tally_run() returns trigger language plpgsql as $tally$
+  declare
+    week date;
+  begin
+    if tg_op in ('UPDATE', 'DELETE') and old.result is not null then
+      week := date_trunc('week', old.created_at at time zone 'UTC')::date;
+      update firedrill_run_tallies set
+          passed = passed - (old.result = 'passed')::int, failed = failed - (old.result = 'failed')::int,
+          aborted = aborted - (old.result = 'aborted')::int, refused = refused - (old.result = 'refused')::int,
+          not_detected = not_detected - (old.result = 'not-detected')::int,
+          -- After the change: the row as it is now is what the table holds.
+          last_passed_at = case when old.result = 'passed' then (
+            select max(r.created_at) from firedrill_runs r
+             where r.environment = old.environment and r.drill = old.drill and r.result = 'passed'
+               and r.created_at >= week::timestamp at time zone 'UTC' and r.created_at < (week + 7)::timestamp at time zone 'UTC'
+          ) else last_passed_at end
+        where environment = old.environment and drill = old.drill and week_start = week;
+    end if;
+    if tg_op in ('INSERT', 'UPDATE') and new.result is not null then
+      insert into firedrill_run_tallies as t (environment, drill, week_start, passed, failed, aborted, refused, not_detected, last_passed_at)
+      values (new.environment, new.drill, date_trunc('week', new.created_at at time zone 'UTC')::date,
+              (new.result = 'passed')::int, (new.result = 'failed')::int, (new.result = 'aborted')::int,
+              (new.result = 'refused')::int, (new.result = 'not-detected')::int,
+              case when new.result = 'passed' then new.created_at end)
+      on conflict (environment, drill, week_start) do update set
+        passed = t.passed + excluded.passed, failed = t.failed + excluded.failed, aborted = t.aborted + excluded.aborted,
+        refused = t.refused + excluded.refused, not_detected = t.not_detected + excluded.not_detected,
+        last_passed_at = greatest(t.last_passed_at, excluded.last_passed_at);
+    end if;
+    return null;
+  end
+  $tally$;
+  create trigger firedrill_runs_tally after insert or delete or update of outcome, scorecard, environment, drill, created_at
+    on firedrill_runs for each row execute function firedrill_tally_run();
   `,
   `
   -- Action items live in the journal (action-added, action-done): their ids are unique in the

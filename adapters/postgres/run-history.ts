@@ -5,8 +5,10 @@ import { RESULTS_BEST_TO_WORST } from '../../src/history/run-result.js';
 import type { Range } from '../../src/scoring/scorecard-schema.js';
 
 /** The columns of a RunRecord (migration 4 keeps the scorecard's figures as columns). */
+const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+/** Times as ISO text from the server: an export of thousands of runs spends no time making Dates. */
 const RECORD_COLUMNS = `r.id, r.drill, r.environment, r.title, r.kind, r.severity, r.requested_by, r.outcome, r.result,
-  r.created_at, r.finished_at, r.ttd_ms, r.rto_ms, r.rpo_ms, r.ttd_low_ms, r.ttd_high_ms, r.rto_low_ms, r.rto_high_ms,
+  to_char(r.created_at at time zone 'UTC', ${ISO}) as created_at, to_char(r.finished_at at time zone 'UTC', ${ISO}) as finished_at, r.ttd_ms, r.rto_ms, r.rpo_ms, r.ttd_low_ms, r.ttd_high_ms, r.rto_low_ms, r.rto_high_ms,
   r.rpo_low_ms, r.rpo_high_ms, r.objective_ttd_ms, r.objective_rto_ms, r.objective_rpo_ms, r.met_ttd, r.met_rto, r.met_rpo`;
 
 interface RecordRow {
@@ -19,8 +21,8 @@ interface RecordRow {
   requested_by: string | null;
   outcome: Outcome | null;
   result: RunResult | null;
-  created_at: Date;
-  finished_at: Date | null;
+  created_at: string;
+  finished_at: string | null;
   ttd_ms: number | null;
   rto_ms: number | null;
   rpo_ms: number | null;
@@ -51,8 +53,8 @@ function toRecord(row: RecordRow): RunRecord {
     requestedBy: row.requested_by,
     outcome: row.outcome,
     result: row.result,
-    createdAt: row.created_at.toISOString(),
-    finishedAt: row.finished_at?.toISOString() ?? null,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
     ttdMs: row.ttd_ms,
     rtoMs: row.rto_ms,
     rpoMs: row.rpo_ms,
@@ -85,6 +87,9 @@ function whereOf(filter: RunFilter, values: unknown[]): string {
 /** How many runs an export reads at a time: large enough to be quick, small enough to hold little. */
 const EXPORT_BATCH = 2_000;
 
+/** Monday 00:00 UTC: a span from and to such instants covers whole weeks. */
+const isWeekStart = (instant: Date) => instant.getTime() % 86_400_000 === 0 && instant.getUTCDay() === 1;
+
 /** A week cell's worst result, ranked in SQL as run-result.ts ranks it. */
 const RESULT_RANK = `case r.result ${RESULTS_BEST_TO_WORST.map((result, rank) => `when '${result}' then ${rank}`).join(' ')} end`;
 
@@ -113,24 +118,25 @@ export function postgresRunHistory(pool: pg.Pool): RunHistory & RunTrends {
 
     async *exportRuns(filter) {
       // Keyset pagination: each batch starts below the last one's (created_at, id), wherever it is.
-      let after: { createdAt: Date; id: string } | undefined;
+      // The cursor is the time as the server wrote it (microseconds), not as a Date (milliseconds).
+      let after: { createdAt: string; id: string } | undefined;
       for (;;) {
         const values: unknown[] = [];
         const where = whereOf(filter, values);
         let keyset = '';
         if (after) {
           values.push(after.createdAt, after.id);
-          keyset = `${where ? 'and' : 'where'} (r.created_at, r.id) < ($${values.length - 1}, $${values.length}::uuid)`;
+          keyset = `${where ? 'and' : 'where'} (r.created_at, r.id) < ($${values.length - 1}::timestamptz, $${values.length}::uuid)`;
         }
         values.push(EXPORT_BATCH);
-        const batch = await query<RecordRow>(
-          `select ${RECORD_COLUMNS} from firedrill_runs r ${where} ${keyset} order by r.created_at desc, r.id desc limit $${values.length}`,
+        const batch = await query<RecordRow & { cursor_at: string }>(
+          `select ${RECORD_COLUMNS}, r.created_at::text as cursor_at from firedrill_runs r ${where} ${keyset} order by r.created_at desc, r.id desc limit $${values.length}`,
           values,
         );
         for (const row of batch.rows) yield toRecord(row);
         const last = batch.rows.at(-1);
         if (!last || batch.rows.length < EXPORT_BATCH) return;
-        after = { createdAt: last.created_at, id: last.id };
+        after = { createdAt: last.cursor_at, id: last.id };
       }
     },
 
@@ -139,21 +145,26 @@ export function postgresRunHistory(pool: pg.Pool): RunHistory & RunTrends {
       const conditions = ['result is not null'];
       if (environment !== undefined) conditions.push(`environment = $${values.push(environment)}`);
       if (asOf !== undefined) conditions.push(`finished_at < $${values.push(asOf)}`);
-      const where = conditions.join(' and ');
+      const where = (table: string) => conditions.map((condition) => `${table}${condition}`).join(' and ');
+      // Now: from the tallies the trigger keeps (migration 4). As of an instant: counted from the runs.
+      const pairs =
+        asOf === undefined
+          ? `select environment, drill, sum(passed + failed + aborted + refused + not_detected) as finished_runs,
+                    sum(passed) as passed_runs, max(last_passed_at) as last_passed_at
+               from firedrill_run_tallies ${environment === undefined ? '' : 'where environment = $1'}
+              group by environment, drill
+             having sum(passed + failed + aborted + refused + not_detected) > 0`
+          : `select environment, drill, count(*) as finished_runs,
+                    count(*) filter (where result = 'passed') as passed_runs,
+                    max(created_at) filter (where result = 'passed') as last_passed_at
+               from firedrill_runs where ${where('')} group by environment, drill`;
       const result = await query<RecordRow & { finished_runs: string; passed_runs: string; last_passed_at: Date | null }>(
-        `with pairs as (
-           select environment, drill, count(*) as finished_runs,
-                  count(*) filter (where result = 'passed') as passed_runs,
-                  max(created_at) filter (where result = 'passed') as last_passed_at
-             from firedrill_runs
-            where ${where}
-            group by environment, drill
-         )
+        `with pairs as (${pairs})
          select p.finished_runs, p.passed_runs, p.last_passed_at, ${RECORD_COLUMNS}
            from pairs p
            cross join lateral (
              select * from firedrill_runs l
-              where l.environment = p.environment and l.drill = p.drill and l.${where.replaceAll(' and ', ' and l.')}
+              where l.environment = p.environment and l.drill = p.drill and ${where('l.')}
               order by l.created_at desc limit 1
            ) r
           order by p.environment, p.drill`,
@@ -172,24 +183,26 @@ export function postgresRunHistory(pool: pg.Pool): RunHistory & RunTrends {
     async weeks({ environment, from, to }): Promise<WeekCell[]> {
       const values: unknown[] = [from, to];
       if (environment !== undefined) values.push(environment);
-      const result = await query<{ environment: string; drill: string; week_start: string; worst: number; runs: string }>(
-        `select r.environment, r.drill,
-                to_char(date_trunc('week', r.created_at at time zone 'UTC'), 'YYYY-MM-DD') as week_start,
-                max(${RESULT_RANK}) as worst, count(*) as runs
-           from firedrill_runs r
-          where r.result is not null and r.created_at >= $1 and r.created_at < $2
-                ${environment === undefined ? '' : 'and r.environment = $3'}
-          group by 1, 2, 3
-          order by 1, 2, 3`,
-        values,
-      );
-      return result.rows.map((row) => ({
-        environment: row.environment,
-        drill: row.drill,
-        weekStart: row.week_start,
-        result: RESULTS_BEST_TO_WORST[row.worst]!,
-        runs: Number(row.runs),
-      }));
+      const byEnvironment = environment === undefined ? '' : 'and environment = $3';
+      // Whole weeks are in the tallies; a span that cuts a week is counted from the runs.
+      const sql =
+        isWeekStart(from) && isWeekStart(to)
+          ? `select environment, drill, to_char(week_start, 'YYYY-MM-DD') as week_start, passed + failed + aborted + refused + not_detected as runs,
+                    case when not_detected > 0 then 'not-detected' when failed > 0 then 'failed' when aborted > 0 then 'aborted'
+                         when refused > 0 then 'refused' else 'passed' end as result
+               from firedrill_run_tallies
+              where week_start >= ($1::timestamptz at time zone 'UTC')::date and week_start < ($2::timestamptz at time zone 'UTC')::date ${byEnvironment}
+                and passed + failed + aborted + refused + not_detected > 0
+              order by 1, 2, 3`
+          : `select r.environment, r.drill,
+                    to_char(date_trunc('week', r.created_at at time zone 'UTC'), 'YYYY-MM-DD') as week_start,
+                    (array[${RESULTS_BEST_TO_WORST.map((result) => `'${result}'`).join(', ')}])[max(${RESULT_RANK}) + 1] as result, count(*) as runs
+               from firedrill_runs r
+              where r.result is not null and r.created_at >= $1 and r.created_at < $2 ${byEnvironment.replace('environment', 'r.environment')}
+              group by 1, 2, 3
+              order by 1, 2, 3`;
+      const result = await query<{ environment: string; drill: string; week_start: string; result: RunResult; runs: string }>(sql, values);
+      return result.rows.map((row) => ({ environment: row.environment, drill: row.drill, weekStart: row.week_start, result: row.result, runs: Number(row.runs) }));
     },
 
     async trend(environment, drill, limit): Promise<RunRecord[]> {

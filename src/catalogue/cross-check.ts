@@ -6,6 +6,7 @@ import { didYouMean, joinParts } from './suggest.js';
 import { atPath, nodeAt, problemAt, type DataPath, type YamlSource } from './yaml-source.js';
 import { ownValue } from './own.js';
 import { backupScheduleProblems } from './backup-check.js';
+import { digestProblems } from './digest-check.js';
 import { qualifiedTable } from './table-name.js';
 
 /**
@@ -53,6 +54,7 @@ export function crossCheck(
   });
   problems.push(...keyHolderDrillsWithoutTrust(config, source, drills));
   problems.push(...backupScheduleProblems(config, source));
+  problems.push(...digestProblems(config, source));
   return problems;
 }
 

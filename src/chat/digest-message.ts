@@ -16,7 +16,7 @@ export function digestMessage(digest: Digest): ChatMessage {
     const measured = miss.measuredMs === null ? 'never measured' : `${formatDuration(miss.measuredMs)} (${(miss.measuredMs / miss.objectiveMs).toFixed(1)}× its objective)`;
     lines.push(`Worst objective miss: ${miss.measure} of ${miss.title} in ${miss.environment}: ${measured}, objective ${formatDuration(miss.objectiveMs)} (run ${miss.runId.slice(0, 8)})`);
   } else {
-    lines.push('Worst objective miss: none, every objective judged was met');
+    lines.push(`Worst objective miss: none${total.run > 0 ? ', every objective judged was met' : ': no drill ran'}`);
   }
   const overdue = digest.environments.flatMap((env) => env.overdue.map((drill) => ({ env: env.environment, ...drill })));
   if (overdue.length === 0) {

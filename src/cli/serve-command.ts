@@ -13,6 +13,8 @@ import { startServeChat, type ServeChat } from './serve-chat.js';
 import { serveMetrics } from '../compose/serve-metrics.js';
 import { serveScheduler } from './serve-schedules.js';
 import { serveBackups } from './serve-backups.js';
+import { serveDigest } from './serve-digest.js';
+import { formatInZone } from '../schedule/next-runs.js';
 import { chatSchedules } from '../compose/chat-deps.js';
 import { pageAccess } from '../web/page-access.js';
 import { pagesRouter } from '../web/pages-router.js';
@@ -32,9 +34,9 @@ export async function serveCommand(context: CliContext, configPath: string, opti
     ref ? resolveSecret(ref, catalogue.configDir, context.env) : Promise.resolve(context.env[variable]);
   const alertToken = await secret(server.alertToken, 'FIREDRILL_ALERT_TOKEN');
   const alertHmacSecret = await secret(server.alertHmacSecret, 'FIREDRILL_ALERT_HMAC_SECRET');
+  const signingKey = await servedSigningKey(catalogue, context.env);
   const access = pageAccess(catalogue.config, context.log, { configDir: catalogue.configDir, env: context.env });
   await access.ready;
-  const signingKey = await servedSigningKey(catalogue, context.env);
 
   // No roll-back at start: a run left by a dead process is the leader's to take over (resume or roll back).
   const opened = await openStore(catalogue.config.store.url, { configDir: catalogue.configDir, env: context.env, configPath: catalogue.configPath });
@@ -77,15 +79,19 @@ export async function serveCommand(context: CliContext, configPath: string, opti
     takeover.start(1_000, (error) => context.log.error({ err: error }, 'takeover scan failed'));
     const backups = serveBackups(context, catalogue);
     backups.start(1_000, leads);
+    const digest = serveDigest(context, catalogue, opened, () => chat);
+    digest?.start(1_000, leads);
+    if (digest && !chat) context.err('the digest has nowhere to go: no chat platform runs (set SLACK_* or MATRIX_* and invite the bot to digest.channels)\n');
     context.err(
       `firedrill is serving on ${http.url} (store: ${opened.location}; ${catalogue.config.schedules.length} schedule(s); ` +
-        `${catalogue.config.backups.length} backup schedule(s); chat: ${chat?.describe ?? 'off'}; ${access.describe}; leader election: ${elector.describe} as ${identity})\n`,
+        `${catalogue.config.backups.length} backup schedule(s); ${digest ? `digest next ${formatInZone(digest.nextAt(), catalogue.config.digest!.timezone)}` : 'no digest'}; chat: ${chat?.describe ?? 'off'}; ${access.describe}; leader election: ${elector.describe} as ${identity})\n`,
     );
     if (!alertToken && !alertHmacSecret) context.err('webhooks are off: set server.alertToken or server.alertHmacSecret\n');
     await new Promise((resolve) => options.stop.addEventListener('abort', resolve, { once: true }));
     context.err('stopping: running drills undo what they injected\n');
     await scheduler.stop();
     await backups.stop();
+    await digest?.stop();
     await chat?.stop();
     await Promise.allSettled(runs);
     await takeover.stop();

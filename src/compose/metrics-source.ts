@@ -1,6 +1,5 @@
 import type { Catalogue } from '../catalogue/load.js';
 import type { Clock } from '../engine/clock.js';
-import type { DrillStanding, RunHistory } from '../history/ports.js';
 import { environmentScore } from '../scoring/environment-score.js';
 import type { StoreMetricsSource, StoreSnapshot } from '../server/metrics/store-snapshot.js';
 import type { OpenedStore } from './index.js';
@@ -23,15 +22,11 @@ export function storeMetricsSource(catalogue: Catalogue, opened: Pick<OpenedStor
       ]);
       const active = new Map(environments.map((environment) => [environment, 0]));
       for (const run of activeRuns) active.set(run.environment, (active.get(run.environment) ?? 0) + 1);
-      // The scores read the standings just read, not the store again (except to look past refused runs).
-      const history: Pick<RunHistory, 'standings' | 'runs'> = {
-        standings: async ({ environment }) => standings.filter((standing: DrillStanding) => environment === undefined || standing.environment === environment),
-        runs: (filter, page) => opened.history.runs(filter, page),
-      };
       const now = new Date(clock.now().at);
       const scores = await Promise.all(
         environments.map(async (environment) => {
-          const score = await environmentScore(history, catalogue, environment, now);
+          // The run each drill is judged by, looking past refused runs (one query per environment).
+          const score = await environmentScore(opened.history, catalogue, environment, now);
           return { environment, score: score.score, overdue: score.drills.filter((drill) => drill.overdue).length };
         }),
       );

@@ -1,3 +1,4 @@
+import { drillsAllowedIn } from '../catalogue/effective.js';
 import type { Catalogue } from '../catalogue/load.js';
 import type { Clock } from '../engine/clock.js';
 import type { Logger } from '../log.js';
@@ -15,5 +16,6 @@ export function serveMetrics(context: { clock: Clock; log: Logger }, catalogue: 
   const metrics = createMetrics();
   opened.store = observingFinishes(opened.store, (scorecard) => metrics.runFinished(scorecard));
   metrics.readStore(storeMetricsSource(catalogue, opened, context.clock), context.log);
+  metrics.expectRuns(Object.keys(catalogue.config.environments).flatMap((environment) => drillsAllowedIn(catalogue, environment).map((drill) => ({ environment, drill: drill.id }))));
   return metrics;
 }

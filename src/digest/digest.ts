@@ -1,6 +1,6 @@
 import type { Config } from '../config/config-schema.js';
 import type { DrillCatalogue } from '../catalogue/effective.js';
-import type { RunHistory, RunRecord } from '../history/ports.js';
+import type { RunHistory, RunRecord, RunTrends } from '../history/ports.js';
 import { countedStandings, scoredDrills } from '../scoring/environment-score.js';
 import { resilienceScore, type DrillScore } from '../scoring/resilience-score.js';
 
@@ -58,7 +58,7 @@ export interface Digest {
 }
 
 export interface DigestSources {
-  history: Pick<RunHistory, 'standings' | 'runs' | 'exportRuns'>;
+  history: Pick<RunHistory, 'exportRuns'> & Pick<RunTrends, 'countedRunsBefore'>;
   catalogue: DrillCatalogue & { config: Config };
   /** Open action items of the environments covered, when the store keeps them. */
   openActionItems?: (environment: string) => Promise<DigestActionItem[]>;
@@ -95,9 +95,8 @@ export async function buildDigest(sources: DigestSources, options: DigestOptions
     const runs = await collect(sources.history.exportRuns({ environment, from: before, to }));
     const inPeriod = runs.filter((run) => Date.parse(run.createdAt) >= from.getTime());
     const drills = scoredDrills(sources.catalogue, environment);
-    const ids = drills.map((drill) => drill.id);
-    const score = resilienceScore({ environment, now: to, drills, standings: await countedStandings(sources.history, environment, ids) });
-    const atStart = resilienceScore({ environment, now: from, drills, standings: await countedStandings(sources.history, environment, ids, from) });
+    const score = resilienceScore({ environment, now: to, drills, standings: await countedStandings(sources.history, environment, to) });
+    const atStart = resilienceScore({ environment, now: from, drills, standings: await countedStandings(sources.history, environment, from) });
     environments.push({
       environment,
       counts: countRuns(inPeriod),
@@ -118,7 +117,8 @@ export async function buildDigest(sources: DigestSources, options: DigestOptions
     environments,
     worstMiss: worst(misses),
     actions: sources.openActionItems ? { open, overdue: overdueActions } : null,
-    overviewUrl: options.publicUrl ? new URL('/', options.publicUrl).toString() : null,
+    // A publicUrl may have a path (behind a proxy): the overview is at its root.
+    overviewUrl: options.publicUrl ? (options.publicUrl.endsWith('/') ? options.publicUrl : `${options.publicUrl}/`) : null,
   };
 }
 

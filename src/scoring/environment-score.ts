@@ -1,13 +1,10 @@
 import type { Config } from '../config/config-schema.js';
 import { effectiveDrill, type DrillCatalogue } from '../catalogue/effective.js';
-import type { DrillStanding, RunHistory, RunRecord } from '../history/ports.js';
-import { countedRun, resilienceScore, type ResilienceScore, type ScoreInput } from './resilience-score.js';
+import type { RunTrends } from '../history/ports.js';
+import { resilienceScore, type ResilienceScore, type ScoreInput } from './resilience-score.js';
 
 export type ScoredDrill = ScoreInput['drills'][number];
-type History = Pick<RunHistory, 'standings' | 'runs'>;
-
-/** How many older runs are read to look past refused ones; a drill refused more often in a row counts as not run. */
-const LOOK_BACK_RUNS = 50;
+type History = Pick<RunTrends, 'countedRunsBefore'>;
 
 /**
  * The drills the score of an environment reads: those allowed there (with the config's
@@ -26,36 +23,20 @@ export function scoredDrills(catalogue: DrillCatalogue & { config: Config }, env
   return drills;
 }
 
+type Standing = ScoreInput['standings'][number];
+
 /**
- * The standings the score reads: the history's, with each drill's `last` the newest run that
- * counts, looking past refused runs (they tested nothing). With `asOf`, as they stood then.
+ * The standings the score reads as they stood at `at`: for each drill, the run it is judged by
+ * (RunTrends.countedRunsBefore: its newest run finished before `at`, refused runs looked past).
  */
-export async function countedStandings(history: History, environment: string, drillIds: readonly string[], asOf?: Date): Promise<DrillStanding[]> {
-  const standings = await history.standings(asOf ? { environment, asOf } : { environment });
-  const byDrill = new Map(standings.filter((standing) => standing.environment === environment).map((standing) => [standing.drill, standing]));
-  const counted: DrillStanding[] = [];
-  for (const drill of drillIds) {
-    const standing = byDrill.get(drill);
-    const last = standing?.last ?? null;
-    // A history that does not know `asOf` answers with today's standings: read the runs then instead.
-    const tooNew = asOf !== undefined && last?.finishedAt != null && Date.parse(last.finishedAt) >= asOf.getTime();
-    if (standing && !tooNew && (last === null || countedRun(last) !== null)) {
-      counted.push(standing);
-      continue;
-    }
-    // Never finished a run here (by then): the score counts it as not run.
-    if (!standing) continue;
-    counted.push(await standingFromRuns(history, environment, drill, asOf));
-  }
-  return counted;
+export async function countedStandings(history: History, environment: string, at: Date): Promise<Standing[]> {
+  const [runs = []] = await history.countedRunsBefore(environment, [at]);
+  return runs.map((last) => ({ environment, drill: last.drill, last }));
 }
 
-async function standingFromRuns(history: History, environment: string, drill: string, asOf: Date | undefined): Promise<DrillStanding> {
-  const page = await history.runs(asOf ? { environment, drill, to: asOf } : { environment, drill }, { page: 1, pageSize: LOOK_BACK_RUNS });
-  const finished = page.runs.filter((run) => run.finishedAt !== null && (asOf === undefined || Date.parse(run.finishedAt) < asOf.getTime()));
-  const last: RunRecord | null = finished.find((run) => countedRun(run) !== null) ?? null;
-  const passed = finished.filter((run) => run.result === 'passed');
-  return { environment, drill, last, finishedRuns: finished.length, passedRuns: passed.length, lastPassedAt: passed[0]?.finishedAt ?? null };
+/** Just after `now`: a run finished in this very millisecond counts. */
+function justAfter(now: Date): Date {
+  return new Date(now.getTime() + 1);
 }
 
 /** The resilience score of an environment now, from the history (see resilienceScore). */
@@ -66,8 +47,7 @@ export async function environmentScore(
   now: Date,
 ): Promise<ResilienceScore> {
   const drills = scoredDrills(catalogue, environment);
-  const standings = await countedStandings(history, environment, drills.map((drill) => drill.id));
-  return resilienceScore({ environment, now, drills, standings });
+  return resilienceScore({ environment, now, drills, standings: await countedStandings(history, environment, justAfter(now)) });
 }
 
 export interface ScorePoint {
@@ -88,13 +68,13 @@ export async function scoreTrend(
   weeks = 12,
 ): Promise<ScorePoint[]> {
   const drills = scoredDrills(catalogue, environment);
-  const ids = drills.map((drill) => drill.id);
-  const points: ScorePoint[] = [];
-  for (const at of [...weekStartsBefore(now, weeks), now]) {
-    const standings = await countedStandings(history, environment, ids, at);
-    points.push({ at: at.toISOString(), score: resilienceScore({ environment, now: at, drills, standings }).score });
-  }
-  return points;
+  const instants = [...weekStartsBefore(now, weeks), justAfter(now)];
+  const counted = await history.countedRunsBefore(environment, instants);
+  return instants.map((at, index) => {
+    const last = index === instants.length - 1;
+    const standings = (counted[index] ?? []).map((run) => ({ environment, drill: run.drill, last: run }));
+    return { at: (last ? now : at).toISOString(), score: resilienceScore({ environment, now: last ? now : at, drills, standings }).score };
+  });
 }
 
 /** The last `count` Mondays 00:00 UTC at or before `now`, oldest first. */

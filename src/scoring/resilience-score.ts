@@ -16,7 +16,8 @@ export interface ScoreInput {
   now: Date;
   /** The drills that apply to the environment. everyMs: how often it is expected to run. */
   drills: { id: string; title: string; severity: Severity; everyMs: number }[];
-  standings: DrillStanding[]; // from RunHistory.standings({ environment })
+  /** From RunHistory.standings({ environment }); only `last` is read (see countedStandings). */
+  standings: Pick<DrillStanding, 'environment' | 'drill' | 'last'>[];
 }
 
 export interface DrillScore {

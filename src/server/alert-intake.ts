@@ -2,7 +2,9 @@ import type { Drill } from '../catalogue/drill-schema.js';
 import type { Clock } from '../engine/clock.js';
 import { arrivalNow, bracketOf, type Arrival } from '../engine/arrival.js';
 import { arrivedAfterFaultBegan, countedDetection, faultBegun } from '../engine/detection.js';
+import type { EventBody } from '../engine/events.js';
 import type { RunStore, RunSummary } from '../engine/ports.js';
+import { ScoredRunError } from '../engine/scored-run-error.js';
 import type { IncomingAlert } from './alert-payloads.js';
 import { matchesAll } from '../catalogue/label-matchers.js';
 
@@ -35,6 +37,8 @@ export async function takeAlerts(
     const drill = deps.drillFor(run);
     if (!drill) continue;
     const events = await deps.store.events(run.id);
+    // A run that finished since it was listed hears nothing more (its journal takes follow-ups only).
+    const append = (body: EventBody): Promise<boolean> => deps.store.append(run.id, body, receivedAt).then(() => true, finishedRunHearsNothing);
     const injecting = faultBegun(events);
     let alreadyDetected = countedDetection(events) !== undefined;
     for (const alert of alerts) {
@@ -42,21 +46,25 @@ export async function takeAlerts(
       if (!rules.some((rule) => matchesAll(rule.match, alert.labels))) continue;
       const by = { source: alert.source, name: alert.name, detail: describeLabels(alert.labels) };
       if (alert.status === 'resolved') {
-        await deps.store.append(run.id, { type: 'alert-resolved', by }, receivedAt);
+        await append({ type: 'alert-resolved', by });
       } else if (!injecting || !arrivedAfterFaultBegan(injecting, receivedAt)) {
         result.ignored++;
-        await deps.store.append(run.id, { type: 'signal-ignored', reason: 'arrived before the fault was injected', by }, receivedAt);
+        await append({ type: 'signal-ignored', reason: 'arrived before the fault was injected', by });
       } else if (alert.startsAt && alert.startsAt.getTime() < Date.parse(injecting.at)) {
         result.ignored++;
-        await deps.store.append(run.id, { type: 'signal-ignored', reason: 'already firing before the fault was injected', by }, receivedAt);
+        await append({ type: 'signal-ignored', reason: 'already firing before the fault was injected', by });
       } else if (!alreadyDetected) {
-        result.detections++;
         alreadyDetected = true;
-        await deps.store.append(run.id, { type: 'detected', by, bracket: bracketOf(arrival) }, receivedAt);
+        if (await append({ type: 'detected', by, bracket: bracketOf(arrival) })) result.detections++;
       }
     }
   }
   return result;
+}
+
+function finishedRunHearsNothing(error: unknown): false {
+  if (!(error instanceof ScoredRunError)) throw error;
+  return false;
 }
 
 function describeLabels(labels: Record<string, string>): string {

@@ -1,4 +1,4 @@
-import { html, type Html } from './html.js';
+import { html, trustedHtml, type Html } from './html.js';
 
 /** Small, readable and printable: system fonts, one accent colour, result colours that also differ in lightness. */
 const STYLE = `
@@ -11,6 +11,7 @@ header strong { font-size: 1.1rem; } header nav a { margin-right: 1rem; }
 main { max-width: 1200px; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
 a { color: var(--accent); } h1 { font-size: 1.6rem; margin: .5rem 0 1rem; } h2 { font-size: 1.25rem; margin: 2rem 0 .6rem; }
 h3 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; }
+.card > h2:first-child { margin-top: 0; }
 section.card, .card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 1rem 1.2rem; margin: 1rem 0; }
 table { border-collapse: collapse; width: 100%; background: #fff; }
 th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
@@ -51,7 +52,7 @@ export function layout({ title, body, visitor }: PageShell): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · firedrill</title>
-<style>${STYLE}</style>
+<style>${trustedHtml(STYLE)}</style>
 </head>
 <body>
 <header><strong>firedrill</strong>

@@ -1,7 +1,8 @@
 import type { DrillStanding, RunRecord, WeekCell } from '../history/ports.js';
 import type { ScoredDrill } from '../scoring/environment-score.js';
 import { weekStartsBefore } from '../scoring/environment-score.js';
-import type { EnvironmentScore } from './score-view.js';
+import type { ResilienceScore } from '../scoring/resilience-score.js';
+import type { ScorePoint } from '../scoring/environment-score.js';
 import { percentText, RESULT_LABELS, timeText } from './format.js';
 import { html, type Html } from './html.js';
 import { resultBadge } from './layout.js';
@@ -10,6 +11,12 @@ import { trendChart } from './trend-chart.js';
 
 export const HEATMAP_WEEKS = 12;
 export const TREND_RUNS = 20;
+
+/** The resilience score of an environment now, and at each of the last weeks' starts then now (environment-score.ts). */
+export interface EnvironmentScore {
+  now: ResilienceScore;
+  trend: ScorePoint[];
+}
 
 export interface EnvironmentOverview {
   name: string;
@@ -96,7 +103,8 @@ function heatmap(drills: readonly string[], cells: readonly WeekCell[], now: Dat
 }
 
 async function scoreTrendChart(environment: string, trend: readonly { at: string; score: number | null }[]): Promise<Html> {
-  const tags = new Map(trend.map((point, index) => [pointKey(0, index), { 'data-at': point.at }]));
+  // Days, not instants: "now" moves on every request, and the chart is cached by what it shows.
+  const tags = new Map(trend.map((point, index) => [pointKey(0, index), { 'data-at': point.at.slice(0, 10) }]));
   const known = trend.filter((point) => point.score !== null);
   const chart = await svgChart({
     width: 560,

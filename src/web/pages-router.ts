@@ -5,8 +5,7 @@ import type { DrillCatalogue } from '../catalogue/effective.js';
 import type { RunStore } from '../engine/ports.js';
 import type { RunHistory, RunTrends } from '../history/ports.js';
 import type { Logger } from '../log.js';
-import { scoredDrills } from '../scoring/environment-score.js';
-import { weekStartsBefore } from '../scoring/environment-score.js';
+import { environmentScore, scoredDrills, scoreTrend, weekStartsBefore } from '../scoring/environment-score.js';
 import { followUpsOf } from '../followups/follow-ups.js';
 import { canonicalJson } from '../reports/canonical-json.js';
 import { buildDrillReport, renderReportMarkdown } from '../reports/drill-report.js';
@@ -21,7 +20,6 @@ import { parseRunQuery } from './run-query.js';
 import { streamExport } from './runs-export.js';
 import { RUNS_PAGE_SIZE, runsPageBody } from './runs-page.js';
 import { scorePageBody } from './score-page.js';
-import { environmentScores } from './score-view.js';
 
 export interface PagesDeps {
   history: RunHistory & RunTrends;
@@ -77,9 +75,11 @@ export function pagesRouter(deps: PagesDeps): PagesHandler {
   async function overview(): Promise<Html> {
     const at = now();
     const names = environments();
-    const [standings, weeks] = await Promise.all([
+    const weeks = weekStartsBefore(at, HEATMAP_WEEKS);
+    const [standings, cells] = await Promise.all([
       deps.history.standings({}),
-      deps.history.weeks({ from: weekStartsBefore(at, HEATMAP_WEEKS)[0]!, to: new Date(at.getTime() + 1) }),
+      // Whole weeks (Monday to Monday), which the store answers from its tallies.
+      deps.history.weeks({ from: weeks[0]!, to: new Date(weeks.at(-1)!.getTime() + 7 * 86_400_000) }),
     ]);
     const shown = names.map((name) => {
       const drills = scoredDrills(deps.catalogue, name);
@@ -89,7 +89,15 @@ export function pagesRouter(deps: PagesDeps): PagesHandler {
     const pairs = shown.flatMap((environment) => environment.pairs);
     const [trends, scores, actions] = await Promise.all([
       deps.history.trends(pairs, TREND_RUNS),
-      Promise.all(shown.map((environment) => environmentScores(deps.history, environment.name, environment.drills, environment.standings, at))),
+      Promise.all(
+        shown.map(async (environment) => {
+          const [score, trend] = await Promise.all([
+            environmentScore(deps.history, deps.catalogue, environment.name, at),
+            scoreTrend(deps.history, deps.catalogue, environment.name, at, HEATMAP_WEEKS),
+          ]);
+          return { now: score, trend };
+        }),
+      ),
       Promise.all(shown.map((environment) => deps.runs.actionItems({ open: true, environment: environment.name, limit: OPEN_ACTIONS_SHOWN }))),
     ]);
     const trendOf = new Map(pairs.map((pair, index) => [`${pair.environment}\u0000${pair.drill}`, trends[index] ?? []]));
@@ -99,7 +107,7 @@ export function pagesRouter(deps: PagesDeps): PagesHandler {
       score: scores[index]!,
       standings: environment.standings,
       trends: new Map(environment.pairs.map((pair) => [pair.drill, trendOf.get(`${pair.environment}\u0000${pair.drill}`) ?? []])),
-      weeks: weeks.filter((cell) => cell.environment === environment.name),
+      weeks: cells.filter((cell) => cell.environment === environment.name),
       openActions: openActionsSection(actions[index] ?? [], at.toISOString().slice(0, 10)),
     }));
     return overviewBody(overviews, at);
@@ -107,13 +115,7 @@ export function pagesRouter(deps: PagesDeps): PagesHandler {
 
   async function scorePage(): Promise<Html> {
     const at = now();
-    const standings = await deps.history.standings({});
-    const scores = await Promise.all(
-      environments().map(async (name) => {
-        const drills = scoredDrills(deps.catalogue, name);
-        return (await environmentScores(deps.history, name, drills, standings.filter((s) => s.environment === name), at, 0)).now;
-      }),
-    );
+    const scores = await Promise.all(environments().map((name) => environmentScore(deps.history, deps.catalogue, name, at)));
     return scorePageBody(scores, deps.catalogue.config.scoring.defaultEvery);
   }
 

@@ -44,19 +44,20 @@ export async function timelineChart(scorecard: Scorecard): Promise<Html | null> 
 
   const chart = await svgChart({
     width: 900,
-    height: 170,
+    height: 184,
     className: 'timeline',
     title: `Timeline of run ${scorecard.runId}, to scale from the injection`,
     description: [...events, ...objectives].map((mark) => (mark.mark === 'injected' ? 'injected at 0' : mark.label)).join('; '),
     tags,
     option: {
-      grid: { left: 30, right: 40, top: 42, bottom: 34 },
+      grid: { left: 30, right: 40, top: 56, bottom: 34 },
       xAxis: { type: 'value', min: 0, max: x(endMs), name: unit.name, nameGap: 8, axisLabel: { fontSize: 11 } },
       yAxis: { type: 'value', show: false, min: 0, max: 2 },
       series: [
         {
           type: 'line',
-          data: events.map((event) => ({ value: [x(event.atMs), 1], label: { formatter: event.label } })),
+          // Every other label a line higher: marks close in time (recovered, verified) keep their labels apart.
+          data: events.map((event, index) => ({ value: [x(event.atMs), 1], label: { formatter: event.label, offset: [0, index % 2 ? -16 : 0] } })),
           symbol: 'circle',
           symbolSize: 12,
           itemStyle: { color: '#2f5fb3' },

@@ -71,15 +71,9 @@ export async function trendChart(environment: string, drill: string, runs: reado
       const [x, low] = api.coord([api.value(0), api.value(1)]);
       const [, high] = api.coord([api.value(0), api.value(2)]);
       const colour = MEASURES[api.value(3)]!.colour;
-      const style = { stroke: colour, lineWidth: 1.5, opacity: 0.6 };
-      return {
-        type: 'group',
-        children: [
-          { type: 'line', shape: { x1: x, y1: low, x2: x, y2: high }, style },
-          { type: 'line', shape: { x1: x - 4, y1: low, x2: x + 4, y2: low }, style },
-          { type: 'line', shape: { x1: x - 4, y1: high, x2: x + 4, y2: high }, style },
-        ],
-      };
+      // One path per whisker (its stem and both caps): a page has hundreds of them.
+      const pathData = `M${x - 4} ${low}H${x + 4}M${x} ${low}V${high}M${x - 4} ${high}H${x + 4}`;
+      return { type: 'path', shape: { pathData }, style: { stroke: colour, lineWidth: 1.5, opacity: 0.6, fill: 'none' } };
     },
   });
   const title = `${drill} in ${environment}: TTD, RTO and RPO of the last ${runs.length} run(s)`;

@@ -52,8 +52,12 @@ describe('follow-ups and drill reports from the command line', () => {
     expect(id).toMatch(/^[2-9a-z]{5}$/);
     const badDue = await cli(['action', short, 'x', '--due', '2099-02-30']);
     expect(badDue).toMatchObject({ code: 2, stderr: expect.stringContaining('due date 2099-02-30 is not a day of the calendar') });
+    const open = await cli(['actions', '--json']);
+    expect(JSON.parse(open.stdout)).toEqual([expect.objectContaining({ id, runId, text: 'alert on flag errors', owner: '@bob', due: '2099-01-31', doneAt: null })]);
     const done = await cli(['done', id], { FIREDRILL_USER: 'carol' });
     expect(done.stderr).toBe(`action ${id} done\n`);
+    const listed = await cli(['actions', '--all']);
+    expect(listed.stdout).toMatch(new RegExp(`^${id}  done \\d{4}-\\d{2}-\\d{2}\\s+due 2099-01-31  @bob\\s+run ${short}  alert on flag errors\n$`));
 
     const out = join(world.dir, 'reports');
     const report = await cli(['report', short, '--out', out]);

@@ -137,6 +137,8 @@ describe('the pages over HTTP', () => {
       expect(page.status, path).toBe(200);
       expect(page.type).toContain('text/html');
       expect(page.text).toContain('<main>');
+      // The style sheet as written: entities are not decoded inside <style>.
+      expect(page.text).toContain('table.heatmap td[data-result="passed"]');
       expect(page.text).toMatch(/<h1>/);
       for (const link of ['href="/"', 'href="/runs"', 'href="/score"']) expect(page.text).toContain(link);
     }
@@ -147,6 +149,9 @@ describe('the pages over HTTP', () => {
     expect(text).toMatch(/data-score="\d+"/);
     expect(text).toContain('<table class="heatmap">');
     expect(count(text, /<td data-result="(passed|failed|aborted|refused|not-detected|not-run)"/g)).toBe(2 * 2 * 12);
+    // Runs every 0.9 days for 54 days: the last 8 weeks of each drill have runs, the 4 before none.
+    expect(count(text, /<td data-result="(passed|failed|aborted|not-detected)"/g)).toBeGreaterThanOrEqual(2 * 2 * 7);
+    expect(count(text, /<td data-result="not-run"/g)).toBeGreaterThanOrEqual(2 * 2 * 3);
     const trends = text.match(/<svg[^>]*role="img" class="trend">[\s\S]*?<\/svg>/g) ?? [];
     expect(trends).toHaveLength(4);
     for (const svg of trends) expect(svg).toMatch(/<title>[^<]+<\/title>/);

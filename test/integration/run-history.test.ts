@@ -126,6 +126,26 @@ describe('the PostgreSQL run history', () => {
     ]);
   });
 
+  it('answers whole weeks from its tallies as it counts them from the runs, and keeps the tallies through changes', async () => {
+    const monday = new Date('2026-10-19T00:00:00.000Z');
+    const nextMonday = new Date('2026-11-09T00:00:00.000Z');
+    const tallied = await history.weeks({ environment: 'hist', from: monday, to: nextMonday });
+    const counted = await history.weeks({ environment: 'hist', from: new Date(monday.getTime() + 1), to: nextMonday });
+    expect(tallied).toEqual(counted);
+    expect(tallied).toHaveLength(5);
+
+    const [changing] = await insertRuns(pool, [run({ environment: 'tally', drill: 'x', createdAt: daysAgo(1), outcome: 'pass' })]);
+    const [other] = await insertRuns(pool, [run({ environment: 'tally', drill: 'x', createdAt: daysAgo(1.1), outcome: 'pass' })]);
+    const standing = async () => (await history.standings({ environment: 'tally' }))[0];
+    expect(await standing()).toMatchObject({ finishedRuns: 2, passedRuns: 2, lastPassedAt: daysAgo(1).toISOString() });
+    // Scored again (a failed scorecard replaces a passed one): the tallies follow, the last pass is the other run.
+    await store.finish(changing!, 'fail', seedScorecard({ id: changing!, environment: 'tally', drill: 'x', createdAt: daysAgo(1), outcome: 'fail' }));
+    expect(await standing()).toMatchObject({ finishedRuns: 2, passedRuns: 1, lastPassedAt: daysAgo(1.1).toISOString() });
+    expect((await history.weeks({ environment: 'tally', from: new Date('2026-11-02T00:00:00Z'), to: nextMonday }))[0]).toMatchObject({ result: 'failed', runs: 2 });
+    await pool.query('delete from firedrill_runs where id = $1', [other]);
+    expect(await standing()).toMatchObject({ finishedRuns: 1, passedRuns: 0, lastPassedAt: null });
+  });
+
   it('says where each drill stands: its newest finished run, counts and last pass, also as of an earlier instant', async () => {
     const standings = await history.standings({ environment: 'hist' });
     expect(standings.map((s) => [s.drill, s.last?.id, s.finishedRuns, s.passedRuns])).toEqual([
@@ -215,6 +235,7 @@ describe('migration 4', () => {
       await migrate(oldPool);
       const [record] = (await postgresRunHistory(oldPool).runs({ drill: 'old' }, { page: 1, pageSize: 1 })).runs;
       expect(record).toMatchObject({ id, kind: 'drop-table', result: 'not-detected', rtoMs: 500_000, ttdMs: null, met: { ttd: false, rto: false, rpo: null } });
+      expect(await postgresRunHistory(oldPool).standings({})).toMatchObject([{ drill: 'old', finishedRuns: 1, passedRuns: 0, last: { id } }]);
     } finally {
       await oldPool.end();
     }

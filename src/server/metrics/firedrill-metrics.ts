@@ -14,6 +14,11 @@ export interface FiredrillMetrics {
   chat: ChatMetrics;
   /** Observes what a run measured, once, in the process that finished it. */
   runFinished(scorecard: unknown): void;
+  /**
+   * Starts the histograms of these drills at zero, so that the first run a process finishes is
+   * an increase Prometheus sees (a series born at 1 has no increase to show).
+   */
+  expectRuns(pairs: readonly { environment: string; drill: string }[]): void;
   /** Adds the metrics read from the store at each scrape. */
   readStore(source: StoreMetricsSource, log: Logger): void;
 }
@@ -60,6 +65,9 @@ export function createMetrics(): FiredrillMetrics {
       for (const [measure, ms] of [['ttd', ttdMs], ['rto', rtoMs], ['rpo', rpoMs]] as const) {
         if (ms !== null && ms !== undefined) histograms[measure].observe(labels, ms / 1_000);
       }
+    },
+    expectRuns(pairs) {
+      for (const { environment, drill } of pairs) for (const histogram of Object.values(histograms)) histogram.zero({ environment, drill });
     },
     readStore: (source, log) => registerStoreMetrics(registry, source, log),
   };

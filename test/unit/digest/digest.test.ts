@@ -57,7 +57,7 @@ describe('the weekly digest', () => {
     expect(staging!.score).toBe(33);
     expect(staging!.scoreAtStart).toBe(67);
     expect(digest.actions).toBeNull();
-    expect(digest.overviewUrl).toBe('https://firedrill.example.org/');
+    expect(digest.overviewUrl).toBe('https://firedrill.example.org/base/');
   });
 
   it('lists open and overdue action items when the store keeps them', async () => {
@@ -95,7 +95,7 @@ describe('the weekly digest', () => {
     const history = historyOf([runRecord({ drill: 'a', result: 'passed', finishedAt: at(10), createdAt: at(10) })]);
     const message = digestMessage(await buildDigest({ history, catalogue: quiet }, { to: NOW }));
     expect(message.tone).toBe('info');
-    expect(message.lines).toContain('Worst objective miss: none, every objective judged was met');
+    expect(message.lines).toContain('Worst objective miss: none: no drill ran');
     expect(message.lines).toContain('Drills overdue: none');
     expect(message.fields).toEqual([{ label: 'staging resilience score', value: '100/100 (unchanged since 100)' }]);
   });

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Config } from '../../../src/config/config-schema.js';
 import { Drill } from '../../../src/catalogue/drill-schema.js';
-import type { RunHistory } from '../../../src/history/ports.js';
-import { countedStandings, environmentScore, scoredDrills, scoreTrend, weekStartsBefore } from '../../../src/scoring/environment-score.js';
+import { environmentScore, scoredDrills, scoreTrend, weekStartsBefore } from '../../../src/scoring/environment-score.js';
 import { DAY, historyOf, runRecord } from './history-fixtures.js';
 
 const NOW = new Date('2026-11-30T12:00:00.000Z'); // a Monday
@@ -51,15 +50,18 @@ describe('scoredDrills', () => {
   });
 });
 
-describe('countedStandings', () => {
-  it('looks past refused runs to the run before', async () => {
+describe('environmentScore', () => {
+  it('judges each drill by its counted run (refused runs looked past), a run finished this very millisecond included', async () => {
     const history = historyOf([
       runRecord({ drill: 'a', result: 'passed', finishedAt: at(10) }),
       runRecord({ drill: 'a', result: 'refused', finishedAt: at(1) }),
+      runRecord({ drill: 'b', result: 'passed', finishedAt: NOW.toISOString() }),
     ]);
-    const [standing] = await countedStandings(history, 'staging', ['a']);
-    expect(standing!.last!.result).toBe('passed');
-    const score = await environmentScore(history, catalogueOf([commandDrill('a', { every: '30d' })]), 'staging', NOW);
+    const score = await environmentScore(history, catalogueOf([commandDrill('a', { every: '30d' }), commandDrill('b')]), 'staging', NOW);
+    expect(score.drills.map((d) => [d.drill, d.lastResult])).toEqual([
+      ['a', 'passed'],
+      ['b', 'passed'],
+    ]);
     expect(score.score).toBe(100);
   });
 
@@ -67,16 +69,7 @@ describe('countedStandings', () => {
     const history = historyOf([runRecord({ drill: 'a', result: 'refused', finishedAt: at(1) })]);
     const score = await environmentScore(history, catalogueOf([commandDrill('a')]), 'staging', NOW);
     expect(score.drills[0]!.lastResult).toBe('not-run');
-  });
-
-  it('reads the runs when a history answers asOf with today’s standings', async () => {
-    const honest = historyOf([runRecord({ drill: 'a', result: 'failed', finishedAt: at(20) }), runRecord({ drill: 'a', result: 'passed', finishedAt: at(2) })]);
-    const ignoresAsOf: RunHistory = { ...honest, standings: (filter) => honest.standings({ environment: filter.environment }) };
-    const asOf = new Date(NOW.getTime() - 7 * DAY);
-    for (const history of [honest, ignoresAsOf]) {
-      const [standing] = await countedStandings(history, 'staging', ['a'], asOf);
-      expect(standing!.last!.result).toBe('failed');
-    }
+    expect(score.score).toBe(0);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { DrillStanding, RunHistory, RunRecord, RunResult, WeekCell } from '../../../src/history/ports.js';
+import type { DrillStanding, RunHistory, RunRecord, RunResult, RunTrends, WeekCell } from '../../../src/history/ports.js';
 
 export const DAY = 86_400_000;
 
@@ -39,7 +39,7 @@ export function standing(last: RunRecord | null, environment = 'staging'): Drill
  * The RunHistory port over a list of runs, as the port's documentation defines each answer:
  * the reference the store's SQL is checked against, used where a test is about the core.
  */
-export function historyOf(all: RunRecord[]): RunHistory {
+export function historyOf(all: RunRecord[]): RunHistory & RunTrends {
   const newestFirst = [...all].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   const matching = (filter: Parameters<RunHistory['runs']>[0]) =>
     newestFirst.filter(
@@ -62,9 +62,7 @@ export function historyOf(all: RunRecord[]): RunHistory {
     async standings(filter) {
       const finished = newestFirst.filter(
         (run) =>
-          run.finishedAt !== null &&
-          (!filter.environment || run.environment === filter.environment) &&
-          (!filter.asOf || Date.parse(run.finishedAt) < filter.asOf.getTime()),
+          run.finishedAt !== null && (!filter.environment || run.environment === filter.environment),
       );
       const keys = [...new Set(finished.map((run) => `${run.environment}\u0000${run.drill}`))];
       return keys.map((key) => {
@@ -78,6 +76,18 @@ export function historyOf(all: RunRecord[]): RunHistory {
     },
     async trend() {
       throw new Error('not needed by these tests');
+    },
+    async trends() {
+      throw new Error('not needed by these tests');
+    },
+    async countedRunsBefore(environment, instants) {
+      return instants.map((at) => {
+        const counted = newestFirst
+          .filter((run) => run.environment === environment && run.result !== null && run.result !== 'refused' && run.finishedAt !== null && Date.parse(run.finishedAt) < at.getTime())
+          .sort((a, b) => b.finishedAt!.localeCompare(a.finishedAt!));
+        const drills = [...new Set(counted.map((run) => run.drill))].sort();
+        return drills.map((drill) => counted.find((run) => run.drill === drill)!);
+      });
     },
   };
 }
