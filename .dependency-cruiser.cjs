@@ -4,8 +4,9 @@
 // The composition root is the only place in src/ that names adapters and platform SDKs:
 //   src/compose/  builds adapters from the config (runtimes, stores, chat platforms, notifiers)
 //   src/sandbox/  the demo's embedded staging world (embedded PostgreSQL, a local S3 server)
-//   src/cli.ts    the program's entry (it reaches the adapters only through src/compose/)
-const COMPOSITION_ROOT = '^src/(compose|sandbox)/|^src/cli[.]ts$';
+//   src/cli.ts    the program (it reaches the adapters only through src/compose/)
+//   src/bin.ts    the package's bin: turns on Node's compile cache, then loads src/cli.ts
+const COMPOSITION_ROOT = '^src/(compose|sandbox)/|^src/(cli|bin)[.]ts$';
 // Front ends parse and render; the rules live once in the core below them.
 const FRONT_ENDS = '^src/(cli|chat|server|web)/|^src/cli[.]ts$';
 // The SDKs of the outside world; adapters/ wrap them behind the core's ports. Matched in any
