@@ -94,12 +94,14 @@ const everything = async () => ({
       // In the cluster: no kubeconfig, the pod's ServiceAccount.
       staging: { kubernetes: { allowedNamespaces: ['shop'] }, drills: ['lose-a-staging-node', 'lose-a-node'] },
     },
-    server: { alertToken: { env: 'FIREDRILL_ALERT_TOKEN' } },
+    // Beyond loopback the pages need their own access rule (validate warns without one).
+    server: { alertToken: { env: 'FIREDRILL_ALERT_TOKEN' }, pages: { auth: { token: { env: 'FIREDRILL_PAGES_TOKEN' } } } },
   },
   drills: { 'lose-a-staging-node': await ownDrill() },
   secretEnv: [
     { name: 'SLACK_BOT_TOKEN', secretName: 'firedrill-slack', key: 'bot-token' },
     { name: 'FIREDRILL_ALERT_TOKEN', secretName: 'firedrill-webhooks', key: 'token' },
+    { name: 'FIREDRILL_PAGES_TOKEN', secretName: 'firedrill-pages', key: 'token' },
     { name: 'STAGING_DATABASE_URL', secretName: 'staging-db', key: 'url', optional: true },
   ],
   env: [{ name: 'FIREDRILL_STORE_OUTAGE_LIMIT', value: '2m' }],
@@ -221,7 +223,7 @@ describe('the Helm chart', () => {
     const deployment = find(objects, 'Deployment', RELEASE) as unknown as { spec: { template: { spec: Record<string, any> } } };
     const env = deployment.spec.template.spec.containers[0].env as { name: string; value?: string; valueFrom?: unknown }[];
     const fromSecrets = env.filter((variable) => variable.valueFrom && 'secretKeyRef' in (variable.valueFrom as object)).map((variable) => variable.name);
-    expect(fromSecrets).toEqual(['DATABASE_URL', 'SLACK_BOT_TOKEN', 'FIREDRILL_ALERT_TOKEN', 'STAGING_DATABASE_URL']);
+    expect(fromSecrets).toEqual(['DATABASE_URL', 'SLACK_BOT_TOKEN', 'FIREDRILL_ALERT_TOKEN', 'FIREDRILL_PAGES_TOKEN', 'STAGING_DATABASE_URL']);
     const plain = env.filter((variable) => variable.value !== undefined).map((variable) => variable.name);
     expect(plain).toEqual(['PORT', 'FIREDRILL_LOG_LEVEL', 'FIREDRILL_STATE_DIR', 'FIREDRILL_STORE_OUTAGE_LIMIT']);
     // A secret written into the config is refused before anything renders.
