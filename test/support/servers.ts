@@ -1,7 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { S3Client } from '@aws-sdk/client-s3';
+import pg from 'pg';
 import { startEmbeddedServer } from '../../adapters/postgres/embedded-server.js';
 import { startLocalS3Server } from '../../adapters/s3/local-s3-server.js';
 import { S3ObjectStore, s3ClientFor } from '../../adapters/s3/s3-object-store.js';
@@ -25,6 +27,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       createDatabase: (name) => server.createDatabase(name),
       async stop() {
         try {
+          await untilClientsLeave(server.url());
           await server.stop();
         } finally {
           await rm(dir, { recursive: true, force: true });
@@ -34,6 +37,32 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/**
+ * A pool's `end()` resolves before its connections have closed; a server stopped at that moment
+ * tells each one it is terminating, and the client, no longer the pool's, throws that where no
+ * test can catch it. So the server is stopped once the clients have gone (1 s at most: a test
+ * that leaves a connection open on purpose still stops).
+ */
+async function untilClientsLeave(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const deadline = Date.now() + 1_000;
+    while (Date.now() < deadline) {
+      const { rows } = await client.query<{ others: number }>(
+        "select count(*)::int as others from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()",
+      );
+      if (rows[0]!.others === 0) return;
+      await sleep(20);
+    }
+  } catch {
+    // A server that cannot answer is stopped all the same.
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }
 
