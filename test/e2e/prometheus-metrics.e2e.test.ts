@@ -31,6 +31,8 @@ beforeAll(async () => {
   await prometheus.waitForSeries('firedrill_rto_seconds_count > 0');
   await prometheus.waitForSeries('firedrill_schedule_next_start_timestamp_seconds');
   await prometheus.waitForSeries('rate(firedrill_chat_commands_total[5s]) > 0');
+  // The store's tallies are read at a scrape of their own: an increase needs two of them seen.
+  await prometheus.waitForSeries('count_over_time(firedrill_runs_total[1h]) > 1');
 });
 
 afterAll(async () => {
