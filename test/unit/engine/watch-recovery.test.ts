@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Drill } from '../../../src/catalogue/drill-schema.js';
 import { systemClock } from '../../../src/engine/clock.js';
 import { elapsedMs, findEvent, type EventBody, type Instant, type RunEvent } from '../../../src/engine/events.js';
@@ -59,6 +59,8 @@ function watchedProbe() {
   return {
     probe,
     checks: () => checks,
+    /** Checked once and listening for changes: what a test waits for before it changes the probe. */
+    listening: () => checks > 0 && wake !== undefined,
     stopped: () => stopped,
     set(value: boolean, wakeups = 1) {
       green = value;
@@ -78,7 +80,7 @@ describe('recovery watching with a probe that hears changes', () => {
     const injected = await journal.append({ type: 'injected' });
     const watching = watchForRecovery({ journal, drill, runtime: runtimeWith(watched.probe), signals: new RunSignals(), injectedAt: injected });
 
-    await sleep(300);
+    await vi.waitFor(() => expect(watched.listening()).toBe(true));
     const changedAt = journal.clock.now();
     watched.set(true);
     expect(await watching).toBe('recovered');
@@ -97,7 +99,7 @@ describe('recovery watching with a probe that hears changes', () => {
     const injected = await journal.append({ type: 'injected' });
     const watching = watchForRecovery({ journal, drill, runtime: runtimeWith(watched.probe), signals: new RunSignals(), injectedAt: injected });
 
-    await sleep(300);
+    await vi.waitFor(() => expect(watched.listening()).toBe(true));
     const before = watched.checks();
     watched.set(false, 200);
     await sleep(500);
@@ -124,7 +126,7 @@ describe('recovery watching with a probe that hears changes', () => {
     const signals = new RunSignals();
     const injected = await journal.append({ type: 'injected' });
     const watching = watchForRecovery({ journal, drill, runtime: runtimeWith(watched.probe), signals, injectedAt: injected });
-    await sleep(200);
+    await vi.waitFor(() => expect(watched.listening()).toBe(true));
     const abort = await journal.append({ type: 'abort-requested', by: 'alice', reason: 'enough' });
     const abortedAt = performance.now();
     signals.handle(abort);
