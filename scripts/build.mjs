@@ -40,10 +40,29 @@ try {
   process.exit(1);
 }
 
-/** Bundled in: loaded by nearly every command, and many small files each. */
-const BUNDLED = new Set(['zod', 'yaml', 'commander', 'fastest-levenshtein']);
+/**
+ * Bundled in, with what they depend on: the libraries that every command loads (zod, yaml,
+ * commander, ...) and those on the way to `serve` answering (Bolt with the Web API client,
+ * pg, prom-client). Node resolves and reads each file of a package on its own, and Bolt alone
+ * is some 300 files: bundled, a `serve` with Slack starts about 0.1 s sooner. They stay in
+ * node_modules where each is a dozen files or a binary, or where only some command needs them.
+ */
+const BUNDLED = new Set([
+  'zod',
+  'yaml',
+  'commander',
+  'fastest-levenshtein',
+  'node-cron',
+  'p-retry',
+  'pg',
+  'pg-copy-streams',
+  'prom-client',
+  '@slack/bolt',
+]);
+/** Optional modules of bundled libraries that firedrill does not install: required only when asked for. */
+const OPTIONAL = ['pg-native'];
 const { dependencies } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-const external = Object.keys(dependencies).filter((name) => !BUNDLED.has(name));
+const external = [...Object.keys(dependencies).filter((name) => !BUNDLED.has(name)), ...OPTIONAL];
 
 /**
  * zod's namespace re-exports its messages in some fifty languages (`z.locales`), and a bundle

@@ -1,18 +1,14 @@
 /**
- * The parts of Bolt that firedrill uses, each loaded from its own file. Bolt's index also
- * loads its Express and AWS Lambda receivers (express and their dependencies), which firedrill
- * never uses: about 8 MiB of an idle `serve` and 0.1 s of CPU at every start. Bolt has no
- * `exports` map, so these files are reachable; types still come from the index. `require`
- * returns each file's `module.exports` alike under Node and under the test runner's loader.
+ * The parts of Bolt that firedrill uses, each imported from its own file. Bolt's index also
+ * loads its Express and AWS Lambda receivers (express and their dependencies) and Socket Mode,
+ * which an HTTP-mode `serve` never uses: about 8 MiB of an idle `serve` and 0.1 s of CPU at
+ * every start. Bolt has no `exports` map, so these files are reachable; types still come from
+ * the index. The build bundles them into the chunk that loads Slack.
  */
-import { createRequire } from 'node:module';
+import * as appModule from '@slack/bolt/dist/App.js';
+import * as httpReceiverModule from '@slack/bolt/dist/receivers/HTTPReceiver.js';
+import { commonJsDefault } from './common-js-default.js';
 
-const require = createRequire(import.meta.url);
-const appModule = require('@slack/bolt/dist/App.js') as typeof import('@slack/bolt/dist/App.js');
-const httpReceiverModule = require('@slack/bolt/dist/receivers/HTTPReceiver.js') as typeof import('@slack/bolt/dist/receivers/HTTPReceiver.js');
-const socketModeReceiverModule = require('@slack/bolt/dist/receivers/SocketModeReceiver.js') as typeof import('@slack/bolt/dist/receivers/SocketModeReceiver.js');
-
-export const App = appModule.default;
-export const HTTPReceiver = httpReceiverModule.default;
-export const SocketModeReceiver = socketModeReceiverModule.default;
+export const App = commonJsDefault<typeof import('@slack/bolt/dist/App.js').default>(appModule);
+export const HTTPReceiver = commonJsDefault<typeof import('@slack/bolt/dist/receivers/HTTPReceiver.js').default>(httpReceiverModule);
 export const LogLevel = appModule.LogLevel;

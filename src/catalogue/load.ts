@@ -6,7 +6,7 @@ import { Config } from '../config/config-schema.js';
 import { crossCheck } from './cross-check.js';
 import { delayedReplicaWarnings } from './replica-warnings.js';
 import { pagesAccessWarnings } from './pages-warnings.js';
-import { readDrillFile, validateDrillSource, type LoadedDrill } from './drill-file.js';
+import { readDrillFile, validateDrillSource, type DrillFileResult, type LoadedDrill } from './drill-file.js';
 import type { Drill } from './drill-schema.js';
 import { sortProblems, type Problem } from './problems.js';
 import { isRecord } from './schema-walk.js';
@@ -93,13 +93,10 @@ async function loadDrills(files: readonly string[]): Promise<{ drills: Map<strin
   const problems: Problem[] = [];
   const loaded: LoadedDrill[] = [];
   const brokenIds = new Set<string>();
+  // The same file reached twice (a folder and a file in it) is one definition, not a duplicate.
   const seen = new Set<string>();
-  for (const file of files) {
-    // The same file reached twice (a folder and a file in it) is one definition, not a duplicate.
-    const key = path.resolve(file);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const result = await readDrillFile(file);
+  const distinct = files.filter((file) => !seen.has(path.resolve(file)) && seen.add(path.resolve(file)));
+  for (const result of await readSideBySide(distinct)) {
     if (result.ok) {
       loaded.push(result.loaded);
     } else {
@@ -109,6 +106,22 @@ async function loadDrills(files: readonly string[]): Promise<{ drills: Map<strin
   }
   const merged = mergeDrills(loaded);
   return { drills: merged.drills, brokenIds, problems: [...problems, ...merged.problems] };
+}
+
+/**
+ * Up to READERS files are read at once, and the results come back in the files' order:
+ * waiting for each file in turn was most of a small catalogue's load, and a large one must
+ * not open all its files at once.
+ */
+const READERS = 16;
+async function readSideBySide(files: readonly string[]): Promise<DrillFileResult[]> {
+  const results: DrillFileResult[] = new Array(files.length);
+  let next = 0;
+  const reader = async () => {
+    for (let index = next++; index < files.length; index = next++) results[index] = await readDrillFile(files[index]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(READERS, files.length) }, reader));
+  return results;
 }
 
 function mergeDrills(loaded: readonly LoadedDrill[]): { drills: Map<string, LoadedDrill>; problems: Problem[] } {

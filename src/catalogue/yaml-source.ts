@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import { isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { Composer, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, Parser, visit, YAMLParseError, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Problem } from './problems.js';
 
 /** A path into parsed data, as zod reports it: object keys and array indexes. */
@@ -65,18 +65,14 @@ async function readSmallRegularFile(file: string, missingHint: string): Promise<
 
 /** Parses YAML text; every syntax error becomes a problem at its own position. */
 export function parseYaml(text: string, file: string): ReadResult {
-  const lineCounter = new LineCounter();
-  const tooDeep = nestingBeyond(text, MAX_NESTING);
-  if (tooDeep !== undefined) {
-    const { line, col } = lineAndColumn(text, tooDeep);
+  const lexed = lexWithinNesting(text, MAX_NESTING);
+  if (!Array.isArray(lexed)) {
+    const { line, col } = lineAndColumn(text, lexed.tooDeepAt);
     const message = `collections nest more than ${MAX_NESTING} levels deep here: a drill or config file needs far fewer; flatten it`;
     return { ok: false, problems: [{ file, line, col, message }] };
   }
-  // prettyErrors off: we want the bare message and place it ourselves, without the code excerpt.
-  // uniqueKeys off: the library's own check compares every key with every other one
-  // (quadratic); duplicateKeys below does the same in one pass.
-  // logLevel error: the library's warnings (a collection used as a key) would go to the terminal; such a key is reported as unknown anyway.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
+  const lineCounter = new LineCounter();
+  const doc = composeDocument(text, lexed, lineCounter);
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((error) => {
       const { line, col } = lineCounter.linePos(error.pos[0]);
@@ -107,18 +103,20 @@ export function parseYaml(text: string, file: string): ReadResult {
 const CONTROL_TOKENS = new Set(['\u0002', '\u0018', '\u001f']);
 
 /**
- * The offset where nesting first goes beyond `limit`, read from the YAML lexer's tokens in one
- * pass that stops there (no recursion, linear in the text read): flow brackets, plus block
- * levels from indentation and the `-`/`?` indicators on a line. It may count a level or two
- * more than the composer makes, never fewer.
+ * The text's lexer tokens, read in one pass that stops where nesting first goes beyond `limit`
+ * (no recursion, linear in the text read): flow brackets, plus block levels from indentation
+ * and the `-`/`?` indicators on a line. It may count a level or two more than the composer
+ * makes, never fewer. The tokens are then parsed as they are, so the text is lexed once.
  */
-function nestingBeyond(text: string, limit: number): number | undefined {
+function lexWithinNesting(text: string, limit: number): string[] | { tooDeepAt: number } {
+  const tokens: string[] = [];
   let offset = 0;
   let flow = 0;
   let onLine = 0;
   let lineStart = true;
   const indents: number[] = [];
   for (const token of new Lexer().lex(text)) {
+    tokens.push(token);
     if (CONTROL_TOKENS.has(token)) continue;
     const at = offset;
     offset += token.length;
@@ -143,9 +141,37 @@ function nestingBeyond(text: string, limit: number): number | undefined {
     if (token === '[' || token === '{') flow++;
     else if ((token === ']' || token === '}') && flow > 0) flow--;
     else if ((token === '-' || token === '?') && flow === 0) onLine++;
-    if (flow + indents.length + onLine > limit) return at;
+    if (flow + indents.length + onLine > limit) return { tooDeepAt: at };
   }
-  return undefined;
+  return tokens;
+}
+
+/**
+ * What the library's parseDocument does, from tokens already lexed. prettyErrors is off: we
+ * want the bare message and place it ourselves, without the code excerpt. uniqueKeys is off:
+ * the library's own check compares every key with every other one (quadratic);
+ * duplicateKeys below does the same in one pass. logLevel error: the library's warnings (a
+ * collection used as a key) would go to the terminal; such a key is reported as unknown anyway.
+ */
+function composeDocument(text: string, tokens: readonly string[], lineCounter: LineCounter): Document.Parsed {
+  const parser = new Parser(lineCounter.addNewLine);
+  lineCounter.addNewLine(0);
+  function* syntaxTree() {
+    for (const token of tokens) yield* parser.next(token);
+    yield* parser.end();
+  }
+  const composer = new Composer({ prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
+  let doc: Document.Parsed | undefined;
+  for (const next of composer.compose(syntaxTree(), true, text.length)) {
+    if (doc === undefined) {
+      doc = next;
+    } else {
+      doc.errors.push(new YAMLParseError([next.range[0], next.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents'));
+      break;
+    }
+  }
+  // compose() with forceDoc yields a document for any text, an empty one included.
+  return doc!;
 }
 
 function lineAndColumn(text: string, offset: number): { line: number; col: number } {

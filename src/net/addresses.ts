@@ -33,10 +33,19 @@ export function inRanges(ranges: BlockList, peer: PeerAddress | undefined): bool
   return peer !== undefined && ranges.check(peer.address, peer.family);
 }
 
-const LOOPBACK = addressRanges(['127.0.0.0/8', '::1/128']);
+/** Made on first use, with the families written out: isIP() of an IPv6 address first compiles a large pattern, which every command paid at start. */
+let loopback: BlockList | undefined;
+function loopbackRanges(): BlockList {
+  if (!loopback) {
+    loopback = new BlockList();
+    loopback.addSubnet('127.0.0.0', 8, 'ipv4');
+    loopback.addAddress('::1', 'ipv6');
+  }
+  return loopback;
+}
 
 /** Whether a server bound to `host` can be reached only from this machine. */
 export function isLoopbackHost(host: string): boolean {
   if (host.toLowerCase() === 'localhost') return true;
-  return inRanges(LOOPBACK, peerAddress(host.replace(/^\[|\]$/g, '')));
+  return inRanges(loopbackRanges(), peerAddress(host.replace(/^\[|\]$/g, '')));
 }
