@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, chown, link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { arch, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { postmasterAlive, readPostmaster as readLockFile, removeStaleLockFile, type Postmaster } from './postmaster-lock-file.js';
 
@@ -154,21 +154,26 @@ export async function stopPostmaster(cluster: Pick<EmbeddedCluster, 'pgdata' | '
 
 /** Creates `name` unless it exists; two processes creating it at once both succeed. */
 export async function createDatabaseOn(url: string, name: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
+  const { default: pgClient } = await import('pg');
+  const client = new pgClient.Client({ connectionString: url });
   client.on('error', () => undefined);
   await client.connect();
   try {
-    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
-    if (found.rowCount === 0) {
-      await client.query(`create database ${pg.escapeIdentifier(name)}`).catch((error: unknown) => {
-        // 42P04: created by another process between the check and the create.
-        const code = (error as { code?: string }).code;
-        if (code !== '42P04' && code !== '23505') throw error;
-      });
-    }
+    await createDatabaseWith(client, name);
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** Creates `name` unless it exists, on a connection the caller holds to another database of the server. */
+export async function createDatabaseWith(client: pg.ClientBase, name: string): Promise<void> {
+  const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+  if (found.rowCount !== 0) return;
+  await client.query(`create database ${client.escapeIdentifier(name)}`).catch((error: unknown) => {
+    // 42P04: created by another process between the check and the create.
+    const code = (error as { code?: string }).code;
+    if (code !== '42P04' && code !== '23505') throw error;
+  });
 }
 
 async function initialise(cluster: EmbeddedCluster, { durable, walSegmentMiB }: ClusterOptions): Promise<void> {

@@ -1,12 +1,12 @@
 import pRetry, { AbortError } from 'p-retry';
-import pg from 'pg';
+import type pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatDuration } from '../../src/catalogue/duration.js';
 import { UserError } from '../../src/errors.js';
 import { freePort } from '../../src/net/free-port.js';
 import {
   clusterUrl,
-  createDatabaseOn,
+  createDatabaseWith,
   prepareCluster,
   readPostmaster,
   startPostmaster,
@@ -85,7 +85,7 @@ export async function openSharedEmbeddedServer(options: SharedEmbeddedServerOpti
   }
   return {
     url: (database) => lease.url(database),
-    createDatabase: (name) => createDatabaseOn(lease.url(), name),
+    createDatabase: (name) => lease.createDatabase(name),
     close: () => lease.close(),
   };
 }
@@ -162,8 +162,16 @@ class Lease {
     this.hold(await this.lock(port), port);
   }
 
+  /** On the lease's own connection: a connection of its own would cost a login at every start. */
+  async createDatabase(name: string): Promise<void> {
+    if (!this.client) throw new Error('the embedded PostgreSQL is not joined');
+    await createDatabaseWith(this.client, name);
+  }
+
   private async lock(port: number): Promise<pg.Client> {
-    const client = new pg.Client({
+    // pg loads here, not with this module, so that a server to start is set starting first.
+    const { default: pgClient } = await import('pg');
+    const client = new pgClient.Client({
       connectionString: clusterUrl(this.cluster, port),
       application_name: `firedrill store user ${process.pid}`,
       connectionTimeoutMillis: 5_000,

@@ -1,26 +1,11 @@
-import { loadCatalogue, type Catalogue } from '../catalogue/load.js';
-import { formatProblem } from '../catalogue/problems.js';
+import type { Catalogue } from '../catalogue/load.js';
 import { openStore, runtimeFactoryFor, type OpenedStore } from '../compose/index.js';
 import { recoverUnfinishedRuns, type RecoveryOptions } from '../engine/recover.js';
-import { UserError } from '../errors.js';
-import { learnSecretsInForce } from '../secrets/in-force.js';
 import { ownValue } from '../catalogue/own.js';
 import type { CliContext } from './cli-context.js';
 
 export type { CliContext } from './cli-context.js';
-
-/** Loads the config and its drills, and teaches the redactor every secret they name before anything runs. */
-export async function loadCatalogueOrExplain(context: CliContext, configPath: string): Promise<Catalogue> {
-  const result = await loadCatalogue(configPath);
-  if (result.ok) {
-    await learnSecretsInForce(result.catalogue.config, result.catalogue.configDir, context.env);
-    return result.catalogue;
-  }
-  throw new UserError(
-    `${configPath} has ${result.problems.length} problem(s):\n${result.problems.map(formatProblem).join('\n')}`,
-    `fix them, then check with: firedrill validate ${configPath}`,
-  );
-}
+export { loadCatalogueOrExplain } from './catalogue-or-explain.js';
 
 /** Opens the store and, first of all, rolls back whatever a crashed run left behind. */
 export async function openStoreAndRecover(context: CliContext, catalogue: Catalogue, recovery: RecoveryOptions = {}): Promise<OpenedStore> {
