@@ -18,7 +18,7 @@ import { maskUrlPasswords, secrets } from '../secrets/redactor.js';
 import { storeOutageLimitMs } from './store-outage-limit.js';
 import { notificationDispatcher } from './notifiers.js';
 import { createLogger } from '../log.js';
-import { startLeaderLock, type LeaderLockOptions } from '../../adapters/postgres/leader-lock.js';
+import type { LeaderLockOptions } from '../../adapters/postgres/leader-lock.js';
 import type { LeaderElector } from '../server/leader-elector.js';
 import type { DeliveryClaims } from '../chat/adapter.js';
 import type { RunHistory, RunTallies, RunTrends } from '../history/ports.js';
@@ -121,7 +121,7 @@ export interface OpenedStore {
   /** Totals of finished runs, read by /metrics at each scrape. */
   tallies: RunTallies;
   /** Starts electing a leader among the processes that share this store (an advisory lock on it). */
-  leaderLock(options: LeaderLockOptions): LeaderElector;
+  leaderLock(options: LeaderLockOptions): Promise<LeaderElector>;
   /** Where it lives, for messages (never with a password). */
   location: string;
   close(): Promise<void>;
@@ -161,7 +161,7 @@ export async function openStore(storeUrl: SecretRef | undefined, options: Compos
       const opening = openPostgresStores(url, { outageLimitMs });
       whileWaiting();
       const { runs: store, schedules, deliveries, history, tallies } = await opening;
-      return { store, schedules, deliveries, history, tallies, location, leaderLock: (lock) => startLeaderLock(url, lock), close: () => store.close() };
+      return { store, schedules, deliveries, history, tallies, location, leaderLock: (lock) => startLeaderLockOn(url, lock), close: () => store.close() };
     } catch (error) {
       if (error instanceof UserError) throw error;
       // Expected when the database is down or the URL is wrong: say which store and what to check, no stack.
@@ -172,13 +172,18 @@ export async function openStore(storeUrl: SecretRef | undefined, options: Compos
     }
   }
   const dataDir = join(stateDir(options.env), 'store');
-  const [{ openSharedEmbeddedServer }, { openPostgresStores }] = await Promise.all([
-    import('../../adapters/postgres/shared-embedded-server.js'),
-    import('../../adapters/postgres/run-store.js'),
-  ]);
-  const server = await openSharedEmbeddedServer({ dataDir, openTimeoutMs: outageLimitMs, whileStarting: whileWaiting });
+  const { openSharedEmbeddedServer } = await import('../../adapters/postgres/shared-embedded-server.js');
+  // The stores (and pg) load once the server is set starting: the server comes first.
+  let storeModule: Promise<typeof import('../../adapters/postgres/run-store.js')> | undefined;
+  const loadStoreModule = () => (storeModule ??= import('../../adapters/postgres/run-store.js'));
+  const whileStarting = () => {
+    loadStoreModule().catch(() => undefined);
+    whileWaiting();
+  };
+  const server = await openSharedEmbeddedServer({ dataDir, openTimeoutMs: outageLimitMs, whileStarting });
   try {
     await server.createDatabase('firedrill');
+    const { openPostgresStores } = await loadStoreModule();
     const { runs: store, schedules, deliveries, history, tallies } = await openPostgresStores(server.url('firedrill'), { outageLimitMs });
     return {
       store,
@@ -187,7 +192,7 @@ export async function openStore(storeUrl: SecretRef | undefined, options: Compos
       history,
       tallies,
       location: `embedded PostgreSQL in ${dataDir}`,
-      leaderLock: (lock) => startLeaderLock(server.url('firedrill'), lock),
+      leaderLock: (lock) => startLeaderLockOn(server.url('firedrill'), lock),
       close: async () => {
         await store.close();
         await server.close();
@@ -197,6 +202,12 @@ export async function openStore(storeUrl: SecretRef | undefined, options: Compos
     await server.close();
     throw error;
   }
+}
+
+/** pg and the lock load with the first election, not with every command that opens a store. */
+async function startLeaderLockOn(url: string, options: LeaderLockOptions): Promise<LeaderElector> {
+  const { startLeaderLock } = await import('../../adapters/postgres/leader-lock.js');
+  return startLeaderLock(url, options);
 }
 
 function isPostgresUrl(url: string): boolean {

@@ -21,7 +21,7 @@ beforeAll(async () => {
   postgres = await startTestPostgres();
   await postgres.createDatabase('serve');
   const { runs, schedules, deliveries, history, tallies } = await openPostgresStores(postgres.url('serve'));
-  opened = { store: runs, schedules, deliveries, history, tallies, location: 'test', leaderLock: (lock) => startLeaderLock(postgres.url('serve'), lock), close: () => runs.close() };
+  opened = { store: runs, schedules, deliveries, history, tallies, location: 'test', leaderLock: async (lock) => startLeaderLock(postgres.url('serve'), lock), close: () => runs.close() };
 });
 afterAll(async () => {
   await opened?.close();
