@@ -108,3 +108,24 @@ await esbuild.build({
   plugins: [zodEnglishOnly],
 });
 chmodSync(new URL('../dist/firedrill.js', import.meta.url), 0o755);
+
+// The built-in drills, checked now as a start would check them: the bundle reads their checked
+// form (dist/built-in-drills.json) instead of parsing them at every start, for as long as each
+// file's text is the one checked here (src/catalogue/checked-drills.ts).
+const checker = join(root, 'dist', '.check-built-in-drills.mjs');
+await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: ['scripts/check-built-in-drills.ts'],
+  outfile: checker,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.19',
+  packages: 'external',
+  logLevel: 'warning',
+});
+try {
+  execFileSync(process.execPath, [checker, join(root, 'drills'), join(root, 'dist', 'built-in-drills.json')], { cwd: root, stdio: 'inherit' });
+} finally {
+  rmSync(checker, { force: true });
+}

@@ -4,7 +4,8 @@ import type { Problem } from './problems.js';
 import { rpoVisibilityWarnings } from './rpo-visibility.js';
 import { isRecord } from './schema-walk.js';
 import { didYouMean, joinParts } from './suggest.js';
-import { problemAt, readYamlFile, type YamlSource } from './yaml-source.js';
+import type { CheckedDrills } from './checked-drills.js';
+import { parseYaml, problemAt, readYamlText, type YamlSource } from './yaml-source.js';
 import { describeValue, validateSource } from './zod-problems.js';
 
 /** A valid drill and where it was defined (its `id`), for "already defined at" messages. */
@@ -28,9 +29,17 @@ const AnyKindDrill = DropTableDrill.omit({ kind: true, target: true }).extend({ 
 
 const KNOWN_KINDS = `known kinds: ${DRILL_KINDS.join(', ')}`;
 
-export async function readDrillFile(file: string): Promise<DrillFileResult> {
-  const read = await readYamlFile(file);
-  return read.ok ? validateDrillSource(read.source) : read;
+/**
+ * Reads and checks a drill file. With `checked` (the built-in drills as the build checked
+ * them), a file whose text is the one the build checked is not parsed again.
+ */
+export async function readDrillFile(file: string, checked?: CheckedDrills): Promise<DrillFileResult> {
+  const read = await readYamlText(file);
+  if (!read.ok) return read;
+  const known = checked?.lookup(file, read.text);
+  if (known) return { ok: true, loaded: { ...known, file, warnings: [] } };
+  const parsed = parseYaml(read.text, file);
+  return parsed.ok ? validateDrillSource(parsed.source) : parsed;
 }
 
 export function validateDrillSource(source: YamlSource): DrillFileResult {

@@ -3,6 +3,7 @@ import { builtInDrillsDir, displayPath, entryKind, listYamlFiles, packageRoot } 
 
 export { defaultConfigPath } from './catalogue-files.js';
 import { Config } from '../config/config-schema.js';
+import { readCheckedDrills, type CheckedDrills } from './checked-drills.js';
 import { crossCheck } from './cross-check.js';
 import { delayedReplicaWarnings } from './replica-warnings.js';
 import { pagesAccessWarnings } from './pages-warnings.js';
@@ -31,6 +32,8 @@ export type LoadResult = { ok: true; catalogue: Catalogue; warnings: Problem[] }
 export interface LoadOptions {
   /** Where the built-in drills are; tests point it at fixtures. Default: the package's `drills/`. */
   builtInDir?: string;
+  /** The built-in drills as a build checked them. Default: this build's, for the package's `drills/` only. */
+  checkedDrills?: CheckedDrills;
 }
 
 /**
@@ -71,7 +74,8 @@ async function loadFromSource(configPath: string, source: YamlSource, options: L
     }
   }
 
-  const { drills, brokenIds, problems: drillProblems } = await loadDrills(files);
+  const checked = builtIn ? (options.checkedDrills ?? (options.builtInDir === undefined ? await readCheckedDrills(builtInDrillsDir()) : undefined)) : undefined;
+  const { drills, brokenIds, problems: drillProblems } = await loadDrills(files, checked);
   problems.push(...drillProblems);
   const warnings = [...drills.values()].flatMap((loaded) => loaded.warnings);
   if (!validated.ok) return { ok: false, problems: sortProblems([...problems, ...warnings]) };
@@ -89,14 +93,14 @@ async function loadFromSource(configPath: string, source: YamlSource, options: L
 }
 
 /** Reads drill files in order; an id defined twice is reported on the second definition. */
-async function loadDrills(files: readonly string[]): Promise<{ drills: Map<string, LoadedDrill>; brokenIds: Set<string>; problems: Problem[] }> {
+async function loadDrills(files: readonly string[], checked: CheckedDrills | undefined): Promise<{ drills: Map<string, LoadedDrill>; brokenIds: Set<string>; problems: Problem[] }> {
   const problems: Problem[] = [];
   const loaded: LoadedDrill[] = [];
   const brokenIds = new Set<string>();
   // The same file reached twice (a folder and a file in it) is one definition, not a duplicate.
   const seen = new Set<string>();
   const distinct = files.filter((file) => !seen.has(path.resolve(file)) && seen.add(path.resolve(file)));
-  for (const result of await readSideBySide(distinct)) {
+  for (const result of await readSideBySide(distinct, checked)) {
     if (result.ok) {
       loaded.push(result.loaded);
     } else {
@@ -114,11 +118,11 @@ async function loadDrills(files: readonly string[]): Promise<{ drills: Map<strin
  * not open all its files at once.
  */
 const READERS = 16;
-async function readSideBySide(files: readonly string[]): Promise<DrillFileResult[]> {
+async function readSideBySide(files: readonly string[], checked: CheckedDrills | undefined): Promise<DrillFileResult[]> {
   const results: DrillFileResult[] = new Array(files.length);
   let next = 0;
   const reader = async () => {
-    for (let index = next++; index < files.length; index = next++) results[index] = await readDrillFile(files[index]!);
+    for (let index = next++; index < files.length; index = next++) results[index] = await readDrillFile(files[index]!, checked);
   };
   await Promise.all(Array.from({ length: Math.min(READERS, files.length) }, reader));
   return results;

@@ -30,9 +30,15 @@ export const MAX_NESTING = 100;
 
 /** Reads and parses `file`; a missing file or a YAML syntax error comes back as problems, never as a throw. */
 export async function readYamlFile(file: string, missingHint = ''): Promise<ReadResult> {
+  const read = await readYamlText(file, missingHint);
+  return read.ok ? parseYaml(read.text, file) : read;
+}
+
+/** The text of a config or drill file, or why it cannot be read (as a problem at line 0). */
+export async function readYamlText(file: string, missingHint = ''): Promise<{ ok: true; text: string } | { ok: false; problems: Problem[] }> {
   const read = await readSmallRegularFile(file, missingHint);
   if (typeof read !== 'string') return { ok: false, problems: [{ file, line: 0, col: 0, message: read.problem }] };
-  return parseYaml(read, file);
+  return { ok: true, text: read };
 }
 
 /**
