@@ -14,7 +14,7 @@ import { serveDigest } from './serve-digest.js';
 import { formatInZone } from '../schedule/next-runs.js';
 import { chatSchedules } from '../compose/chat-deps.js';
 import type { PageAccess } from '../web/page-access.js';
-import { pagesRouter } from '../web/pages-router.js';
+import { lazyPagesRouter } from '../web/lazy-pages-router.js';
 
 /** What serve-command.ts checked and resolved before the store opened. */
 export interface ServeSettings {
@@ -45,7 +45,7 @@ export async function serveRunning(context: CliContext, catalogue: Catalogue, op
       signingKey: settings.signingKey,
       metrics,
       routes: chat?.routes,
-      pages: pagesRouter({ history: opened.history, runs: opened.store, catalogue, guard: access, log: context.log }),
+      pages: lazyPagesRouter({ history: opened.history, runs: opened.store, catalogue, guard: access, log: context.log }),
       host: server.host,
       port: settings.port,
       alertToken,

@@ -13,7 +13,8 @@ import { followUpsSection, openActionsSection } from './follow-ups-view.js';
 import { html, type Html } from './html.js';
 import { layout } from './layout.js';
 import { HEATMAP_WEEKS, overviewBody, drillsShown, TREND_RUNS, type EnvironmentOverview } from './overview-page.js';
-import { PAGE_ACCESS_PATHS, type PageGuard, type PageVisitor } from './page-access.js';
+import type { PageGuard, PageVisitor } from './page-access.js';
+import { isPagePath, isPagesRouterPath, RUN_PATH } from './page-paths.js';
 import { requestUrl, sendPage } from './page-responses.js';
 import { runPageBody } from './run-page.js';
 import { parseRunQuery } from './run-query.js';
@@ -34,7 +35,6 @@ export interface PagesDeps {
 /** Answers a request for a page and resolves true, or resolves false when the path is not a page. */
 export type PagesHandler = (request: IncomingMessage, response: ServerResponse, path: string) => Promise<boolean>;
 
-const RUN_PATH = /^\/runs\/([^/]+?)(\/report\.(md|json))?$/;
 /** How many open action items the overview lists per environment. */
 const OPEN_ACTIONS_SHOWN = 20;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -45,8 +45,8 @@ export function pagesRouter(deps: PagesDeps): PagesHandler {
   const environments = () => Object.keys(deps.catalogue.config.environments).sort();
 
   return async (request, response, path) => {
-    const isPage = path === '/' || path === '/runs' || path === '/runs.csv' || path === '/runs.json' || path === '/score' || RUN_PATH.test(path);
-    if (!isPage && !PAGE_ACCESS_PATHS.includes(path)) return false;
+    const isPage = isPagePath(path);
+    if (!isPagesRouterPath(path)) return false;
     if (isPage && request.method !== 'GET' && request.method !== 'HEAD') {
       sendPage(response, 405, layout({ title: 'Read-only', body: html`<h1>Read-only</h1><p>These pages only read: use GET.</p>` }), { allow: 'GET, HEAD' });
       return true;
