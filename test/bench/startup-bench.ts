@@ -100,7 +100,7 @@ async function main(): Promise<number> {
       [`Slack ack p99, warm (${WARM_BURSTS}x${BURST})`, ms(percentile(acks.warm, 99)), '', verdict(percentile(acks.warm, 99) <= TARGETS.ackWarmMs, `<= ${TARGETS.ackWarmMs} ms`)],
     ];
     printTable(['measure', 'median', 'ratio', 'target'], rows);
-    console.log(`\n${rounds} round(s) for the commands, ${serveStarts} serve start(s) after the one that ran initdb (${ms(first.healthyAfterMs)})`);
+    console.log(`\n${rounds} round(s) for the commands, ${serveStarts} serve start(s) after the one that ran initdb (${ms(first.healthyAfterMs)}): ${serveTimes.map(ms).join(', ')}`);
     return 0;
   } finally {
     process.off('SIGINT', stop);
