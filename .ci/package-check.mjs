@@ -34,7 +34,7 @@ try {
   const [{ filename, files }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('[')));
   const tarball = join(work, filename);
   const paths = files.map((file) => file.path);
-  const allowed = /^(dist\/firedrill\.js|dist\/healthcheck\.js|dist\/built-in-drills\.json|dist\/chunks\/[^/]+\.js|drills\/[^/]+\.yaml|drills\.example\.yaml|package\.json|README\.md|LICENSE)$/;
+  const allowed = /^(dist\/firedrill\.js|dist\/healthcheck\.js|dist\/built-in-drills\.json|dist\/THIRD-PARTY-NOTICES\.txt|dist\/chunks\/[^/]+\.js|drills\/[^/]+\.yaml|drills\.example\.yaml|package\.json|README\.md|LICENSE)$/;
   const unexpected = paths.filter((path) => !allowed.test(path));
   check(unexpected.length === 0, `the package holds only the built code, the drills and the docs (${paths.length} files)${unexpected.length ? `; not: ${unexpected.join(', ')}` : ''}`);
   check(paths.includes('dist/firedrill.js') && paths.includes('dist/healthcheck.js') && paths.includes('drills.example.yaml'), 'the package holds the CLI, the container health check and the example config');

@@ -15,7 +15,7 @@
 //                                      stage or `npm pack`); under `npm pack` or `npm publish`,
 //                                      prepack has just built it for the package
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,7 +89,7 @@ if (packaging) rmSync(new URL('../dist', import.meta.url), { recursive: true, fo
 else execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 
 rmSync(new URL('../dist/chunks', import.meta.url), { recursive: true, force: true });
-await esbuild.build({
+const bundled = await esbuild.build({
   absWorkingDir: root,
   // healthcheck: the container's health check, node:http only (deploy/Dockerfile).
   entryPoints: { firedrill: 'src/bin.ts', healthcheck: 'src/healthcheck.ts' },
@@ -106,8 +106,11 @@ await esbuild.build({
   sourcemap: !packaging,
   logLevel: 'warning',
   plugins: [zodEnglishOnly],
+  metafile: true,
 });
 chmodSync(new URL('../dist/firedrill.js', import.meta.url), 0o755);
+const { thirdPartyNotices } = await import('./third-party-notices.mjs');
+writeFileSync(new URL('../dist/THIRD-PARTY-NOTICES.txt', import.meta.url), thirdPartyNotices(root, bundled.metafile));
 
 // The built-in drills, checked now as a start would check them: the bundle reads their checked
 // form (dist/built-in-drills.json) instead of parsing them at every start, for as long as each
