@@ -21,9 +21,7 @@ export function loadWhileStoreStarts(env: NodeJS.ProcessEnv): ServeLoading {
     running = import('./serve-running.js').then((module) => module.serveRunning);
     // Unhandled until loaded() is called: a failure is thrown there.
     running.catch(() => undefined);
-    // After serve's own code: meanwhile the store's server comes up and the first logins to it
-    // go back and forth, which a chat SDK evaluated in one piece would hold up.
-    void running.then(() => loadChatSdks(env)).catch(() => undefined);
+    void loadChatSdks(env).catch(() => undefined);
   };
   return {
     start,
