@@ -1,5 +1,5 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { z } from 'zod';
+import * as z from 'zod';
 import { statusOf, type KubeContext } from './kube-context.js';
 
 /** Velero's API group and version: Backups, Restores and BackupStorageLocations live in Velero's namespace. */

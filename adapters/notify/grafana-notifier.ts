@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RunNotice } from '../../src/notify/notices.js';
 import type { Notifier } from '../../src/notify/ports.js';
 import { sendJson } from './http-delivery.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { EventBody, type RunEvent } from '../../src/engine/events.js';
 import { Scorecard } from '../../src/scoring/scorecard-schema.js';
 

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { z } from 'zod';
+import * as z from 'zod';
 import { rebuildTable } from './rebuild-table.js';
 import { SQLSTATE, underSavepoint } from './savepoint.js';
 import { parseTableName, qualifiedName, TableDefinition } from './table-definition.js';

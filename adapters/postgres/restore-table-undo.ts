@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { z } from 'zod';
+import * as z from 'zod';
 import { removeCanaryRows } from './canary-table.js';
 import { addMissingForeignKeys, validateForeignKeys } from './incoming-foreign-keys.js';
 import { LegacySafetyCopyParams, restoreFromSafetyCopy } from './legacy-safety-copy.js';

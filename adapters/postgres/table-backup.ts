@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { constants, createGunzip, createGzip } from 'node:zlib';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { z } from 'zod';
+import * as z from 'zod';
 import { UserError } from '../../src/errors.js';
 import { inTransaction } from './transaction.js';
 import type { ObjectStore } from '../../src/storage/object-store.js';

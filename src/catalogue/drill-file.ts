@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DRILL_KINDS, Drill, DropTableDrill } from './drill-schema.js';
 import type { Problem } from './problems.js';
 import { rpoVisibilityWarnings } from './rpo-visibility.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Duration } from './duration.js';
 import { parseMatcher } from './label-matchers.js';
 import { countSqlStatements } from './sql-statements.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Secrets never sit in the file: they are read from an environment variable or a file. */
 export const SecretRef = z.union([

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Duration } from './duration.js';
 import type { Problem } from './problems.js';
 import { allowedKeysAt, expectsSchemaAt, isRecord, unionFormsAt } from './schema-walk.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Probe } from '../engine/ports.js';
 import { commandFault, RUN_UNDO_COMMAND, runUndoCommand, type UndoCommandParams } from '../faults/command-fault.js';
 import { drillShell, undoShell } from './command-shell.js';

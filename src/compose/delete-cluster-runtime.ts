@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import path from 'node:path';
 import type { KubernetesTarget } from '../config/config-schema.js';
 import type { DeleteClusterDrill } from '../catalogue/drill-schema.js';

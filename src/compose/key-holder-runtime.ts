@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorText } from '../trust/circle.js';
 import { DELETE_CHALLENGE, keyHolderDrill, type DeleteChallengeParams } from '../trust/key-holder-drill.js';
 import { drillShell } from './command-shell.js';

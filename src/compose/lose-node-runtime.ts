@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Probe } from '../engine/ports.js';
 import { drillShell } from './command-shell.js';
 import { commandRunbookFor, drillProbes } from './probes.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Duration } from '../catalogue/duration.js';
 import { Objectives } from '../catalogue/drill-schema.js';
 import { Secret } from '../catalogue/secret-ref.js';

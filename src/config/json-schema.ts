@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Config } from './config-schema.js';
 import { Drill } from '../catalogue/drill-schema.js';
 

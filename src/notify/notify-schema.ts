@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Secret as NotifySecret } from '../catalogue/secret-ref.js';
 
 /** What a run tells the team's tools, in the order a run goes through them. */

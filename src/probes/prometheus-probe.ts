@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Probe, ProbeResult } from '../engine/ports.js';
 
 /** What a `prometheus` probe checks, from the drill file (the token already resolved). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CronExpression, TimeZone } from './schedule-schema.js';
 
 /** One table backed up on a timetable by `firedrill serve`, as `firedrill backup` would. */

@@ -1,5 +1,5 @@
 import { validateDetailed } from 'node-cron';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Duration } from '../catalogue/duration.js';
 
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DetectedBy, Outcome } from '../engine/events.js';
 
 const Ms = z.number().nullable();

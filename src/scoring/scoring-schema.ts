@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Duration } from '../catalogue/duration.js';
 
 /** The default for drills that do not say how often they are expected to run (`every:`). */

@@ -6,7 +6,7 @@ import { takeAlerts, type AlertIntakeDeps } from './alert-intake.js';
 import { arrivalNow } from '../engine/arrival.js';
 import { declaredTooLarge, MAX_BODY_BYTES, readBody, webhookAuthenticator, webhooksEnabled } from './webhook-auth.js';
 import type { ScheduleStore } from '../schedule/ports.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ownValue } from '../catalogue/own.js';
 import { reportInternalError } from '../errors.js';
 import type { FiredrillMetrics } from './metrics/firedrill-metrics.js';

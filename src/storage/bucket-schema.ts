@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** An S3 bucket (or S3-compatible one) as the config names it: an environment's, or the circle of trust's. */
 export const Bucket = z.strictObject({

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ObjectStore } from '../storage/object-store.js';
 import { errorText, readBytes, readText } from './circle.js';
 import type { Pgp } from './ports.js';

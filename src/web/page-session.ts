@@ -1,5 +1,5 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What a session cookie carries: who, and until when (ms since the epoch). Never the token. */
 const SessionClaims = z.strictObject({ n: z.string().min(1).max(200), e: z.number().int().positive() });

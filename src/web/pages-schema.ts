@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Secret } from '../catalogue/secret-ref.js';
 import { Duration } from '../catalogue/duration.js';
 
