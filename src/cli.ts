@@ -235,6 +235,13 @@ async function main(): Promise<void> {
   process.removeAllListeners('warning');
   const context = defaultContext();
   process.on('warning', (warning) => context.log.debug({ warning: warning.message }, 'node warning'));
+  // `firedrill schema | head` closes the pipe before the output ends: that only ends the output.
+  // The command goes on (a drill still undoes what it injected) and exits as it would have.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
   const interrupt = new AbortController();
   let interrupts = 0;
   const onSignal = () => {

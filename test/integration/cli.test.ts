@@ -167,6 +167,17 @@ describe('firedrill CLI', () => {
     expect(result.stdout).toContain('maxDuration');
   });
 
+  it('ends quietly when its reader stops reading (`firedrill schema | head`)', async () => {
+    const child = spawnCli(['schema']);
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // The reader is gone before the schema is written, as `head` is once it has its lines.
+    child.stdout!.destroy();
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
   it('has --help on every command', async () => {
     for (const command of ['validate', 'schema', 'plan', 'run', 'demo', 'scorecards', 'serve', 'status', 'recover', 'detected', 'recovered', 'abort', 'approve', 'schedule', 'postpone', 'incident', 'chat']) {
       const result = await cli([command, '--help']);
