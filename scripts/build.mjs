@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Builds the CLI, dist/firedrill.js (the package's bin), with the chunks it loads on demand in
-// dist/chunks/: esbuild bundles firedrill's own code with the small libraries every command
-// loads (zod, yaml, commander, fastest-levenshtein), because loading hundreds of small module
-// files is most of what a start costs; the SDKs stay in node_modules and each chunk imports
-// them only when a command needs them.
+// dist/chunks/: esbuild bundles firedrill's own code with the libraries every command loads
+// and those on the way to `serve` answering (BUNDLED below), because loading hundreds of small
+// module files is most of what a start costs; the other SDKs stay in node_modules and a chunk
+// imports them only when a command needs them. It also writes the built-in drills as checked
+// (dist/built-in-drills.json) and the bundled libraries' licences (dist/THIRD-PARTY-NOTICES.txt).
 //   node scripts/build.mjs             development: also type-checks and compiles dist/src,
 //                                      dist/adapters and dist/test/bench with tsc (the benches)
 //   node scripts/build.mjs --package   for `npm pack`/`npm publish` (prepack): the bundle alone,
