@@ -59,6 +59,10 @@ export async function runAndKill(options: CrashOptions): Promise<Killed> {
   const exited = once(child, 'exit');
   const deadline = Date.now() + (options.timeoutMs ?? 90_000);
   let unwatch: (() => Promise<void>) | undefined;
+  // The other command started after the injection ends before this returns: it rolls back, at
+  // its own start, every run whose owner is gone, so one still starting when the next case
+  // kills its run could take that run over from the command the case means to test.
+  let nudging: Promise<void> | undefined;
   try {
     let runId: string | undefined;
     while (!runId) {
@@ -80,7 +84,7 @@ export async function runAndKill(options: CrashOptions): Promise<Killed> {
           resolve([...before, event]);
         } else if (!nudged && options.afterInjected && event.type === 'injected') {
           nudged = true;
-          void options.afterInjected(runId);
+          nudging = options.afterInjected(runId).catch(() => undefined);
         }
       };
       void options.store.watch(runId, consider).then(async (stop) => {
@@ -100,6 +104,7 @@ export async function runAndKill(options: CrashOptions): Promise<Killed> {
       child.kill('SIGKILL');
       await exited;
     }
+    await nudging;
   }
 }
 
