@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger as BoltLogger, Receiver, webApi } from '@slack/bolt';
-import { HTTPReceiver } from './bolt-parts.js';
+import { HTTPReceiver, SocketModeReceiver } from './bolt-parts.js';
 import { UserError } from '../../src/errors.js';
 import { SLACK_EVENTS_PATH, type SlackEnv } from './slack-env.js';
 
@@ -24,7 +24,7 @@ export interface SlackTransportOptions {
   listen?: { port: number; host: string } | undefined;
 }
 
-export async function slackTransport({ env, logger, listen }: SlackTransportOptions): Promise<SlackTransport> {
+export function slackTransport({ env, logger, listen }: SlackTransportOptions): SlackTransport {
   return env.appToken !== undefined ? socketTransport(env.appToken, env.apiUrl, logger) : httpTransport(env.signingSecret, logger, listen);
 }
 
@@ -49,8 +49,7 @@ function httpTransport(signingSecret: string, logger: BoltLogger, listen: SlackT
 /** Errors of `apps.connections.open` that mean the app token is wrong, not that Slack is away. */
 const REFUSED = new Set(['not_authed', 'invalid_auth', 'account_inactive', 'token_revoked', 'not_allowed_token_type', 'team_disabled']);
 
-async function socketTransport(appToken: string, apiUrl: string | undefined, logger: BoltLogger): Promise<SlackTransport> {
-  const { SocketModeReceiver } = await import('./socket-mode-parts.js');
+function socketTransport(appToken: string, apiUrl: string | undefined, logger: BoltLogger): SlackTransport {
   // The Socket Mode client asks the Web API (apps.connections.open) for its WebSocket URL.
   const receiver = new SocketModeReceiver({ appToken, logger, installerOptions: { clientOptions: apiUrl ? { slackApiUrl: apiUrl } : {} } });
   const { client } = receiver;
