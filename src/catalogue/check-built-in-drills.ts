@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { listYamlFiles } from './catalogue-files.js';
-import type { CheckedDrill } from './checked-drills.js';
-import { textDigest } from './checked-drills.js';
+import { textDigest, type CheckedDrill } from './checked-drills.js';
 import { validateDrillSource } from './drill-file.js';
 import { formatProblem } from './problems.js';
 import { parseYaml } from './yaml-source.js';

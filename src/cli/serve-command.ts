@@ -37,13 +37,10 @@ export async function serveCommand(context: CliContext, configPath: string, opti
     { configDir: catalogue.configDir, env: context.env, configPath: catalogue.configPath },
     { whileWaiting: running.start },
   );
-  let serveRunning;
-  try {
-    serveRunning = await running.loaded();
-  } catch (error) {
+  const serveRunning = await running.loaded().catch(async (error: unknown) => {
     await opened.close();
     throw error;
-  }
+  });
   return serveRunning(context, catalogue, opened, { port, stop: options.stop, alertToken, alertHmacSecret, signingKey, access });
 }
 
