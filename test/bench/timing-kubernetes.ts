@@ -1,67 +1,16 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { V1Pod } from '@kubernetes/client-node';
 import { openKubeContext, type KubeContext } from '../../adapters/kubernetes/kube-context.js';
 import { workloadsProbe } from '../../adapters/kubernetes/workloads-probe.js';
+import { controlPlaneDir, startKwokCluster } from '../e2e/support/kwok-cluster.js';
 import { drillProbing, NotMeasured, recoveryByRequestTrial, type TimingSource } from './timing-sources.js';
 
-const run = promisify(execFile);
-const K8S_VERSION = process.env.FIREDRILL_K8S_VERSION ?? 'v1.36.3';
 /** An API server and its etcd are all this needs: kwokctl starts them from the e2e suite's cache. */
 const NEEDED = ['kube-apiserver', 'etcd', 'kwokctl'];
 const NAMESPACE = 'bench';
 const POD = 'web-0';
 const LABELS = { app: 'web' };
-
-/** Where `npm run test:e2e:k8s` (test/e2e/support/build-control-plane.sh) caches the control plane. */
-function controlPlaneDir(): string {
-  return join(process.env.FIREDRILL_CACHE_DIR ?? join(homedir(), '.cache', 'firedrill'), `k8s-${K8S_VERSION}`, 'bin');
-}
-
-interface ApiServer {
-  kubeconfig: string;
-  context: string;
-  stop(): Promise<void>;
-}
-
-/**
- * A real kube-apiserver and etcd, and nothing else: no controllers, scheduler or kubelets (kwok),
- * so that a pod is Ready exactly when the benchmark says so through the status subresource.
- */
-async function startApiServer(bin: string): Promise<ApiServer> {
-  const dir = await mkdtemp(join(tmpdir(), 'firedrill-timing-k8s-'));
-  const name = `fd-timing-${process.pid}`;
-  const kubeconfig = join(dir, 'kubeconfig');
-  const env = {
-    ...process.env,
-    PATH: `${bin}:${process.env.PATH ?? ''}`,
-    KWOK_WORKDIR: join(dir, 'kwok'),
-    KWOK_RUNTIME: 'binary',
-    KWOK_KUBE_APISERVER_BINARY: join(bin, 'kube-apiserver'),
-    KWOK_ETCD_BINARY: join(bin, 'etcd'),
-    KUBECONFIG: kubeconfig,
-  };
-  const kwokctl = (...args: string[]) => run(join(bin, 'kwokctl'), args, { env, maxBuffer: 16 * 1024 * 1024 });
-  const stop = async () => {
-    try {
-      await kwokctl('delete', 'cluster', '--name', name, '--kubeconfig', kubeconfig);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  };
-  try {
-    await kwokctl('create', 'cluster', '--name', name, '--runtime', 'binary', '--kubeconfig', kubeconfig,
-      '--disable', 'kube-controller-manager,kube-scheduler,kwok-controller', '--wait', '120s');
-    return { kubeconfig, context: `kwok-${name}`, stop };
-  } catch (error) {
-    await stop().catch(() => undefined);
-    throw error;
-  }
-}
 
 /** A Deployment of one replica and the pod it selects; with no controllers, nothing else touches either. */
 async function createWorkload(kube: KubeContext): Promise<void> {
@@ -100,7 +49,8 @@ export const kubernetesWatchSource: TimingSource = {
     if (missing.length > 0) {
       throw new NotMeasured(`needs an API server: ${missing.join(', ')} missing in ${bin}; \`npm run test:e2e:k8s\` builds them (about 9 min cold)`);
     }
-    const server = await startApiServer(bin);
+    // No controllers, scheduler or kubelets: a pod is Ready exactly when the benchmark says so through the status subresource.
+    const server = await startKwokCluster(0, { bin, apiServerOnly: true });
     try {
       const kube = openKubeContext({ kind: 'file', path: server.kubeconfig }, server.context);
       await createWorkload(kube);

@@ -23,9 +23,14 @@ export interface KwokCluster {
   stop(): Promise<void>;
 }
 
+/** Where build-control-plane.sh caches the control plane's binaries. */
+export function controlPlaneDir(): string {
+  return join(process.env.FIREDRILL_CACHE_DIR ?? join(homedir(), '.cache', 'firedrill'), `k8s-${K8S_VERSION}`, 'bin');
+}
+
 /** The cached control plane of build-control-plane.sh; built first when any binary is missing. */
 export async function controlPlaneBin(): Promise<string> {
-  const bin = join(process.env.FIREDRILL_CACHE_DIR ?? join(homedir(), '.cache', 'firedrill'), `k8s-${K8S_VERSION}`, 'bin');
+  const bin = controlPlaneDir();
   const missing = await Promise.all(BINARIES.map((name) => access(join(bin, name)).then(() => false, () => true)));
   if (missing.some(Boolean)) {
     const script = join(dirname(fileURLToPath(import.meta.url)), 'build-control-plane.sh');
@@ -35,9 +40,19 @@ export async function controlPlaneBin(): Promise<string> {
   return bin;
 }
 
+export interface KwokOptions {
+  /** The control plane's binaries; default: the cached build, built first when missing. */
+  bin?: string;
+  /**
+   * A kube-apiserver and etcd only: no controllers, scheduler or kwok, so that nothing but the
+   * caller changes an object (a pod is Ready when the caller says so).
+   */
+  apiServerOnly?: boolean;
+}
+
 /** A real kube-apiserver, controller-manager, scheduler and etcd, with `nodes` nodes simulated by kwok. */
-export async function startKwokCluster(nodes: number): Promise<KwokCluster> {
-  const bin = await controlPlaneBin();
+export async function startKwokCluster(nodes: number, options: KwokOptions = {}): Promise<KwokCluster> {
+  const bin = options.bin ?? (await controlPlaneBin());
   const dir = await mkdtemp(join(tmpdir(), 'firedrill-kwok-'));
   const name = `fd-${process.pid}`;
   const kubeconfig = join(dir, 'kubeconfig');
@@ -77,11 +92,12 @@ export async function startKwokCluster(nodes: number): Promise<KwokCluster> {
   };
   try {
     // --wait: create returns before the apiserver is ready otherwise.
-    await kwokctl('create', 'cluster', '--name', name, '--runtime', 'binary', '--kubeconfig', kubeconfig, '--wait', '90s');
+    const only = options.apiServerOnly ? ['--disable', 'kube-controller-manager,kube-scheduler,kwok-controller'] : [];
+    await kwokctl('create', 'cluster', '--name', name, '--runtime', 'binary', '--kubeconfig', kubeconfig, ...only, '--wait', '90s');
     const scaleNodes = async (replicas: number) => {
       await kwokctl('--name', name, 'scale', 'node', '--replicas', String(replicas));
     };
-    await scaleNodes(nodes);
+    if (nodes > 0) await scaleNodes(nodes);
     return { name, kubeconfig, context: `kwok-${name}`, bin, kubectl, scaleNodes, stop };
   } catch (error) {
     await stop().catch(() => undefined);
