@@ -18,8 +18,10 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { axiosWithoutFetchProbes, standIns, zodEnglishOnly } from './esbuild-plugins.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = new Set(process.argv.slice(2));
@@ -56,26 +58,6 @@ const { dependencies } = JSON.parse(readFileSync(new URL('../package.json', impo
 const OPTIONAL = ['pg-native'];
 const external = [...Object.keys(dependencies), ...OPTIONAL];
 
-/**
- * zod's namespace re-exports its messages in some fifty languages (`z.locales`), and a bundle
- * cannot leave out what a namespace re-exports: about 400 KB of source that every command
- * parsed and an idle `serve` held (3.5 MiB of its resident set, measured). firedrill's messages
- * are English, which zod configures from its own en.js; `z.locales` keeps only `en`.
- */
-const zodEnglishOnly = {
-  name: 'zod-english-only',
-  setup(build) {
-    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, ({ importer, resolveDir }) =>
-      /[\\/]zod[\\/]/.test(importer) ? { path: join(resolveDir, '..', 'locales', 'index.js'), namespace: 'zod-locales' } : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, ({ path }) => ({
-      contents: "export { default as en } from './en.js';",
-      resolveDir: dirname(path),
-      loader: 'js',
-    }));
-  },
-};
-
 const packaging = args.has('--package');
 if (packaging) rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 else execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
@@ -97,7 +79,7 @@ const bundled = await esbuild.build({
   banner: { js: "import { createRequire as __firedrillCreateRequire } from 'node:module';\nconst require = __firedrillCreateRequire(import.meta.url);" },
   sourcemap: !packaging,
   logLevel: 'warning',
-  plugins: [zodEnglishOnly],
+  plugins: [zodEnglishOnly, axiosWithoutFetchProbes, standIns],
   metafile: true,
 });
 chmodSync(new URL('../dist/firedrill.js', import.meta.url), 0o755);

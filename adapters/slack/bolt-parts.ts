@@ -12,5 +12,6 @@ import { commonJsDefault } from './common-js-default.js';
 
 export const App = commonJsDefault<typeof import('@slack/bolt/dist/App.js').default>(appModule);
 export const HTTPReceiver = commonJsDefault<typeof import('@slack/bolt/dist/receivers/HTTPReceiver.js').default>(httpReceiverModule);
-export const SocketModeReceiver = commonJsDefault<typeof import('@slack/bolt/dist/receivers/SocketModeReceiver.js').default>(socketModeReceiverModule);
+/** A function: the bundle loads Socket Mode (and ws) only when it is used (scripts/esbuild-plugins.mjs). */
+export const socketModeReceiver = () => commonJsDefault<typeof import('@slack/bolt/dist/receivers/SocketModeReceiver.js').default>(socketModeReceiverModule);
 export const LogLevel = appModule.LogLevel;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger as BoltLogger, Receiver, webApi } from '@slack/bolt';
-import { HTTPReceiver, SocketModeReceiver } from './bolt-parts.js';
+import { HTTPReceiver, socketModeReceiver } from './bolt-parts.js';
 import { UserError } from '../../src/errors.js';
 import { SLACK_EVENTS_PATH, type SlackEnv } from './slack-env.js';
 
@@ -51,6 +51,7 @@ const REFUSED = new Set(['not_authed', 'invalid_auth', 'account_inactive', 'toke
 
 function socketTransport(appToken: string, apiUrl: string | undefined, logger: BoltLogger): SlackTransport {
   // The Socket Mode client asks the Web API (apps.connections.open) for its WebSocket URL.
+  const SocketModeReceiver = socketModeReceiver();
   const receiver = new SocketModeReceiver({ appToken, logger, installerOptions: { clientOptions: apiUrl ? { slackApiUrl: apiUrl } : {} } });
   const { client } = receiver;
   return {

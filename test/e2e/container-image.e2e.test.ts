@@ -10,6 +10,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/embedded-store.js';
 import { startTestPostgres, type TestPostgres } from '../support/servers.js';
+import { postToSlackEvents, slashCommand, startSlackApiStandIn, type SlackApiStandIn } from '../support/slack.js';
+import { startSocketModeServer } from '../support/slack-socket.js';
 
 /**
  * The container image, built without Docker by deploy/image/build-image.mjs, run the way a
@@ -245,5 +247,86 @@ describe('the container image', () => {
     } finally {
       serve.kill('SIGKILL');
     }
+  });
+  /**
+   * Slack through the bundle as it ships: the build edits what Bolt, axios, raw-body and
+   * form-data load (scripts/esbuild-plugins.mjs), which the tests of the sources never run.
+   */
+  describe('with Slack', () => {
+    let api: SlackApiStandIn;
+    const SECRET = 'image-signing-secret';
+
+    beforeAll(async () => {
+      // The store of the test before, when it ran.
+      if (!postgres) {
+        postgres = await startTestPostgres();
+        await postgres.createDatabase('firedrill');
+      }
+      api = await startSlackApiStandIn();
+    });
+    afterAll(async () => {
+      await api?.close();
+    });
+
+    async function serveWithSlack(apiUrl: string, slackEnv: Record<string, string>, ready: RegExp): Promise<{ url: string; stop: () => Promise<number | null> }> {
+      const port = await freePort();
+      await writeFile(join(configDir, 'firedrill.yaml'), `environments: {}\nserver:\n  host: 127.0.0.1\n  port: ${port}\n`);
+      const serve = startInImage(firedrill('--config', '/etc/firedrill/firedrill.yaml', 'serve'), {
+        DATABASE_URL: postgres!.url('firedrill'),
+        SLACK_BOT_TOKEN: 'xoxb-image',
+        SLACK_API_URL: apiUrl,
+        ...slackEnv,
+      });
+      let stderr = '';
+      const exited = new Promise<number | null>((resolve) => serve.on('close', resolve));
+      await new Promise<void>((resolve, reject) => {
+        serve.stderr!.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+          if (ready.test(stderr)) resolve();
+        });
+        void exited.then(() => reject(new Error(`serve exited early:\n${stderr}`)));
+      });
+      return {
+        url: `http://127.0.0.1:${port}`,
+        stop: async () => {
+          serve.kill('SIGTERM');
+          const code = await exited;
+          expect(stderr).not.toMatch(/"level":(50|60)/);
+          return code;
+        },
+      };
+    }
+
+    it('acks a signed slash command over HTTP, answers it through the Web API, and refuses a forged one', async () => {
+      const serve = await serveWithSlack(api.url, { SLACK_SIGNING_SECRET: SECRET }, /chat: slack at \/slack\/events/);
+      try {
+        const acked = await postToSlackEvents(serve.url, slashCommand('status', 'U0IMAGE'), SECRET);
+        expect(acked.status).toBe(200);
+        expect((await postToSlackEvents(serve.url, slashCommand('status', 'U0IMAGE'), 'forged-secret')).status).toBe(401);
+        const reply = await api.waitFor((call) => call.method === 'chat.postMessage' && JSON.stringify(call.body.blocks).includes('No drill is running'));
+        expect(reply.token).toBe('xoxb-image');
+      } finally {
+        expect(await serve.stop()).toBe(0);
+      }
+    });
+
+    it('connects over Socket Mode and answers a slash command sent through it', async () => {
+      const socket = await startSocketModeServer();
+      const socketApi = await startSlackApiStandIn({ answers: { 'apps.connections.open': () => ({ ok: true, url: socket.url }) } });
+      try {
+        const serve = await serveWithSlack(socketApi.url, { SLACK_APP_TOKEN: 'xapp-image', SLACK_SIGNING_SECRET: '' }, /chat: slack over socket mode/);
+        try {
+          await socket.connected();
+          const ack = await socket.send('slash_commands', slashCommand('status', 'U0IMAGE'));
+          expect(ack.ms).toBeLessThan(3_000);
+          await socketApi.waitFor((call) => call.method === 'chat.postMessage' && JSON.stringify(call.body.blocks).includes('No drill is running'));
+        } finally {
+          expect(await serve.stop()).toBe(0);
+        }
+      } finally {
+        await socketApi.close();
+        await socket.close();
+      }
+    });
   });
 });

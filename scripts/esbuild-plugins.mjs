@@ -1,0 +1,147 @@
+// esbuild plugins of the build (scripts/build.mjs): each leaves out of the bundle what a
+// library does at load that firedrill pays for at every start and never uses. A plugin that
+// no longer finds the text it replaces fails the build, so a library upgrade cannot undo one
+// silently.
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * zod's namespace re-exports its messages in some fifty languages (`z.locales`), and a bundle
+ * cannot leave out what a namespace re-exports: about 400 KB of source that every command
+ * parsed and an idle `serve` held (3.5 MiB of its resident set, measured). firedrill's messages
+ * are English, which zod configures from its own en.js; `z.locales` keeps only `en`.
+ */
+export const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, ({ importer, resolveDir }) =>
+      /[\\/]zod[\\/]/.test(importer) ? { path: join(resolveDir, '..', 'locales', 'index.js'), namespace: 'zod-locales' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, ({ path }) => ({
+      contents: "export { default as en } from './en.js';",
+      resolveDir: dirname(path),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * axios, the Slack Web API client's HTTP library, looks at load for the fetch API (its fetch
+ * adapter) and for a global FormData. On Node 20 either look loads Node's own fetch
+ * implementation (undici): about 30 ms of every `serve` start with Slack, measured, for an
+ * adapter that axios never picks in Node (its http adapter comes first) and a FormData class
+ * that firedrill never hands it. The bundle takes axios from its ES module sources (its
+ * CommonJS build is one file) and leaves both looks out:
+ * - the fetch adapter reports itself unavailable, as it does where there is no fetch;
+ * - `isFormData` knows FormData objects by their tag, its check where there is no global
+ *   FormData;
+ * - a form axios builds itself is a `form-data` one, as on Node versions without FormData.
+ */
+const AXIOS_EDITS = {
+  'lib/adapters/fetch.js': null,
+  'lib/utils.js': [["typeof G.FormData !== 'undefined' ? G.FormData : undefined", 'undefined']],
+  'lib/env/classes/FormData.js': [["typeof FormData !== 'undefined' ? FormData : _FormData", '_FormData']],
+};
+const UNAVAILABLE_FETCH_ADAPTER = 'export const getFetch = () => false;\nexport default false;\n';
+
+export const axiosWithoutFetchProbes = {
+  name: 'axios-without-fetch-probes',
+  setup(build) {
+    const root = dirname(require.resolve('axios/package.json'));
+    build.onResolve({ filter: /^axios$/ }, () => ({ path: join(root, 'index.js') }));
+    for (const [file, edits] of Object.entries(AXIOS_EDITS)) {
+      const path = join(root, file);
+      build.onLoad({ filter: new RegExp(`${escapeRegExp(path)}$`) }, async () => {
+        if (edits === null) return { contents: UNAVAILABLE_FETCH_ADAPTER, loader: 'js' };
+        let contents = await readFile(path, 'utf8');
+        for (const [text, replacement] of edits) {
+          if (!contents.includes(text)) throw new Error(`axios's ${file} no longer holds \`${text}\`: look again at the plugin axios-without-fetch-probes (scripts/esbuild-plugins.mjs)`);
+          contents = contents.replace(text, replacement);
+        }
+        return { contents, loader: 'js', resolveDir: dirname(path) };
+      });
+    }
+  },
+};
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/**
+ * Modules that bundled libraries require when they load but use in one place that firedrill
+ * reaches rarely or never. A stand-in takes the module's place for that importer: it loads the
+ * module on first use (so a `serve` start neither runs nor compiles it), or, for iconv-lite,
+ * replaces the one call that firedrill never makes. Measured by importing the Slack chunk alone:
+ * together about 20 ms of CPU and 5 MiB less at every `serve` start with Slack.
+ */
+const STAND_INS = [
+  {
+    // raw-body decodes a body with iconv-lite (540 KB of charset tables) only when its caller
+    // names a charset; Bolt, its only user here, never does. Should that change, raw-body answers
+    // 415 "specified encoding unsupported", as for a charset iconv-lite lacks.
+    name: 'iconv-lite for raw-body',
+    importer: /[\\/]raw-body[\\/]/,
+    resolved: /[\\/]iconv-lite[\\/]lib[\\/]index\.js$/,
+    contents: () =>
+      'module.exports = { getDecoder(encoding) { throw new Error(`firedrill decodes no ${encoding} request bodies (iconv-lite is not bundled)`); } };',
+  },
+  {
+    // form-data looks up the type of a file it sends (mime.lookup); mime-types builds its tables
+    // from mime-db's 200 KB at load.
+    name: 'mime-types for form-data',
+    importer: /[\\/]form-data[\\/]/,
+    resolved: /[\\/]mime-types[\\/]index\.js$/,
+    contents: (real) => `let real;\nmodule.exports = { lookup: (path) => (real ??= require(${JSON.stringify(real)})).lookup(path) };`,
+  },
+  {
+    // Bolt's HTTP receiver makes an InstallProvider only for OAuth installs (a client id and
+    // secret); firedrill runs with a bot token. @slack/oauth brings jsonwebtoken and semver.
+    name: '@slack/oauth for Bolt',
+    importer: /[\\/]@slack[\\/]bolt[\\/]/,
+    resolved: /[\\/]@slack[\\/]oauth[\\/]dist[\\/]index\.js$/,
+    contents: (real) => `let real;\nmodule.exports = new Proxy({}, { get: (_, key) => (real ??= require(${JSON.stringify(real)}))[key] });`,
+  },
+  {
+    // Socket Mode (with ws) is used only when SLACK_APP_TOKEN is set; Bolt's App requires its
+    // receiver for an instanceof check that it makes in Socket Mode only.
+    name: "Bolt's Socket Mode receiver",
+    importer: /./,
+    resolved: /[\\/]@slack[\\/]bolt[\\/]dist[\\/]receivers[\\/]SocketModeReceiver\.js$/,
+    contents: (real) =>
+      `let real;\nObject.defineProperty(exports, '__esModule', { value: true });\n` +
+      `Object.defineProperty(exports, 'default', { enumerable: true, get: () => (real ??= require(${JSON.stringify(real)})).default });`,
+  },
+];
+
+export const standIns = {
+  name: 'stand-ins',
+  setup(build) {
+    const used = new Set();
+    build.onResolve({ filter: /^(iconv-lite|mime-types|@slack\/oauth)$|SocketModeReceiver(\.js)?$/ }, async (args) => {
+      // A stand-in's own require of the real module resolves as usual.
+      if (args.namespace === 'stand-in' || args.pluginData === 'stand-ins: real') return undefined;
+      const real = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'stand-ins: real' });
+      if (real.errors.length > 0) return { errors: real.errors };
+      const standIn = STAND_INS.find(({ importer, resolved }) => importer.test(args.importer) && resolved.test(real.path));
+      if (!standIn) return { path: real.path, external: real.external, sideEffects: real.sideEffects };
+      used.add(standIn.name);
+      return { path: real.path, namespace: 'stand-in', pluginData: standIn };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'stand-in' }, ({ path, pluginData }) => ({
+      contents: pluginData.contents(path),
+      resolveDir: dirname(path),
+      loader: 'js',
+    }));
+    build.onEnd((result) => {
+      if (result.errors.length > 0) return;
+      const unused = STAND_INS.filter(({ name }) => !used.has(name)).map(({ name }) => name);
+      if (unused.length > 0) {
+        return { errors: [{ text: `stand-ins no longer used (a library changed what it requires): ${unused.join(', ')}; look again at scripts/esbuild-plugins.mjs` }] };
+      }
+    });
+  },
+};
