@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { axiosWithoutFetchProbes, standIns, zodEnglishOnly } from './esbuild-plugins.mjs';
+import { nodeOnlySources, standIns, zodEnglishOnly } from './esbuild-plugins.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = new Set(process.argv.slice(2));
@@ -79,7 +79,7 @@ const bundled = await esbuild.build({
   banner: { js: "import { createRequire as __firedrillCreateRequire } from 'node:module';\nconst require = __firedrillCreateRequire(import.meta.url);" },
   sourcemap: !packaging,
   logLevel: 'warning',
-  plugins: [zodEnglishOnly, axiosWithoutFetchProbes, standIns],
+  plugins: [zodEnglishOnly, nodeOnlySources, standIns],
   metafile: true,
 });
 chmodSync(new URL('../dist/firedrill.js', import.meta.url), 0o755);

@@ -29,36 +29,36 @@ export const zodEnglishOnly = {
 };
 
 /**
- * axios, the Slack Web API client's HTTP library, looks at load for the fetch API (its fetch
- * adapter) and for a global FormData. On Node 20 either look loads Node's own fetch
- * implementation (undici): about 30 ms of every `serve` start with Slack, measured, for an
- * adapter that axios never picks in Node (its http adapter comes first) and a FormData class
- * that firedrill never hands it. The bundle takes axios from its ES module sources (its
- * CommonJS build is one file) and leaves both looks out:
- * - the fetch adapter reports itself unavailable, as it does where there is no fetch;
- * - `isFormData` knows FormData objects by their tag, its check where there is no global
- *   FormData;
- * - a form axios builds itself is a `form-data` one, as on Node versions without FormData.
+ * Looks at load, in bundled libraries, for what only other runtimes have. On Node 20 each of
+ * them loads Node's own fetch implementation (undici): about 30 ms of every start that loads
+ * the library, measured, for nothing firedrill uses. The bundle leaves them out; each edit
+ * replaces exact text, which the build fails without.
+ * - axios (the Slack Web API client's HTTP library) looks for fetch (its fetch adapter, which it
+ *   never picks in Node: its http adapter comes first) and for a global FormData. The bundle
+ *   takes axios from its ES module sources (its CommonJS build is one file): the fetch adapter
+ *   reports itself unavailable, as where there is no fetch; `isFormData` knows FormData objects
+ *   by their tag, its check where there is no global FormData; a form axios builds itself is a
+ *   `form-data` one, as on Node versions without FormData.
+ * - pg asks whether it runs in a Cloudflare Worker by making a `Response`.
  */
-const AXIOS_EDITS = {
-  'lib/adapters/fetch.js': null,
-  'lib/utils.js': [["typeof G.FormData !== 'undefined' ? G.FormData : undefined", 'undefined']],
-  'lib/env/classes/FormData.js': [["typeof FormData !== 'undefined' ? FormData : _FormData", '_FormData']],
-};
-const UNAVAILABLE_FETCH_ADAPTER = 'export const getFetch = () => false;\nexport default false;\n';
+const SOURCE_EDITS = [
+  { package: 'axios', file: 'lib/adapters/fetch.js', contents: 'export const getFetch = () => false;\nexport default false;\n' },
+  { package: 'axios', file: 'lib/utils.js', edits: [["typeof G.FormData !== 'undefined' ? G.FormData : undefined", 'undefined']] },
+  { package: 'axios', file: 'lib/env/classes/FormData.js', edits: [["typeof FormData !== 'undefined' ? FormData : _FormData", '_FormData']] },
+  { package: 'pg', file: 'lib/stream.js', edits: [['  if (isCloudflareRuntime()) {', '  if (false) {']] },
+];
 
-export const axiosWithoutFetchProbes = {
-  name: 'axios-without-fetch-probes',
+export const nodeOnlySources = {
+  name: 'node-only-sources',
   setup(build) {
-    const root = dirname(require.resolve('axios/package.json'));
-    build.onResolve({ filter: /^axios$/ }, () => ({ path: join(root, 'index.js') }));
-    for (const [file, edits] of Object.entries(AXIOS_EDITS)) {
-      const path = join(root, file);
+    const axios = dirname(require.resolve('axios/package.json'));
+    build.onResolve({ filter: /^axios$/ }, () => ({ path: join(axios, 'index.js') }));
+    for (const edit of SOURCE_EDITS) {
+      const path = join(dirname(require.resolve(`${edit.package}/package.json`)), edit.file);
       build.onLoad({ filter: new RegExp(`${escapeRegExp(path)}$`) }, async () => {
-        if (edits === null) return { contents: UNAVAILABLE_FETCH_ADAPTER, loader: 'js' };
-        let contents = await readFile(path, 'utf8');
-        for (const [text, replacement] of edits) {
-          if (!contents.includes(text)) throw new Error(`axios's ${file} no longer holds \`${text}\`: look again at the plugin axios-without-fetch-probes (scripts/esbuild-plugins.mjs)`);
+        let contents = edit.contents ?? (await readFile(path, 'utf8'));
+        for (const [text, replacement] of edit.edits ?? []) {
+          if (!contents.includes(text)) throw new Error(`${edit.package}'s ${edit.file} no longer holds \`${text}\`: look again at SOURCE_EDITS in scripts/esbuild-plugins.mjs`);
           contents = contents.replace(text, replacement);
         }
         return { contents, loader: 'js', resolveDir: dirname(path) };
@@ -106,6 +106,14 @@ const STAND_INS = [
     contents: (real) => `let real;\nmodule.exports = new Proxy({}, { get: (_, key) => (real ??= require(${JSON.stringify(real)}))[key] });`,
   },
   {
+    // prom-client's CPU counter reads the active trace span only for exemplars, which firedrill
+    // does not turn on; the OpenTelemetry API sets up its globals when it loads.
+    name: '@opentelemetry/api for prom-client',
+    importer: /[\\/]prom-client[\\/]/,
+    resolved: /[\\/]@opentelemetry[\\/]api[\\/]/,
+    contents: (real) => `let real;\nmodule.exports = new Proxy({}, { get: (_, key) => (real ??= require(${JSON.stringify(real)}))[key] });`,
+  },
+  {
     // Socket Mode (with ws) is used only when SLACK_APP_TOKEN is set; Bolt's App requires its
     // receiver for an instanceof check that it makes in Socket Mode only.
     name: "Bolt's Socket Mode receiver",
@@ -121,7 +129,7 @@ export const standIns = {
   name: 'stand-ins',
   setup(build) {
     const used = new Set();
-    build.onResolve({ filter: /^(iconv-lite|mime-types|@slack\/oauth)$|SocketModeReceiver(\.js)?$/ }, async (args) => {
+    build.onResolve({ filter: /^(iconv-lite|mime-types|@slack\/oauth|@opentelemetry\/api)$|SocketModeReceiver(\.js)?$/ }, async (args) => {
       // A stand-in's own require of the real module resolves as usual.
       if (args.namespace === 'stand-in' || args.pluginData === 'stand-ins: real') return undefined;
       const real = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'stand-ins: real' });
