@@ -14,7 +14,7 @@ import { loadWhileStoreStarts } from './serve-preload.js';
  *
  * This part checks what a start needs (the config, its secrets, the port) and opens the store;
  * the rest of `serve` (serve-running.ts) and the SDKs it uses load while the store's
- * PostgreSQL starts, in processes of its own.
+ * PostgreSQL starts, in processes of its own. Page access is checked once the store is open.
  */
 export async function serveCommand(context: CliContext, configPath: string, options: { port?: string; stop: AbortSignal }): Promise<number> {
   const catalogue = await loadCatalogueOrExplain(context, configPath);
@@ -27,17 +27,27 @@ export async function serveCommand(context: CliContext, configPath: string, opti
   const alertToken = await secret(server.alertToken, 'FIREDRILL_ALERT_TOKEN');
   const alertHmacSecret = await secret(server.alertHmacSecret, 'FIREDRILL_ALERT_HMAC_SECRET');
   const signingKey = await servedSigningKey(catalogue, context.env);
-  const access = pageAccess(catalogue.config, context.log, { configDir: catalogue.configDir, env: context.env });
-  await access.ready;
 
   const running = loadWhileStoreStarts(context.env);
   // No roll-back at start: a run left by a dead process is the leader's to take over (resume or roll back).
   const opened = await openStore(
     catalogue.config.store.url,
     { configDir: catalogue.configDir, env: context.env, configPath: catalogue.configPath },
-    { whileWaiting: running.start },
+    {
+      // This thread's work while the store's PostgreSQL starts: the rest of serve, and the logger
+      // (reading it loads pino), which would otherwise hold up the start of the store.
+      whileWaiting: () => {
+        running.start();
+        void context.log;
+      },
+    },
   );
-  const serveRunning = await running.loaded().catch(async (error: unknown) => {
+  const started = async () => {
+    const access = pageAccess(catalogue.config, context.log, { configDir: catalogue.configDir, env: context.env });
+    await access.ready;
+    return { access, serveRunning: await running.loaded() };
+  };
+  const { access, serveRunning } = await started().catch(async (error: unknown) => {
     await opened.close();
     throw error;
   });

@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLI_TEST_TIMEOUT_MS, embeddedStoreCli, type EmbeddedStoreCli } from '../support/embedded-store-cli.js';
 import { waitFor } from '../support/embedded-store.js';
+import { runCli } from '../support/cli.js';
 
 let world: EmbeddedStoreCli;
 
@@ -106,5 +107,17 @@ describe('the embedded store shared by several firedrill processes', () => {
     chats[1]!.child.stdin!.end();
     expect(await world.finished(chats[1]!), chats[1]!.stderr()).toBe(0);
     await store.waitForStopped();
+  }, CLI_TEST_TIMEOUT_MS);
+
+  it('stops serve at start when its pages token cannot be read, and stops the store that serve started', async () => {
+    // serve checks page access once its store is open (the logger loads while the store starts).
+    const config = join(world.dir, 'pages-token.yaml');
+    await writeFile(config, 'environments:\n  staging:\n    description: only read here\nserver:\n  pages:\n    auth:\n      token: { env: UNSET_PAGES_TOKEN }\n');
+    const result = await runCli(['serve', '--port', '0', '--config', config], { env: world.env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('environment variable UNSET_PAGES_TOKEN is not set');
+    expect(result.stderr).not.toContain('    at ');
+    expect(await world.store.running()).toBeUndefined();
+    expect(await readFile(join(world.store.pgdata, 'PG_VERSION'), 'utf8')).toMatch(/^\d+/);
   }, CLI_TEST_TIMEOUT_MS);
 });
