@@ -52,6 +52,12 @@ export const FINISHED_UNDO_PARAMS = { dropped: 'the run finished; its undo is no
 export interface RunStoreOptions {
   /** How long each call waits out a database that cannot be reached before it fails (default 60 s). */
   outageLimitMs?: number;
+  /**
+   * Connections to open side by side at the start (default 1). `serve` asks for two: its first
+   * queries (a health check beside the leader's first scan) would otherwise wait for a second
+   * login at the moment it starts answering.
+   */
+  connections?: number | undefined;
 }
 
 /** Opens the store and applies pending migrations. */
@@ -70,8 +76,13 @@ export async function openPostgresStores(
   secrets.add(connectionString);
   const redact = (text: string) => secrets.redact(text);
   const ride = rideOutOutages(options.outageLimitMs ?? DEFAULT_STORE_OUTAGE_LIMIT_MS, redact);
+  const extra = Array.from({ length: Math.max(0, (options.connections ?? 1) - 1) }, () =>
+    // A warm-up: a connection that fails now is opened on demand later, as any other.
+    pool.connect().then((client) => client.release(), () => undefined),
+  );
   try {
     await ride(() => migrate(pool));
+    await Promise.all(extra);
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw error;

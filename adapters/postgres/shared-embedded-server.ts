@@ -175,11 +175,12 @@ class Lease {
       connectionString: clusterUrl(this.cluster, port),
       application_name: `firedrill store user ${process.pid}`,
       connectionTimeoutMillis: 5_000,
+      // A setting of the session from its start: no round trip of its own.
+      options: `-c lock_timeout=${LEASE_WAIT}`,
     });
     client.on('error', () => undefined);
     try {
       await client.connect();
-      await client.query(`set lock_timeout = '${LEASE_WAIT}'`);
       await client.query('select pg_advisory_lock_shared($1, $2)', [...LEASE]);
       return client;
     } catch (error) {

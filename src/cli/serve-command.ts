@@ -40,6 +40,7 @@ export async function serveCommand(context: CliContext, configPath: string, opti
         running.start();
         void context.log;
       },
+      connections: 2,
     },
   );
   const started = async () => {

@@ -127,12 +127,14 @@ export interface OpenedStore {
   close(): Promise<void>;
 }
 
-export interface StoreWaiting {
+export interface StoreOpening {
   /**
    * Called at most once, as soon as opening the store waits on other processes (the embedded
    * PostgreSQL starting, a remote server answering), so the caller can use this thread meanwhile.
    */
   whileWaiting?: () => void;
+  /** Connections to open side by side at the start (default 1): see RunStoreOptions. */
+  connections?: number;
 }
 
 /**
@@ -140,14 +142,15 @@ export interface StoreWaiting {
  * in the state directory, so that nothing needs installing. The embedded one is shared with
  * every other firedrill process using the same state directory; the last to close stops it.
  */
-export async function openStore(storeUrl: SecretRef | undefined, options: ComposeOptions, waiting: StoreWaiting = {}): Promise<OpenedStore> {
+export async function openStore(storeUrl: SecretRef | undefined, options: ComposeOptions, opening: StoreOpening = {}): Promise<OpenedStore> {
   let called = false;
   const whileWaiting = () => {
     if (called) return;
     called = true;
-    waiting.whileWaiting?.();
+    opening.whileWaiting?.();
   };
   const outageLimitMs = storeOutageLimitMs(options.env);
+  const storeOptions = { outageLimitMs, connections: opening.connections };
   const url = storeUrl ? await resolveSecret(storeUrl, options.configDir, options.env) : options.env.DATABASE_URL;
   if (url) {
     const source = storeUrl ? `store.url of ${options.configPath ?? 'the config'}` : 'DATABASE_URL';
@@ -158,9 +161,9 @@ export async function openStore(storeUrl: SecretRef | undefined, options: Compos
     const location = maskUrlPasswords(url);
     const { openPostgresStores } = await import('../../adapters/postgres/run-store.js');
     try {
-      const opening = openPostgresStores(url, { outageLimitMs });
+      const opened = openPostgresStores(url, storeOptions);
       whileWaiting();
-      const { runs: store, schedules, deliveries, history, tallies } = await opening;
+      const { runs: store, schedules, deliveries, history, tallies } = await opened;
       return { store, schedules, deliveries, history, tallies, location, leaderLock: (lock) => startLeaderLockOn(url, lock), close: () => store.close() };
     } catch (error) {
       if (error instanceof UserError) throw error;
@@ -184,7 +187,7 @@ export async function openStore(storeUrl: SecretRef | undefined, options: Compos
   try {
     await server.createDatabase('firedrill');
     const { openPostgresStores } = await loadStoreModule();
-    const { runs: store, schedules, deliveries, history, tallies } = await openPostgresStores(server.url('firedrill'), { outageLimitMs });
+    const { runs: store, schedules, deliveries, history, tallies } = await openPostgresStores(server.url('firedrill'), storeOptions);
     return {
       store,
       schedules,
