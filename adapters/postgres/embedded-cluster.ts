@@ -76,18 +76,20 @@ export type StartResult = { ok: true } | { ok: false; reason: string };
  * directory, when a stopping or killed one is not gone yet, or when the port is taken: the
  * caller decides whether to wait and try again. `durable: false` turns fsync off, for
  * throw-away databases only (the demo's sandbox shop, tests). `afterCrash` marks a server
- * started in place of one that was killed: see shared-embedded-server.ts.
+ * started in place of one that was killed: see shared-embedded-server.ts. `sharedBuffers`
+ * (PostgreSQL's default: 128MB) is less for a small database, which then starts sooner.
  */
 export async function startPostmaster(
   cluster: EmbeddedCluster,
   port: number,
-  options: { durable: boolean; afterCrash?: boolean; whileStarting?: () => void },
+  options: { durable: boolean; afterCrash?: boolean; whileStarting?: () => void; sharedBuffers?: string },
 ): Promise<StartResult> {
   await removeStaleLockFile(cluster.pgdata);
   const flags = [
     `-p ${port}`,
     '-c listen_addresses=127.0.0.1',
     "-c unix_socket_directories=''",
+    ...(options.sharedBuffers ? [`-c shared_buffers=${options.sharedBuffers}`] : []),
     ...(options.durable ? [] : ['-c fsync=off']),
     ...(options.afterCrash ? ['-c firedrill.after_crash=on'] : []),
   ];

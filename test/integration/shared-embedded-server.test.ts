@@ -58,6 +58,8 @@ describe('the shared embedded store', () => {
     expect(await users()).toBe('2');
     // The journal that undoes drills must survive a power cut.
     expect(await store.query('show fsync')).toEqual([{ fsync: 'on' }]);
+    // A journal's worth of buffers, which starts sooner than PostgreSQL's default 128MB.
+    expect(await store.query('show shared_buffers')).toEqual([{ shared_buffers: '32MB' }]);
 
     await close(first);
     expect(await store.running()).toEqual(server);
