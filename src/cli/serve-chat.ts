@@ -4,7 +4,7 @@ import { createChatHandler } from '../chat/handler.js';
 import type { ChatAdapter } from '../chat/adapter.js';
 import type { ChatDeps, ChatSchedules } from '../chat/context.js';
 import type { ChatMetrics } from '../chat/chat-metrics.js';
-import { SLACK_EVENTS_PATH, matrixFromEnv, slackFromEnv } from '../compose/chat-adapters.js';
+import { SLACK_EVENTS_PATH, matrixFromEnv, type SlackAdapter } from '../compose/chat-adapters.js';
 import type { OpenedStore } from '../compose/index.js';
 import { chatDeps } from '../compose/chat-deps.js';
 import type { CliContext } from './context.js';
@@ -21,7 +21,7 @@ export interface ServeChat {
 
 /**
  * Chat for `firedrill serve`: Slack when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode) or
- * SLACK_APP_TOKEN (Socket Mode) are set,
+ * SLACK_APP_TOKEN (Socket Mode) are set (its adapter made beforehand: see prepareServe),
  * Matrix when MATRIX_HOMESERVER_URL, MATRIX_USER_ID and MATRIX_ACCESS_TOKEN are. Each platform
  * gets its own handler; they share the store, so a run started on one is seen on the other.
  */
@@ -31,9 +31,10 @@ export async function startServeChat(
   opened: OpenedStore,
   stop: AbortSignal,
   schedules: ChatSchedules,
+  slack: SlackAdapter | undefined,
   metrics?: ChatMetrics,
 ): Promise<ServeChat | undefined> {
-  const [slack, matrix] = await Promise.all([slackFromEnv(context.env, context.log), matrixFromEnv(context.env, context.log, catalogue.config, opened.deliveries)]);
+  const matrix = await matrixFromEnv(context.env, context.log, catalogue.config, opened.deliveries);
   const adapters: ChatAdapter[] = [slack, matrix].filter((adapter): adapter is NonNullable<typeof adapter> => adapter !== undefined);
   if (adapters.length === 0) return undefined;
   const started: { adapter: ChatAdapter; deps: ChatDeps; handler: ReturnType<typeof createChatHandler> }[] = [];

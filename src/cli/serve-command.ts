@@ -28,14 +28,15 @@ export async function serveCommand(context: CliContext, configPath: string, opti
   const alertHmacSecret = await secret(server.alertHmacSecret, 'FIREDRILL_ALERT_HMAC_SECRET');
   const signingKey = await servedSigningKey(catalogue, context.env);
 
-  const running = loadWhileStoreStarts(context.env);
+  const running = loadWhileStoreStarts(context);
   // No roll-back at start: a run left by a dead process is the leader's to take over (resume or roll back).
   const opened = await openStore(
     catalogue.config.store.url,
     { configDir: catalogue.configDir, env: context.env, configPath: catalogue.configPath },
     {
-      // This thread's work while the store's PostgreSQL starts: the rest of serve, and the logger
-      // (reading it loads pino), which would otherwise hold up the start of the store.
+      // This thread's work while the store's PostgreSQL starts: the rest of serve and what it
+      // makes without a store, and the logger (reading it loads pino), which would otherwise
+      // hold up the start of the store.
       whileWaiting: () => {
         running.start();
         void context.log;
@@ -46,13 +47,13 @@ export async function serveCommand(context: CliContext, configPath: string, opti
   const started = async () => {
     const access = pageAccess(catalogue.config, context.log, { configDir: catalogue.configDir, env: context.env });
     await access.ready;
-    return { access, serveRunning: await running.loaded() };
+    return { access, ...(await running.ready()) };
   };
-  const { access, serveRunning } = await started().catch(async (error: unknown) => {
+  const { access, serveRunning, parts } = await started().catch(async (error: unknown) => {
     await opened.close();
     throw error;
   });
-  return serveRunning(context, catalogue, opened, { port, stop: options.stop, alertToken, alertHmacSecret, signingKey, access });
+  return serveRunning(context, catalogue, opened, parts, { port, stop: options.stop, alertToken, alertHmacSecret, signingKey, access });
 }
 
 /**

@@ -1,33 +1,35 @@
 import { loadChatSdks } from '../compose/chat-adapters.js';
-import type { serveRunning } from './serve-running.js';
+import type { CliContext } from './cli-context.js';
+import type { ServeParts, serveRunning } from './serve-running.js';
 
 export interface ServeLoading {
   /** Starts loading (once); openStore calls it as soon as it waits on the store's own processes. */
   start(): void;
-  /** The rest of `serve`, loaded by now or at once. */
-  loaded(): Promise<typeof serveRunning>;
+  /** The rest of `serve` and the parts it made, loaded by now or at once. */
+  ready(): Promise<{ serveRunning: typeof serveRunning; parts: ServeParts }>;
 }
 
 /**
  * Loads the rest of `serve` (serve-running.ts with the metrics library) and the configured chat
- * platforms' SDKs while its store starts: the embedded PostgreSQL starts in processes of its
- * own and this thread would only wait meanwhile. Nothing is started here. A chat SDK that fails
- * to load is reported where the adapter is made, not here.
+ * platforms' SDKs while its store starts, then makes what needs no store (prepareServe): the
+ * embedded PostgreSQL starts, and the store's connections log in, in processes of their own,
+ * and this thread would only wait meanwhile. Nothing is started here. A chat SDK that fails to
+ * load is reported where the adapter is made.
  */
-export function loadWhileStoreStarts(env: NodeJS.ProcessEnv): ServeLoading {
-  let running: Promise<typeof serveRunning> | undefined;
+export function loadWhileStoreStarts(context: CliContext): ServeLoading {
+  let ready: ReturnType<ServeLoading['ready']> | undefined;
   const start = () => {
-    if (running) return;
-    running = import('./serve-running.js').then((module) => module.serveRunning);
-    // Unhandled until loaded() is called: a failure is thrown there.
-    running.catch(() => undefined);
-    void loadChatSdks(env).catch(() => undefined);
+    if (ready) return;
+    ready = import('./serve-running.js').then(async (module) => ({ serveRunning: module.serveRunning, parts: await module.prepareServe(context) }));
+    // Unhandled until ready() is called: a failure is thrown there.
+    ready.catch(() => undefined);
+    void loadChatSdks(context.env).catch(() => undefined);
   };
   return {
     start,
-    loaded() {
+    ready() {
       start();
-      return running!;
+      return ready!;
     },
   };
 }

@@ -4,6 +4,8 @@ import type { CliContext } from './cli-context.js';
 import type { OpenedStore } from '../compose/index.js';
 import { startLeaderElection } from '../compose/leader-election.js';
 import { serveMetrics } from '../compose/serve-metrics.js';
+import { createMetrics, type FiredrillMetrics } from '../server/metrics/firedrill-metrics.js';
+import { slackFromEnv, type SlackAdapter } from '../compose/chat-adapters.js';
 import { thisProcessOwner } from '../engine/run-drill.js';
 import type { LeaderElector } from '../server/leader-elector.js';
 import { serveTakeover } from './serve-takeover.js';
@@ -26,21 +28,37 @@ export interface ServeSettings {
   access: PageAccess;
 }
 
+/** What `serve` makes before its store is open, while the store's logins are under way. */
+export interface ServeParts {
+  metrics: FiredrillMetrics;
+  /** The Slack adapter (Bolt's App, not started) when Slack is configured. */
+  slack: SlackAdapter | undefined;
+}
+
+/**
+ * Makes the metrics registry and the Slack adapter, which need no store: serve-command.ts
+ * calls it as soon as this module is loaded, so that this thread makes them while the store's
+ * server starts and its connections log in, rather than after.
+ */
+export async function prepareServe(context: CliContext): Promise<ServeParts> {
+  return { metrics: createMetrics(), slack: await slackFromEnv(context.env, context.log) };
+}
+
 /** `serve` once its store is open: until `stop`, then it stops everything it started, the store last. */
-export async function serveRunning(context: CliContext, catalogue: Catalogue, opened: OpenedStore, settings: ServeSettings): Promise<number> {
+export async function serveRunning(context: CliContext, catalogue: Catalogue, opened: OpenedStore, parts: ServeParts, settings: ServeSettings): Promise<number> {
   const { server } = catalogue.config;
   const { access, alertToken, alertHmacSecret, stop } = settings;
   const identity = thisProcessOwner();
   let elector: LeaderElector | undefined;
   try {
-    const metrics = serveMetrics(context, catalogue, opened);
+    const metrics = serveMetrics(context, catalogue, opened, parts.metrics);
     elector = await startLeaderElection(catalogue, opened, context.env, identity, context.log);
     const leads = () => elector?.isLeader() ?? false;
     elector.onChange((leading) => context.err(`leadership: ${identity} ${leading ? 'leads now: it runs the schedules and takes over runs whose owner is gone' : 'no longer leads'}\n`));
     const takeover = serveTakeover(context, catalogue, opened, identity, leads, stop);
     let chat: ServeChat | undefined;
     const { scheduler, runs } = serveScheduler(context, catalogue, opened, stop, () => chat);
-    chat = await startServeChat(context, catalogue, opened, stop, chatSchedules(catalogue, opened, scheduler), metrics.chat);
+    chat = await startServeChat(context, catalogue, opened, stop, chatSchedules(catalogue, opened, scheduler), parts.slack, metrics.chat);
     const http = await startHttpServer({
       signingKey: settings.signingKey,
       metrics,
