@@ -74,8 +74,8 @@ function escapeRegExp(text) {
 /**
  * Modules that bundled libraries require when they load but use in one place that firedrill
  * reaches rarely or never. A stand-in takes the module's place for that importer: it loads the
- * module on first use (so a `serve` start neither runs nor compiles it), or, for iconv-lite,
- * replaces the one call that firedrill never makes. Measured by importing the Slack chunk alone:
+ * module on first use (so a `serve` start neither runs nor compiles it), or, where firedrill
+ * never makes that use, is all there is of it in the bundle, and says so if it is ever used. Measured by importing the Slack chunk alone:
  * together about 20 ms of CPU and 5 MiB less at every `serve` start with Slack.
  */
 const STAND_INS = [
@@ -98,12 +98,14 @@ const STAND_INS = [
     contents: (real) => `let real;\nmodule.exports = { lookup: (path) => (real ??= require(${JSON.stringify(real)})).lookup(path) };`,
   },
   {
-    // Bolt's HTTP receiver makes an InstallProvider only for OAuth installs (a client id and
-    // secret); firedrill runs with a bot token. @slack/oauth brings jsonwebtoken and semver.
+    // Bolt's receivers make an InstallProvider only for OAuth installs (a client id and secret);
+    // firedrill's Slack app runs with a bot token. @slack/oauth, with jsonwebtoken and semver,
+    // is left out of the bundle.
     name: '@slack/oauth for Bolt',
     importer: /[\\/]@slack[\\/]bolt[\\/]/,
     resolved: /[\\/]@slack[\\/]oauth[\\/]dist[\\/]index\.js$/,
-    contents: (real) => `let real;\nmodule.exports = new Proxy({}, { get: (_, key) => (real ??= require(${JSON.stringify(real)}))[key] });`,
+    contents: () =>
+      "module.exports = new Proxy({}, { get: (_, key) => { throw new Error(`@slack/oauth (${String(key)}) is not bundled: firedrill's Slack app runs with a bot token`); } });",
   },
   {
     // prom-client's CPU counter reads the active trace span only for exemplars, which firedrill
@@ -114,14 +116,15 @@ const STAND_INS = [
     contents: (real) => `let real;\nmodule.exports = new Proxy({}, { get: (_, key) => (real ??= require(${JSON.stringify(real)}))[key] });`,
   },
   {
-    // Socket Mode (with ws) is used only when SLACK_APP_TOKEN is set; Bolt's App requires its
-    // receiver for an instanceof check that it makes in Socket Mode only.
-    name: "Bolt's Socket Mode receiver",
-    importer: /./,
+    // Bolt's App requires its Socket Mode receiver (with ws) for its `socketMode` option, which
+    // firedrill does not set: in Socket Mode it makes the receiver itself, from a chunk of its
+    // own (adapters/slack/socket-mode-receiver.ts), loaded only when SLACK_APP_TOKEN is set.
+    name: "Bolt's Socket Mode receiver for its App",
+    importer: /[\\/]@slack[\\/]bolt[\\/]dist[\\/]App\.js$/,
     resolved: /[\\/]@slack[\\/]bolt[\\/]dist[\\/]receivers[\\/]SocketModeReceiver\.js$/,
-    contents: (real) =>
-      `let real;\nObject.defineProperty(exports, '__esModule', { value: true });\n` +
-      `Object.defineProperty(exports, 'default', { enumerable: true, get: () => (real ??= require(${JSON.stringify(real)})).default });`,
+    contents: () =>
+      "Object.defineProperty(exports, '__esModule', { value: true });\n" +
+      "exports.default = class SocketModeReceiver { constructor() { throw new Error('Bolt\\'s socketMode option is not bundled: firedrill passes its own Socket Mode receiver'); } };",
   },
 ];
 

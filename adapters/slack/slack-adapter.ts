@@ -37,9 +37,9 @@ const DRILL_WORD = /^[/!]?drill\s+/i;
  * WebSocket the bot opens with its app token. Either way each handler acks at once, within
  * Slack's 3 seconds, and the command's work goes on after the ack.
  */
-export function slackAdapter(options: SlackAdapterOptions): SlackAdapter {
+export async function slackAdapter(options: SlackAdapterOptions): Promise<SlackAdapter> {
   const logger = boltLogger(options.log);
-  const transport = slackTransport({ env: options, logger, listen: options.listen });
+  const transport = await slackTransport({ env: options, logger, listen: options.listen });
   const app = new App({
     token: options.botToken,
     receiver: transport.receiver,

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger as BoltLogger, Receiver, webApi } from '@slack/bolt';
-import { HTTPReceiver, socketModeReceiver } from './bolt-parts.js';
+import { HTTPReceiver } from './bolt-parts.js';
 import { UserError } from '../../src/errors.js';
 import { SLACK_EVENTS_PATH, type SlackEnv } from './slack-env.js';
 
@@ -24,7 +24,7 @@ export interface SlackTransportOptions {
   listen?: { port: number; host: string } | undefined;
 }
 
-export function slackTransport({ env, logger, listen }: SlackTransportOptions): SlackTransport {
+export async function slackTransport({ env, logger, listen }: SlackTransportOptions): Promise<SlackTransport> {
   return env.appToken !== undefined ? socketTransport(env.appToken, env.apiUrl, logger) : httpTransport(env.signingSecret, logger, listen);
 }
 
@@ -49,9 +49,9 @@ function httpTransport(signingSecret: string, logger: BoltLogger, listen: SlackT
 /** Errors of `apps.connections.open` that mean the app token is wrong, not that Slack is away. */
 const REFUSED = new Set(['not_authed', 'invalid_auth', 'account_inactive', 'token_revoked', 'not_allowed_token_type', 'team_disabled']);
 
-function socketTransport(appToken: string, apiUrl: string | undefined, logger: BoltLogger): SlackTransport {
+async function socketTransport(appToken: string, apiUrl: string | undefined, logger: BoltLogger): Promise<SlackTransport> {
+  const { SocketModeReceiver } = await import('./socket-mode-receiver.js');
   // The Socket Mode client asks the Web API (apps.connections.open) for its WebSocket URL.
-  const SocketModeReceiver = socketModeReceiver();
   const receiver = new SocketModeReceiver({ appToken, logger, installerOptions: { clientOptions: apiUrl ? { slackApiUrl: apiUrl } : {} } });
   const { client } = receiver;
   return {

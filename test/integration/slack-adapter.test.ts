@@ -27,7 +27,7 @@ beforeAll(async () => {
 `);
   api = await startSlackApiStandIn();
   const log = createLogger('silent');
-  adapter = slackAdapter({ botToken: 'xoxb-test', signingSecret: SECRET, apiUrl: api.url, log, listen: { port: 0, host: '127.0.0.1' } });
+  adapter = await slackAdapter({ botToken: 'xoxb-test', signingSecret: SECRET, apiUrl: api.url, log, listen: { port: 0, host: '127.0.0.1' } });
   handler = slackTestHandler(world, catalogue, adapter, log, stop.signal);
   await adapter.start((request) => handler.handle(request));
   url = adapter.url()!;

@@ -27,7 +27,7 @@ beforeAll(async () => {
   socket = await startSocketModeServer();
   api = await startSlackApiStandIn({ answers: { 'apps.connections.open': () => ({ ok: true, url: socket.url }) } });
   const log = createLogger('silent');
-  adapter = slackAdapter({ botToken: 'xoxb-test', appToken: APP_TOKEN, apiUrl: api.url, log });
+  adapter = await slackAdapter({ botToken: 'xoxb-test', appToken: APP_TOKEN, apiUrl: api.url, log });
   handler = slackTestHandler(world, catalogue, adapter, log, stop.signal);
   await adapter.start((request) => handler.handle(request));
 });
@@ -115,7 +115,7 @@ describe('Slack in Socket Mode (real Bolt, a local Socket Mode server, Web API s
 describe('Slack Socket Mode start-up', () => {
   it('says so when Slack refuses the app token', async () => {
     const refusing = await startSlackApiStandIn({ answers: { 'apps.connections.open': () => ({ ok: false, error: 'invalid_auth' }) } });
-    const bot = slackAdapter({ botToken: 'xoxb-test', appToken: 'xapp-revoked', apiUrl: refusing.url, log: createLogger('silent') });
+    const bot = await slackAdapter({ botToken: 'xoxb-test', appToken: 'xapp-revoked', apiUrl: refusing.url, log: createLogger('silent') });
     try {
       const started = bot.start(async () => undefined);
       await expect(started).rejects.toBeInstanceOf(UserError);
