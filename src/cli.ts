@@ -271,6 +271,23 @@ async function main(): Promise<void> {
   }
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
+  exitOnceOutputDrains();
 }
+
+/**
+ * The command is done and has stopped all it started; what a library may still hold does not
+ * keep the process up (Bolt's Web API client retries a call to an unreachable Slack for half an
+ * hour: `serve` would not exit on SIGTERM). The process ends as soon as nothing is pending, as
+ * ever, and at the latest a second later, once its output has been written (a pager that is
+ * not reading holds it, rightly).
+ */
+function exitOnceOutputDrains(): void {
+  const timer = setTimeout(() => {
+    if (process.stdout.writableLength > 0 || process.stderr.writableLength > 0) return void timer.refresh();
+    process.exit();
+  }, LINGER_MS);
+  timer.unref();
+}
+const LINGER_MS = 1_000;
 
 await main();

@@ -1,11 +1,14 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { once } from 'node:events';
-import { runCli, spawnCli } from '../support/cli.js';
+import { CLI_COMMAND, runCli, spawnCli } from '../support/cli.js';
 import { startDrillWorld, type DrillWorld } from '../support/drill-world.js';
 
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let world: DrillWorld;
 let dir: string;
 let config: string;
@@ -176,6 +179,18 @@ describe('firedrill CLI', () => {
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(stderr).toBe('');
     expect(code).toBe(0);
+  });
+
+  it('writes all its output to a reader that is slow to read it (a pager) before it exits', async () => {
+    // More than a pipe holds, read only once the command has been done for more than a second.
+    const quoted = CLI_COMMAND.map((part) => `'${part}'`).join(' ');
+    const child = spawn('sh', ['-c', `${quoted} schema | (sleep 2.5; cat)`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const [code] = (await once(child, 'close')) as [number | null];
+    expect(code).toBe(0);
+    expect(output.length).toBeGreaterThan(100_000);
+    expect((JSON.parse(output) as { $schema: string }).$schema).toContain('json-schema.org');
   });
 
   it('has --help on every command', async () => {

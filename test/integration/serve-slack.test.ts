@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,5 +60,27 @@ describe('firedrill serve with Slack', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not');
     expect(result.stderr).toContain('deploy/slack-app-manifest.yaml');
+  });
+
+  it('exits on SIGTERM even while the Slack Web API cannot be reached and Bolt keeps retrying', async () => {
+    // A port that refuses: Bolt's client retries its auth.test for half an hour.
+    const closed = await startSlackApiStandIn();
+    const unreachable = closed.url;
+    await closed.close();
+    const env = { TEST_STORE_URL: world.storeUrl, SLACK_BOT_TOKEN: 'xoxb-serve', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: unreachable, FIREDRILL_LOG_LEVEL: 'error' };
+    const child = spawnCli(['serve', '--port', '0', '--config', config], { env });
+    let stderr = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr!.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (/serving on http/.test(stderr)) resolve();
+      });
+      child.on('exit', () => reject(new Error(`serve exited early:\n${stderr}`)));
+    });
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const [code] = await Promise.race([exited, sleep(15_000).then(() => ['still running 15 s after SIGTERM'])]);
+    child.kill('SIGKILL');
+    expect(code, stderr).toBe(0);
   });
 });

@@ -10,9 +10,12 @@ export interface CliResult {
   stderr: string;
 }
 
+/** The command line that runs the CLI from source: node with its arguments. */
+export const CLI_COMMAND: readonly string[] = [process.execPath, '--import', 'tsx', CLI];
+
 /** Starts the real CLI from source in a child process (so a test can kill it, or write to its stdin with `stdin: 'pipe'`). */
 export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: 'pipe' } = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+  return spawn(CLI_COMMAND[0]!, [...CLI_COMMAND.slice(1), ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, FIREDRILL_LOG_LEVEL: 'warn', ...options.env },
     stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
