@@ -10,6 +10,7 @@ import { processStart } from './cli/process-start.js';
 import { isUserError, reportInternalError } from './errors.js';
 import { formatFrom } from './cli/scorecard-format.js';
 import { addTrustCommands } from './cli/trust-program.js';
+import { packageVersion } from './package-version.js';
 
 // Each command loads its module (and through it the SDKs it uses) when it runs, so that
 // `--help` and `validate` start fast and `serve` holds only what it is configured for.
@@ -35,6 +36,7 @@ export function buildProgram(context: CliContext, interrupt: AbortSignal, setExi
   const program = new Command('firedrill')
     .description('Disaster-recovery fire drills: inject a disaster into staging, time detection and recovery, score it.')
     .option('-c, --config <file>', 'config file (default: firedrill.yaml, else drills.example.yaml)')
+    .version(packageVersion(), '-V, --version', "print firedrill's version")
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(run with --help for usage)');
   const configPath = () => (program.opts().config as string | undefined) ?? defaultConfigPath();
