@@ -1,17 +1,18 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Drill } from '../../../src/catalogue/drill-schema.js';
-import { systemClock } from '../../../src/engine/clock.js';
+import { systemClock, type Clock } from '../../../src/engine/clock.js';
 import { elapsedMs, findEvent, type EventBody, type Instant, type RunEvent } from '../../../src/engine/events.js';
 import { Journal } from '../../../src/engine/journal.js';
 import type { DrillRuntime, Probe, RunStore } from '../../../src/engine/ports.js';
 import { RunSignals } from '../../../src/engine/run-signals.js';
-import { watchForRecovery } from '../../../src/engine/watch-recovery.js';
+import { MIN_WOKEN_CHECK_SPACING_MS, watchForRecovery } from '../../../src/engine/watch-recovery.js';
+import { manualClock } from '../../support/manual-clock.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const INTERVAL_MS = 5_000;
 
 /** Only what a Journal uses: the journal itself is not under test here. */
-function memoryJournal(): Journal {
+function memoryJournal(clock: Clock = systemClock()): Journal {
   const events: RunEvent[] = [];
   const store = {
     append: async (_runId: string, body: EventBody, when: Instant) => {
@@ -21,7 +22,7 @@ function memoryJournal(): Journal {
     },
     events: async () => [...events],
   } as unknown as RunStore;
-  return new Journal('run-1', store, systemClock());
+  return new Journal('run-1', store, clock);
 }
 
 const drillWith = (interval: string, maxDuration: string) =>
@@ -94,19 +95,31 @@ describe('recovery watching with a probe that hears changes', () => {
   });
 
   it('answers a burst of wake-ups with one check, not one each', async () => {
-    const journal = memoryJournal();
+    const time = manualClock();
+    const journal = memoryJournal(time.clock);
     const watched = watchedProbe();
     const injected = await journal.append({ type: 'injected' });
     const watching = watchForRecovery({ journal, drill, runtime: runtimeWith(watched.probe), signals: new RunSignals(), injectedAt: injected });
 
-    await vi.waitFor(() => expect(watched.listening()).toBe(true));
+    // Checked once, listening, and waiting out the interval (time moves only when the test moves it).
+    await vi.waitFor(() => expect(watched.listening() && time.sleeping()).toEqual([INTERVAL_MS]));
     const before = watched.checks();
     watched.set(false, 200);
-    await sleep(500);
-    // The burst arrived during a sleep: one early check, then back to the interval.
+    // Woken early: it keeps the least spacing between checks, then checks.
+    await vi.waitFor(() => expect(time.sleeping()).toEqual([MIN_WOKEN_CHECK_SPACING_MS]));
+    time.advance(MIN_WOKEN_CHECK_SPACING_MS);
+    // Back to waiting out the whole interval: that one check answered all 200 wake-ups.
+    await vi.waitFor(() => expect(time.sleeping()).toEqual([INTERVAL_MS]));
     expect(watched.checks() - before).toBe(1);
+
     watched.set(true);
+    await vi.waitFor(() => expect(time.sleeping()).toEqual([MIN_WOKEN_CHECK_SPACING_MS]));
+    time.advance(MIN_WOKEN_CHECK_SPACING_MS);
+    // Green, and green again an interval later: stable for longer than the drill's 1 ms.
+    await vi.waitFor(() => expect(time.sleeping()).toEqual([INTERVAL_MS]));
+    time.advance(INTERVAL_MS);
     expect(await watching).toBe('recovered');
+    expect(watched.checks() - before).toBe(3);
   });
 
   it('says what was still red when maxDuration ends the run', async () => {
