@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import { EventBody, type RunEvent } from '../../src/engine/events.js';
+import { eventBodySchema, type RunEvent } from '../../src/engine/events.js';
 import { Scorecard } from '../../src/scoring/scorecard-schema.js';
 
 export interface EventRow {
@@ -20,7 +20,7 @@ export class DamagedJournalError extends Error {
 }
 
 export function toEvent(runId: string, row: EventRow): RunEvent {
-  const parsed = EventBody.safeParse(row.body);
+  const parsed = eventBodySchema().safeParse(row.body);
   if (!parsed.success) {
     throw new DamagedJournalError(`run ${runId}: journal event ${row.seq} (${row.type}) is damaged: ${firstIssue(parsed.error)}`);
   }

@@ -89,7 +89,12 @@ export type WalPosition = z.infer<typeof WalPosition>;
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) => z.object({ type: z.literal(type), ...shape });
 
-export const EventBody = z.discriminatedUnion('type', [
+/**
+ * The schema of an event's body, built on first use (eventBodySchema): some fifty object
+ * schemas take zod about 15 ms to build, measured, which every command paid at its start and
+ * only a reader of the journal needs.
+ */
+const buildEventBody = () => z.discriminatedUnion('type', [
   /** `owner`: the firedrill process that drives the run (host and pid, or the pod's name). */
   event('run-created', { drill: DrillSnapshot, environment: z.string(), requestedBy: z.string(), requester: Identity.optional(), owner: z.string().optional() }),
   event('preflight-check', { check: z.string(), ok: z.boolean(), detail: z.string() }),
@@ -179,7 +184,12 @@ export const EventBody = z.discriminatedUnion('type', [
   }),
   event('action-done', { id: z.string().min(1), by: z.string(), identity: Identity.optional() }),
 ]);
-export type EventBody = z.infer<typeof EventBody>;
+export type EventBody = z.infer<ReturnType<typeof buildEventBody>>;
+
+let eventBody: ReturnType<typeof buildEventBody> | undefined;
+export function eventBodySchema(): ReturnType<typeof buildEventBody> {
+  return (eventBody ??= buildEventBody());
+}
 
 export type EventType = EventBody['type'];
 
