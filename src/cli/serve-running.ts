@@ -36,7 +36,7 @@ export interface ServeParts {
 }
 
 /**
- * Makes the metrics registry and the Slack adapter, which need no store: serve-command.ts
+ * Makes the metrics registry and the Slack adapter, which need no store: serve-preload.ts
  * calls it as soon as this module is loaded, so that this thread makes them while the store's
  * server starts and its connections log in, rather than after.
  */
