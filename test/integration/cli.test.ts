@@ -2,13 +2,11 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { once } from 'node:events';
-import { CLI_COMMAND, runCli, spawnCli } from '../support/cli.js';
+import { CLI_COMMAND, ROOT, runCli, spawnCli } from '../support/cli.js';
 import { startDrillWorld, type DrillWorld } from '../support/drill-world.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let world: DrillWorld;
 let dir: string;
 let config: string;
