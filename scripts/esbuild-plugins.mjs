@@ -46,6 +46,17 @@ const SOURCE_EDITS = [
   { package: 'axios', file: 'lib/utils.js', edits: [["typeof G.FormData !== 'undefined' ? G.FormData : undefined", 'undefined']] },
   { package: 'axios', file: 'lib/env/classes/FormData.js', edits: [["typeof FormData !== 'undefined' ? FormData : _FormData", '_FormData']] },
   { package: 'pg', file: 'lib/stream.js', edits: [['  if (isCloudflareRuntime()) {', '  if (false) {']] },
+  // Not a probe: prom-client's index requires its Pushgateway (with https and zlib) and its
+  // cluster aggregator (with cluster) at load; firedrill is scraped and uses neither. Each is
+  // required when first read.
+  {
+    package: 'prom-client',
+    file: 'index.js',
+    edits: [
+      ["exports.Pushgateway = require('./lib/pushgateway');", "Object.defineProperty(exports, 'Pushgateway', { enumerable: true, get: () => require('./lib/pushgateway') });"],
+      ["exports.AggregatorRegistry = require('./lib/cluster');", "Object.defineProperty(exports, 'AggregatorRegistry', { enumerable: true, get: () => require('./lib/cluster') });"],
+    ],
+  },
 ];
 
 export const nodeOnlySources = {
@@ -117,6 +128,30 @@ const STAND_INS = [
     contents: (real) => `let real;\nmodule.exports = new Proxy({}, { get: (_, key) => (real ??= require(${JSON.stringify(real)}))[key] });`,
   },
   {
+    // axios's HTTP adapter tunnels through an HTTPS proxy with https-proxy-agent (which brings
+    // agent-base, debug and supports-color) only when a proxy is configured; it loads when it is.
+    name: 'https-proxy-agent for axios',
+    importer: /[\\/]axios[\\/]lib[\\/]/,
+    resolved: /[\\/]https-proxy-agent[\\/]/,
+    contents: (real) => lazyModule(`require(${JSON.stringify(real)})`),
+  },
+  {
+    // ... and speaks HTTP/2 (Node's http2 module) only when a request asks for it; the Slack Web
+    // API client never does.
+    name: 'http2 for axios',
+    importer: /[\\/]axios[\\/]lib[\\/]/,
+    resolved: /^(node:)?http2$/,
+    contents: () => lazyModule("require('node:http2')"),
+  },
+  {
+    // pino runs its transports in worker threads (thread-stream); firedrill's logger writes JSON
+    // lines to stderr itself (src/log.ts) and makes no transport.
+    name: 'thread-stream for pino',
+    importer: /[\\/]pino[\\/]lib[\\/]transport\.js$/,
+    resolved: /[\\/]thread-stream[\\/]index\.js$/,
+    contents: () => "module.exports = class ThreadStream { constructor() { throw new Error('pino transports are not bundled: firedrill logs JSON lines to stderr'); } };",
+  },
+  {
     // Bolt's App requires its Socket Mode receiver (with ws) for its `socketMode` option, which
     // firedrill does not set: in Socket Mode it makes the receiver itself, from a chunk of its
     // own (adapters/slack/socket-mode-receiver.ts), loaded only when SLACK_APP_TOKEN is set.
@@ -129,11 +164,26 @@ const STAND_INS = [
   },
 ];
 
+/**
+ * A module that loads the real one when it is first used: read, called or constructed (its
+ * importer's `instanceof` counts as a use). `__esModule` is not a use: the bundle's interop
+ * asks for it when the importer does.
+ */
+function lazyModule(requireReal) {
+  return `let real;
+const load = () => (real ??= ${requireReal});
+module.exports = new Proxy(function lazyModule() {}, {
+  get: (_, key) => (key === '__esModule' ? undefined : load()[key]),
+  apply: (_, self, args) => Reflect.apply(load(), self, args),
+  construct: (_, args) => Reflect.construct(load(), args),
+});`;
+}
+
 export const standIns = {
   name: 'stand-ins',
   setup(build) {
     const used = new Set();
-    build.onResolve({ filter: /^(iconv-lite|mime-types|@slack\/oauth|@opentelemetry\/api)$|SocketModeReceiver(\.js)?$/ }, async (args) => {
+    build.onResolve({ filter: /^(iconv-lite|mime-types|@slack\/oauth|@opentelemetry\/api|https-proxy-agent|http2|thread-stream)$|SocketModeReceiver(\.js)?$/ }, async (args) => {
       // A stand-in's own require of the real module resolves as usual.
       if (args.namespace === 'stand-in' || args.pluginData === 'stand-ins: real') return undefined;
       const real = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'stand-ins: real' });

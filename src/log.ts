@@ -15,10 +15,12 @@ const SECRET_PATHS = [
   'headers.authorization', '*.headers.authorization', 'req.headers.authorization',
 ];
 
-// pino (a dozen CommonJS files) is required when the first logger is made, not when this module
-// is imported: `--help` and `validate` never log and so never pay for loading it.
+// pino is required when the first logger is made, not when this module is imported: `--help`
+// and `validate` never log and so never pay for loading it. In the bundle `require` is esbuild's,
+// which bundles pino and runs it at this first call (its dozen files, resolved one by one from
+// node_modules, took twice as long); unbundled (the tests, dist/src) an ES module has none.
 const requireFromHere = createRequire(import.meta.url);
-const loadPino = () => requireFromHere('pino') as typeof import('pino').default;
+const loadPino = () => (typeof require === 'function' ? require('pino') : requireFromHere('pino')) as typeof import('pino').default;
 
 /** One logger: JSON lines on stderr, so stdout stays for scorecards and `--json`. */
 export function createLogger(
