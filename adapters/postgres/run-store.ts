@@ -65,29 +65,63 @@ export async function openPostgresRunStore(connectionString: string, options: Ru
   return (await openPostgresStores(connectionString, options)).runs;
 }
 
+export interface PostgresStores {
+  runs: RunStore;
+  schedules: ScheduleStore;
+  deliveries: DeliveryClaims;
+  history: RunHistory & RunTrends;
+  tallies: RunTallies;
+}
+
 /** The run store and the schedule store, on one database and one pool. */
-export async function openPostgresStores(
-  connectionString: string,
-  options: RunStoreOptions = {},
-): Promise<{ runs: RunStore; schedules: ScheduleStore; deliveries: DeliveryClaims; history: RunHistory & RunTrends; tallies: RunTallies }> {
+export async function openPostgresStores(connectionString: string, options: RunStoreOptions = {}): Promise<PostgresStores> {
+  return connectPostgresStores(connectionString, options).open();
+}
+
+/** Stores whose pool logs in ahead of opening them; see connectPostgresStores. */
+export interface ConnectingStores {
+  /** Applies pending migrations and gives the stores; the database must exist by now. */
+  open(): Promise<PostgresStores>;
+  /** Gives them up before opening: their pool ends. */
+  abandon(): Promise<void>;
+}
+
+/**
+ * Makes the stores' pool, whose first connections (`connections`, default 1) log in now, so a
+ * caller can do something else meanwhile, e.g. create the database they are for: a connection
+ * that fails now (the database missing yet, a server still starting) is opened on demand later,
+ * as any other.
+ */
+export function connectPostgresStores(connectionString: string, options: RunStoreOptions = {}): ConnectingStores {
   const pool = new pg.Pool({ connectionString, max: 5 });
   pool.on('error', () => undefined);
   // The store's password is masked wherever an error might quote it, as every secret is.
   secrets.add(connectionString);
   const redact = (text: string) => secrets.redact(text);
   const ride = rideOutOutages(options.outageLimitMs ?? DEFAULT_STORE_OUTAGE_LIMIT_MS, redact);
-  const extra = Array.from({ length: Math.max(0, (options.connections ?? 1) - 1) }, () =>
-    // A warm-up: a connection that fails now is opened on demand later, as any other.
-    pool.connect().then((client) => client.release(), () => undefined),
-  );
-  try {
-    await ride(() => migrate(pool));
-    await Promise.all(extra);
-  } catch (error) {
-    await pool.end().catch(() => undefined);
-    throw error;
-  }
-  return { runs: new PostgresRunStore(pool, connectionString, ride, redact), schedules: postgresScheduleStore(pool), deliveries: postgresDeliveryClaims(pool), history: postgresRunHistory(pool), tallies: postgresRunTallies(pool) };
+  const wanted = Math.max(1, options.connections ?? 1);
+  // Holding them all at once: a pool hands out an idle connection again rather than open one.
+  const logIn = async () => {
+    const held = await Promise.allSettled(Array.from({ length: wanted }, () => pool.connect()));
+    for (const client of held) if (client.status === 'fulfilled') client.value.release();
+  };
+  const loggingIn = logIn();
+  return {
+    async open() {
+      try {
+        // Only once they are in: a query asked for while they log in would open one more.
+        await loggingIn;
+        await ride(() => migrate(pool));
+        // When they could not get in before (the database was being made), now.
+        if (pool.totalCount < wanted) await logIn();
+      } catch (error) {
+        await pool.end().catch(() => undefined);
+        throw error;
+      }
+      return { runs: new PostgresRunStore(pool, connectionString, ride, redact), schedules: postgresScheduleStore(pool), deliveries: postgresDeliveryClaims(pool), history: postgresRunHistory(pool), tallies: postgresRunTallies(pool) };
+    },
+    abandon: () => pool.end().catch(() => undefined),
+  };
 }
 
 /**

@@ -67,6 +67,13 @@ export interface SharedEmbeddedServerOptions {
    * so the caller can do its own work meanwhile; not called when the server was running.
    */
   whileStarting?: () => void;
+  /**
+   * Called while opening, each time a server accepts connections, before this process holds its
+   * lease on it: the caller may log its own connections in meanwhile, on `url(database)`. Until
+   * the lease is held, another process may stop that server, so such a connection may fail;
+   * and a server that cannot be joined is given up for another, on another port.
+   */
+  whenUp?: (url: (database: string) => string) => void;
 }
 
 export interface SharedEmbeddedServer {
@@ -81,7 +88,7 @@ export async function openSharedEmbeddedServer(options: SharedEmbeddedServerOpti
   // Durable: this is the journal that undoes drills; a power cut must not lose it.
   const cluster = await prepareCluster(options.dataDir, { durable: true });
   const lease = new Lease(cluster, options);
-  await lease.join(options.openTimeoutMs);
+  await lease.join(options.openTimeoutMs, options.whenUp);
   try {
     await lease.graceAfterCrash();
   } catch (error) {
@@ -112,13 +119,13 @@ class Lease {
   }
 
   /** Becomes a user of the running server, starting it when none runs. */
-  async join(timeoutMs: number): Promise<void> {
+  async join(timeoutMs: number, whenUp?: SharedEmbeddedServerOptions['whenUp']): Promise<void> {
     let lastProblem = '';
     try {
       await pRetry(
         async () => {
           try {
-            await this.attempt();
+            await this.attempt(whenUp);
           } catch (error) {
             lastProblem = error instanceof Error ? error.message : String(error);
             throw error;
@@ -141,9 +148,10 @@ class Lease {
     }
   }
 
-  private async attempt(): Promise<void> {
+  private async attempt(whenUp: SharedEmbeddedServerOptions['whenUp']): Promise<void> {
     const named = await readPostmaster(this.cluster);
     if (named) {
+      whenUp?.((database) => clusterUrl(this.cluster, named.port, database));
       const client = await this.lock(named.port).catch((error: unknown) => {
         if (isAuthenticationFailure(error)) throw new AbortError(error as Error);
         return undefined;
@@ -164,6 +172,7 @@ class Lease {
       if (port === named?.port) this.deadPortTried = true;
       throw new Error(started.reason);
     }
+    whenUp?.((database) => clusterUrl(this.cluster, port, database));
     this.hold(await this.lock(port), port);
   }
 

@@ -16,6 +16,7 @@ import type { ScheduleStore } from '../schedule/ports.js';
 import { ownValue } from '../catalogue/own.js';
 import { maskUrlPasswords, secrets } from '../secrets/redactor.js';
 import { storeOutageLimitMs } from './store-outage-limit.js';
+import { storesLoggingIn } from './stores-logging-in.js';
 import { notificationDispatcher } from './notifiers.js';
 import { createLogger } from '../log.js';
 import type { LeaderLockOptions } from '../../adapters/postgres/leader-lock.js';
@@ -183,11 +184,17 @@ export async function openStore(storeUrl: SecretRef | undefined, options: Compos
     loadStoreModule().catch(() => undefined);
     whileWaiting();
   };
-  const server = await openSharedEmbeddedServer({ dataDir, openTimeoutMs: outageLimitMs, whileStarting });
+  // Their pool logs in beside the lease's own login, not after it.
+  const stores = storesLoggingIn(loadStoreModule, storeOptions);
+  const server = await openSharedEmbeddedServer({ dataDir, openTimeoutMs: outageLimitMs, whileStarting, whenUp: (url) => stores.loggingIn(url('firedrill')) }).catch(
+    (error: unknown) => {
+      stores.abandon();
+      throw error;
+    },
+  );
   try {
     await server.createDatabase('firedrill');
-    const { openPostgresStores } = await loadStoreModule();
-    const { runs: store, schedules, deliveries, history, tallies } = await openPostgresStores(server.url('firedrill'), storeOptions);
+    const { runs: store, schedules, deliveries, history, tallies } = await stores.open(server.url('firedrill'));
     return {
       store,
       schedules,

@@ -82,6 +82,33 @@ describe('the shared embedded store', () => {
     expect(starting).toBe(1);
   });
 
+  it('tells a process the server it is joining as soon as it accepts connections, before opening ends', async () => {
+    const seen: { user: string; url: string; whileOpening: boolean; answers?: number }[] = [];
+    const openTelling = async (user: string) => {
+      let opening = true;
+      const server = await openSharedEmbeddedServer({
+        dataDir: join(stateDir, 'store'),
+        openTimeoutMs: 30_000,
+        whenUp: (url) => {
+          // The caller's own connections log in now, beside the lease's: they must get in.
+          const entry = { user, url: url('postgres'), whileOpening: opening } as (typeof seen)[number];
+          seen.push(entry);
+          void select1(entry.url).then((one) => (entry.answers = one));
+        },
+      });
+      opening = false;
+      opened.push(server);
+      return server;
+    };
+    const first = await openTelling('starts it');
+    await openTelling('joins it');
+    await waitFor('their connections to answer', async () => (seen.every((entry) => entry.answers === 1) ? true : undefined));
+    expect(seen.map(({ answers, ...told }) => told)).toEqual([
+      { user: 'starts it', url: first.url('postgres'), whileOpening: true },
+      { user: 'joins it', url: first.url('postgres'), whileOpening: true },
+    ]);
+  });
+
   it('lets a user arriving while the last one stops wait, then start the server again', async () => {
     let arriving: Promise<SharedEmbeddedServer> | undefined;
     const leaving = await open(async () => {
