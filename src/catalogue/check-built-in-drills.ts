@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { listYamlFiles } from './catalogue-files.js';
 import { textDigest, type CheckedDrill } from './checked-drills.js';
-import { validateDrillSource } from './drill-file.js';
+import { validateDrillSource } from './drill-validation.js';
 import { formatProblem } from './problems.js';
 import { parseYaml } from './yaml-source.js';
 

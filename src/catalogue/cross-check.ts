@@ -1,5 +1,5 @@
 import type { Config, Environment } from '../config/config-schema.js';
-import type { LoadedDrill } from './drill-file.js';
+import type { LoadedDrill } from './loaded-drill.js';
 import type { Drill } from './drill-schema.js';
 import type { Problem } from './problems.js';
 import { didYouMean, joinParts } from './suggest.js';

@@ -1,33 +1,6 @@
-import * as z from 'zod';
-import { DRILL_KINDS, Drill, DropTableDrill } from './drill-schema.js';
-import type { Problem } from './problems.js';
-import { rpoVisibilityWarnings } from './rpo-visibility.js';
-import { isRecord } from './schema-walk.js';
-import { didYouMean, joinParts } from './suggest.js';
 import type { CheckedDrills } from './checked-drills.js';
-import { parseYaml, problemAt, readYamlText, type YamlSource } from './yaml-source.js';
-import { describeValue, validateSource } from './zod-problems.js';
-
-/** A valid drill and where it was defined (its `id`), for "already defined at" messages. */
-export interface LoadedDrill {
-  drill: Drill;
-  file: string;
-  line: number;
-  col: number;
-  /** Valid, but it will not measure what it means to (see rpo-visibility.ts). */
-  warnings: Problem[];
-}
-
-/** On failure, `id` is the id the file tried to define (if readable), so references to it are not also reported as unknown. */
-export type DrillFileResult = { ok: true; loaded: LoadedDrill } | { ok: false; problems: Problem[]; id?: string };
-
-/**
- * The fields every kind shares, with kind and target left open: used when the kind is
- * missing or unknown, so the rest of the file is still checked and reported in one go.
- */
-const AnyKindDrill = DropTableDrill.omit({ kind: true, target: true }).extend({ kind: z.unknown().optional(), target: z.unknown().optional() });
-
-const KNOWN_KINDS = `known kinds: ${DRILL_KINDS.join(', ')}`;
+import type { DrillFileResult } from './loaded-drill.js';
+import { parseYaml, readYamlText } from './yaml-source.js';
 
 /**
  * Reads and checks a drill file. With `checked` (the built-in drills as the build checked
@@ -39,31 +12,9 @@ export async function readDrillFile(file: string, checked?: CheckedDrills): Prom
   const known = checked?.lookup(file, read.text);
   if (known) return { ok: true, loaded: { ...known, file, warnings: [] } };
   const parsed = parseYaml(read.text, file);
-  return parsed.ok ? validateDrillSource(parsed.source) : parsed;
-}
-
-export function validateDrillSource(source: YamlSource): DrillFileResult {
-  const data = source.data;
-  if (!isRecord(data)) {
-    const message = 'a drill file holds one drill: a mapping with id, title, kind, target, objectives, ... (see drills/drop-orders-table.yaml)';
-    return { ok: false, problems: [problemAt(source, [], message)] };
-  }
-  // The kind is checked before the discriminated union: zod alone would only say
-  // "invalid discriminator", and would check nothing else in the file.
-  const kindProblems = checkKind(source, data.kind);
-  const result = validateSource(kindProblems.length === 0 ? Drill : AnyKindDrill, source);
-  if (!result.ok || kindProblems.length > 0) {
-    const id = typeof data.id === 'string' ? data.id : undefined;
-    return { ok: false, problems: [...kindProblems, ...(result.ok ? [] : result.problems)], id };
-  }
-  const { line, col } = problemAt(source, ['id'], '');
-  const drill = result.value as Drill;
-  return { ok: true, loaded: { drill, file: source.file, line, col, warnings: rpoVisibilityWarnings(source, drill) } };
-}
-
-function checkKind(source: YamlSource, kind: unknown): Problem[] {
-  if (kind === undefined) return [problemAt(source, [], `missing required key "kind"; ${KNOWN_KINDS}`)];
-  if (typeof kind === 'string' && (DRILL_KINDS as readonly string[]).includes(kind)) return [];
-  const suggestion = typeof kind === 'string' ? didYouMean(kind, DRILL_KINDS) : '';
-  return [problemAt(source, ['kind'], joinParts(`kind: unknown drill kind ${describeValue(kind)}`, suggestion, KNOWN_KINDS))];
+  if (!parsed.ok) return parsed;
+  // The drill schema is built only for a drill to check: a start whose drills are all the
+  // built-in ones as checked by the build (or unchanged) never needs it.
+  const { validateDrillSource } = await import('./drill-validation.js');
+  return validateDrillSource(parsed.source);
 }

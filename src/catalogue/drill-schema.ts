@@ -2,6 +2,8 @@ import * as z from 'zod';
 import { Duration } from './duration.js';
 import { parseMatcher } from './label-matchers.js';
 import { countSqlStatements } from './sql-statements.js';
+import { MIN_RECOVERY_INTERVAL_MS } from './recovery-interval.js';
+import { Objectives } from './objectives-schema.js';
 
 /** Checked here, so a bad regex is a validation error and not a failed webhook later. */
 const LabelMatcherText = z.string().superRefine((text, context) => {
@@ -15,8 +17,7 @@ const LabelMatcherText = z.string().superRefine((text, context) => {
   }
 });
 
-export const DRILL_KINDS = ['drop-table', 'lose-node', 'delete-cluster', 'key-holder-unavailable', 'command'] as const;
-export type DrillKind = (typeof DRILL_KINDS)[number];
+export { DRILL_KINDS, type DrillKind } from './drill-kinds.js';
 
 const Identifier = z
   .string()
@@ -80,11 +81,6 @@ export const Probe = z.discriminatedUnion('type', [
 ]);
 export type Probe = z.infer<typeof Probe>;
 
-/** Checks faster than this load the target more than they narrow the bounds. */
-export const MIN_RECOVERY_INTERVAL_MS = 100;
-/** The default for cheap probes (sql, http): five queries a second, RTO bounds about 200ms wide. */
-export const CHEAP_PROBE_RECOVERY_INTERVAL_MS = 200;
-
 export const SteadyState = z.strictObject({
   probes: z.array(Probe).min(1, 'list at least one probe: the run needs a way to see that service is back'),
   interval: Duration.prefault('1s').describe('How often the probes run (preflight, and while recovery is awaited unless recoveryInterval says otherwise)'),
@@ -96,17 +92,6 @@ export const SteadyState = z.strictObject({
     ),
 });
 export type SteadyState = z.infer<typeof SteadyState>;
-
-/**
- * How often the probes run while recovery is awaited: the drill's `recoveryInterval`, else fast
- * for cheap probes (a query or a request) and `interval` for the rest (a command may be costly,
- * and a Kubernetes probe is woken by its watch), never slower than `interval`.
- */
-export function recoveryIntervalOf(steadyState: SteadyState): number {
-  if (steadyState.recoveryInterval !== undefined) return steadyState.recoveryInterval;
-  const cheap = steadyState.probes.every((probe) => probe.type === 'sql' || probe.type === 'http');
-  return cheap ? Math.min(CHEAP_PROBE_RECOVERY_INTERVAL_MS, steadyState.interval) : steadyState.interval;
-}
 
 export const Detection = z.strictObject({
   alerts: z
@@ -183,10 +168,7 @@ export const RpoMarker = z.discriminatedUnion('marker', [
 ]);
 export type RpoMarker = z.infer<typeof RpoMarker>;
 
-export const Objectives = z
-  .strictObject({ ttd: Duration.optional(), rto: Duration.optional(), rpo: Duration.optional() })
-  .refine((o) => o.ttd !== undefined || o.rto !== undefined || o.rpo !== undefined, 'set at least one of ttd, rto, rpo');
-export type Objectives = z.infer<typeof Objectives>;
+export { Objectives };
 
 const DrillCommon = {
   id: Identifier,

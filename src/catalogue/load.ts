@@ -7,7 +7,8 @@ import { readCheckedDrills, type CheckedDrills } from './checked-drills.js';
 import { crossCheck } from './cross-check.js';
 import { delayedReplicaWarnings } from './replica-warnings.js';
 import { pagesAccessWarnings } from './pages-warnings.js';
-import { readDrillFile, validateDrillSource, type DrillFileResult, type LoadedDrill } from './drill-file.js';
+import { readDrillFile } from './drill-file.js';
+import type { DrillFileResult, LoadedDrill } from './loaded-drill.js';
 import type { Drill } from './drill-schema.js';
 import { sortProblems, type Problem } from './problems.js';
 import { isRecord } from './schema-walk.js';
@@ -149,6 +150,7 @@ function mergeDrills(loaded: readonly LoadedDrill[]): { drills: Map<string, Load
  * given together are also checked for duplicate ids.
  */
 export async function validateFiles(paths: string[], options: LoadOptions = {}): Promise<Problem[]> {
+  const { validateDrillSource } = await import('./drill-validation.js');
   const problems: Problem[] = [];
   const standalone: LoadedDrill[] = [];
   for (const file of paths) {

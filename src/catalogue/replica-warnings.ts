@@ -1,5 +1,5 @@
 import type { Config } from '../config/config-schema.js';
-import type { LoadedDrill } from './drill-file.js';
+import type { LoadedDrill } from './loaded-drill.js';
 import { formatDuration } from './duration.js';
 import type { Problem } from './problems.js';
 import { ownValue } from './own.js';

@@ -5,7 +5,8 @@
  */
 import path, { join } from 'node:path';
 import type { SecretRef } from '../catalogue/secret-ref.js';
-import { DRILL_KINDS, type Drill } from '../catalogue/drill-schema.js';
+import type { Drill } from '../catalogue/drill-schema.js';
+import { DRILL_KINDS } from '../catalogue/drill-kinds.js';
 import { resolveSecret, type Catalogue } from '../catalogue/load.js';
 import type { RunStore, RuntimeFactory } from '../engine/ports.js';
 import { UserError } from '../errors.js';

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { Duration } from '../catalogue/duration.js';
-import { Objectives } from '../catalogue/drill-schema.js';
+import { Objectives } from '../catalogue/objectives-schema.js';
 import { Secret } from '../catalogue/secret-ref.js';
 import { ChatPermissions, ChatSection } from '../chat/chat-schema.js';
 import { NotifyChannel } from '../notify/notify-schema.js';

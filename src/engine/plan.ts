@@ -1,5 +1,6 @@
 import { effectiveDrill, type DrillCatalogue } from '../catalogue/effective.js';
-import { recoveryIntervalOf, type Drill } from '../catalogue/drill-schema.js';
+import type { Drill } from '../catalogue/drill-schema.js';
+import { recoveryIntervalOf } from '../catalogue/recovery-interval.js';
 import { ownValue } from '../catalogue/own.js';
 import { environmentRefusal } from './environment-guard.js';
 import type { ProcessJournal, RuntimeFactory } from './ports.js';

@@ -1,4 +1,5 @@
-import { recoveryIntervalOf, type Drill } from '../catalogue/drill-schema.js';
+import type { Drill } from '../catalogue/drill-schema.js';
+import { recoveryIntervalOf } from '../catalogue/recovery-interval.js';
 import { elapsedMs, type Instant } from './events.js';
 import type { Journal } from './journal.js';
 import type { DrillRuntime, Probe } from './ports.js';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/config-schema.js';
-import { DRILL_KINDS } from '../catalogue/drill-schema.js';
+import { DRILL_KINDS } from '../catalogue/drill-kinds.js';
 import type { DrillCatalogue } from '../catalogue/effective.js';
 import type { RunStore } from '../engine/ports.js';
 import type { RunHistory, RunTrends } from '../history/ports.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateDrillSource } from '../../src/catalogue/drill-file.js';
+import { validateDrillSource } from '../../src/catalogue/drill-validation.js';
 import { loadCatalogue, validateFiles } from '../../src/catalogue/load.js';
 import { stringify } from 'yaml';
 import { MAX_NESTING, parseYaml } from '../../src/catalogue/yaml-source.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalogue, validateFiles } from '../../../src/catalogue/load.js';
-import { validateDrillSource } from '../../../src/catalogue/drill-file.js';
+import { validateDrillSource } from '../../../src/catalogue/drill-validation.js';
 import { formatProblem } from '../../../src/catalogue/problems.js';
 import { parseYaml } from '../../../src/catalogue/yaml-source.js';
 import { fixture } from './fixtures.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateDrillSource } from '../../../src/catalogue/drill-file.js';
+import { validateDrillSource } from '../../../src/catalogue/drill-validation.js';
 import { validateFiles } from '../../../src/catalogue/load.js';
 import { formatProblem } from '../../../src/catalogue/problems.js';
 import { parseYaml } from '../../../src/catalogue/yaml-source.js';

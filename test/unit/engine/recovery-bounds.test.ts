@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Drill, recoveryIntervalOf } from '../../../src/catalogue/drill-schema.js';
+import { Drill } from '../../../src/catalogue/drill-schema.js';
+import { recoveryIntervalOf } from '../../../src/catalogue/recovery-interval.js';
 import type { Clock } from '../../../src/engine/clock.js';
 import { elapsedMs, findEvent, type EventBody, type Instant, type RunEvent } from '../../../src/engine/events.js';
 import { Journal } from '../../../src/engine/journal.js';
