@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import { eventBodySchema, type RunEvent } from '../../src/engine/events.js';
-import { Scorecard } from '../../src/scoring/scorecard-schema.js';
+import { scorecardSchema, type Scorecard } from '../../src/scoring/scorecard-schema.js';
 
 export interface EventRow {
   seq: string;
@@ -29,7 +29,7 @@ export function toEvent(runId: string, row: EventRow): RunEvent {
 
 export function toScorecard(runId: string, stored: unknown): Scorecard | null {
   if (stored === null || stored === undefined) return null;
-  const parsed = Scorecard.safeParse(stored);
+  const parsed = scorecardSchema().safeParse(stored);
   if (!parsed.success) throw new DamagedJournalError(`run ${runId}: the stored scorecard is damaged: ${firstIssue(parsed.error)}`);
   return parsed.data;
 }

@@ -6,7 +6,7 @@ import { describeEvent } from './describe-event.js';
 import type { Scorecard, TimelineEntry } from './scorecard-schema.js';
 import { hideProbeProcesses } from './routine-processes.js';
 
-export { Scorecard, TimelineEntry } from './scorecard-schema.js';
+export type { Scorecard, TimelineEntry } from './scorecard-schema.js';
 
 /** The scorecard is derived from the journal alone, so every reader gets the same numbers. */
 export function scoreRun(runId: string, events: readonly RunEvent[]): Scorecard {

@@ -7,7 +7,7 @@ import type { Outcome } from '../../src/engine/events.js';
 import type { RunStore } from '../../src/engine/ports.js';
 import type { RunHistory, RunRecord, RunTrends } from '../../src/history/ports.js';
 import { runResult } from '../../src/history/run-result.js';
-import { Scorecard } from '../../src/scoring/scorecard-schema.js';
+import { scorecardSchema } from '../../src/scoring/scorecard-schema.js';
 import { bulkLoadRuns, insertRuns, seedScorecard, type SeedRun } from '../support/run-history-seed.js';
 import { startTestPostgres, type TestPostgres } from '../support/servers.js';
 
@@ -198,7 +198,7 @@ describe('the PostgreSQL run history', () => {
       // The bulk loader's scorecards are real ones: the schema reads them, and the core derives the stored result.
       const sample = await bulkPool.query<{ scorecard: unknown; outcome: Outcome; result: string }>('select scorecard, outcome, result from firedrill_runs order by id limit 300');
       for (const row of sample.rows) {
-        const scorecard = Scorecard.parse(row.scorecard);
+        const scorecard = scorecardSchema().parse(row.scorecard);
         expect(runResult({ outcome: row.outcome, timeline: scorecard.timeline })).toBe(row.result);
       }
       expect(new Set(sample.rows.map((row) => row.result))).toEqual(new Set(['passed', 'failed', 'aborted', 'refused', 'not-detected']));

@@ -1,7 +1,7 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ChatMetrics } from '../../chat/chat-metrics.js';
 import type { Logger } from '../../log.js';
-import { Scorecard } from '../../scoring/scorecard-schema.js';
+import { scorecardSchema } from '../../scoring/scorecard-schema.js';
 import { MEASURE_BUCKETS } from './metric-names.js';
 import { registerStoreMetrics } from './store-metrics.js';
 import type { StoreMetricsSource } from './store-snapshot.js';
@@ -58,7 +58,7 @@ export function createMetrics(): FiredrillMetrics {
       replyFailed: (platform) => chatReplyFailures.inc({ platform }),
     },
     runFinished(scorecard) {
-      const parsed = Scorecard.safeParse(scorecard);
+      const parsed = scorecardSchema().safeParse(scorecard);
       if (!parsed.success) return;
       const { environment, drill, ttdMs, rtoMs, rpoMs } = parsed.data;
       const labels = { environment, drill: drill.id };
