@@ -128,6 +128,15 @@ const STAND_INS = [
     contents: (real) => `let real;\nmodule.exports = new Proxy({}, { get: (_, key) => (real ??= require(${JSON.stringify(real)}))[key] });`,
   },
   {
+    // form-data (with a dozen small modules of its own) builds multipart bodies: the Web API
+    // client's file uploads, axios's forms. firedrill's Slack calls send JSON and form-encoded
+    // bodies, so it loads when a file is first uploaded.
+    name: 'form-data for axios and the Web API client',
+    importer: /[\\/](axios[\\/]lib|@slack[\\/]web-api[\\/]dist)[\\/]/,
+    resolved: /[\\/]form-data[\\/]lib[\\/]form_data\.js$/,
+    contents: (real) => lazyModule(`require(${JSON.stringify(real)})`),
+  },
+  {
     // axios's HTTP adapter tunnels through an HTTPS proxy with https-proxy-agent (which brings
     // agent-base, debug and supports-color) only when a proxy is configured; it loads when it is.
     name: 'https-proxy-agent for axios',
@@ -183,7 +192,7 @@ export const standIns = {
   name: 'stand-ins',
   setup(build) {
     const used = new Set();
-    build.onResolve({ filter: /^(iconv-lite|mime-types|@slack\/oauth|@opentelemetry\/api|https-proxy-agent|http2|thread-stream)$|SocketModeReceiver(\.js)?$/ }, async (args) => {
+    build.onResolve({ filter: /^(iconv-lite|mime-types|@slack\/oauth|@opentelemetry\/api|https-proxy-agent|http2|thread-stream|form-data)$|SocketModeReceiver(\.js)?$/ }, async (args) => {
       // A stand-in's own require of the real module resolves as usual.
       if (args.namespace === 'stand-in' || args.pluginData === 'stand-ins: real') return undefined;
       const real = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'stand-ins: real' });
