@@ -210,6 +210,7 @@ export async function openStore(storeUrl: SecretRef | undefined, options: Compos
       },
     };
   } catch (error) {
+    stores.abandon();
     await server.close();
     throw error;
   }
