@@ -3,8 +3,7 @@ import type { SecretRef } from '../catalogue/secret-ref.js';
 import { UserError } from '../errors.js';
 import { loadCatalogueOrExplain } from './catalogue-or-explain.js';
 import type { CliContext } from './cli-context.js';
-import { openStore } from '../compose/index.js';
-import { pageAccess } from '../web/page-access.js';
+import { openStore } from '../compose/store.js';
 import { loadWhileStoreStarts } from './serve-preload.js';
 
 /**
@@ -12,9 +11,10 @@ import { loadWhileStoreStarts } from './serve-preload.js';
  * Replicas may share one store: all answer webhooks and chat; the elected leader runs the
  * schedules and takes over runs whose owner died.
  *
- * This part checks what a start needs (the config, its secrets, the port) and opens the store;
- * the rest of `serve` (serve-running.ts) and the SDKs it uses load while the store's
- * PostgreSQL starts, in processes of its own. Page access is checked once the store is open.
+ * This part checks what a start needs (the config, its secrets, the port) and opens the store,
+ * loading no more than that first; the rest of `serve` (serve-running.ts) and the SDKs it uses
+ * load while the store's PostgreSQL starts, in processes of its own. Page access is checked
+ * once the store is open.
  */
 export async function serveCommand(context: CliContext, configPath: string, options: { port?: string; stop: AbortSignal }): Promise<number> {
   const catalogue = await loadCatalogueOrExplain(context, configPath);
@@ -29,22 +29,26 @@ export async function serveCommand(context: CliContext, configPath: string, opti
   const signingKey = await servedSigningKey(catalogue, context.env);
 
   const running = loadWhileStoreStarts(context);
+  let pageAccessModule: Promise<typeof import('../web/page-access.js')> | undefined;
+  const loadPageAccess = () => (pageAccessModule ??= import('../web/page-access.js'));
   // No roll-back at start: a run left by a dead process is the leader's to take over (resume or roll back).
   const opened = await openStore(
     catalogue.config.store.url,
     { configDir: catalogue.configDir, env: context.env, configPath: catalogue.configPath },
     {
       // This thread's work while the store's PostgreSQL starts: the rest of serve and what it
-      // makes without a store, and the logger (reading it loads pino), which would otherwise
-      // hold up the start of the store.
+      // makes without a store, page access's module and the logger (reading it loads pino),
+      // which would otherwise hold up the start of the store.
       whileWaiting: () => {
         running.start();
+        loadPageAccess().catch(() => undefined);
         void context.log;
       },
       connections: 2,
     },
   );
   const started = async () => {
+    const { pageAccess } = await loadPageAccess();
     const access = pageAccess(catalogue.config, context.log, { configDir: catalogue.configDir, env: context.env });
     await access.ready;
     return { access, ...(await running.ready()) };
