@@ -16,8 +16,8 @@ const SECRET_PATHS = [
 ];
 
 // pino is required when the first logger is made, not when this module is imported: `--help`
-// and `validate` never log and so never pay for loading it. In the bundle `require` is esbuild's,
-// which bundles pino and runs it at this first call (its dozen files, resolved one by one from
+// and `validate` never log and so never run it. In the bundle `require` is esbuild's, which
+// bundles pino and runs it at this first call (its dozen files, resolved one by one from
 // node_modules, took twice as long); unbundled (the tests, dist/src) an ES module has none.
 const requireFromHere = createRequire(import.meta.url);
 const loadPino = () => (typeof require === 'function' ? require('pino') : requireFromHere('pino')) as typeof import('pino').default;

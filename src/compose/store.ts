@@ -134,4 +134,3 @@ function isPostgresUrl(url: string): boolean {
     return false;
   }
 }
-
