@@ -29,26 +29,24 @@ export async function serveCommand(context: CliContext, configPath: string, opti
   const signingKey = await servedSigningKey(catalogue, context.env);
 
   const running = loadWhileStoreStarts(context);
-  let pageAccessModule: Promise<typeof import('../web/page-access.js')> | undefined;
-  const loadPageAccess = () => (pageAccessModule ??= import('../web/page-access.js'));
   // No roll-back at start: a run left by a dead process is the leader's to take over (resume or roll back).
   const opened = await openStore(
     catalogue.config.store.url,
     { configDir: catalogue.configDir, env: context.env, configPath: catalogue.configPath },
     {
       // This thread's work while the store's PostgreSQL starts: the rest of serve and what it
-      // makes without a store, page access's module and the logger (reading it loads pino),
-      // which would otherwise hold up the start of the store.
+      // makes without a store (serve-preload.ts), and the logger (reading it loads pino), which
+      // would otherwise hold up the start of the store.
       whileWaiting: () => {
         running.start();
-        loadPageAccess().catch(() => undefined);
         void context.log;
       },
       connections: 2,
     },
   );
   const started = async () => {
-    const { pageAccess } = await loadPageAccess();
+    // Loaded by now: serve-preload.ts loads it while the store starts.
+    const { pageAccess } = await import('../web/page-access.js');
     const access = pageAccess(catalogue.config, context.log, { configDir: catalogue.configDir, env: context.env });
     await access.ready;
     return { access, ...(await running.ready()) };

@@ -10,11 +10,11 @@ export interface ServeLoading {
 }
 
 /**
- * Loads the rest of `serve` (serve-running.ts with the metrics library) and the configured chat
- * platforms' SDKs while its store starts, then makes what needs no store (prepareServe): the
- * embedded PostgreSQL starts, and the store's connections log in, in processes of their own,
- * and this thread would only wait meanwhile. Nothing is started here. A chat SDK that fails to
- * load is reported where the adapter is made.
+ * Loads the rest of `serve` (serve-running.ts with the metrics library), page access and the
+ * configured chat platforms' SDKs while its store starts, then makes what needs no store
+ * (prepareServe): the embedded PostgreSQL starts, and the store's connections log in, in
+ * processes of their own, and this thread would only wait meanwhile. Nothing is started here. A
+ * module that fails to load is reported where it is used.
  */
 export function loadWhileStoreStarts(context: CliContext): ServeLoading {
   let ready: ReturnType<ServeLoading['ready']> | undefined;
@@ -23,6 +23,8 @@ export function loadWhileStoreStarts(context: CliContext): ServeLoading {
     ready = import('./serve-running.js').then(async (module) => ({ serveRunning: module.serveRunning, parts: await module.prepareServe(context) }));
     // Unhandled until ready() is called: a failure is thrown there.
     ready.catch(() => undefined);
+    // Page access is checked once the store is open (serve-command.ts).
+    void import('../web/page-access.js').catch(() => undefined);
     void loadChatSdks(context.env).catch(() => undefined);
   };
   return {
