@@ -1,4 +1,4 @@
-import { elapsedMs, findEvent, findEvents, isFollowUp, type Outcome, type RunEvent } from '../engine/events.js';
+import { elapsedMs, findEvent, findEvents, isFollowUp, type EventOf, type Outcome, type RunEvent } from '../engine/events.js';
 import { formatDuration } from '../catalogue/duration.js';
 import { countsAsDetection, faultBegun } from '../engine/detection.js';
 import { durationBounds, judge, rpoBounds, straddleNote } from './bounds.js';
@@ -106,14 +106,15 @@ function timeline(events: readonly RunEvent[], injected: RunEvent | undefined): 
 }
 
 /**
- * The detection that counts (src/engine/detection.ts), and before service was back in time: `recovered` is journaled
- * `stableFor` after the streak start it carries, so a signal journaled in between came too late.
+ * The detection that counts (src/engine/detection.ts), if service may not yet have been back: `recovered` is journaled
+ * `stableFor` after the streak start it carries, so a signal journaled in between came too late once the first green
+ * check had its answer (its bracket's late side). One that came while that check was still waiting may have come first:
+ * under load a probe's process can start before a runbook that this very detection set off, and answer after it.
  */
-function firstDetectionBeforeRecovery(events: readonly RunEvent[], recovered: RunEvent | undefined) {
+function firstDetectionBeforeRecovery(events: readonly RunEvent[], recovered: EventOf<'recovered'> | undefined) {
   const begun = faultBegun(events);
-  return findEvents(events, 'detected').find(
-    (event) => countsAsDetection(begun, event) && (recovered === undefined || (event.seq < recovered.seq && elapsedMs(recovered, event) < 0)),
-  );
+  const cameOnceServiceWasBack = (event: RunEvent) => recovered !== undefined && (event.seq > recovered.seq || elapsedMs(recovered, event) >= (recovered.bracket?.afterMs ?? 0));
+  return findEvents(events, 'detected').find((event) => countsAsDetection(begun, event) && !cameOnceServiceWasBack(event));
 }
 
 function measuredRpo(measured: Extract<RunEvent, { type: 'rpo-measured' }> | undefined, notes: string[]): number | null {

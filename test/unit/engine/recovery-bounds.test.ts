@@ -35,7 +35,7 @@ function memoryJournal(clock: Clock): Journal {
   return new Journal('run-1', store, clock);
 }
 
-const drillWith = (steadyState: Record<string, unknown>) =>
+const drillWith = (steadyState: Record<string, unknown>, more: Record<string, unknown> = {}) =>
   Drill.parse({
     id: 'bounded',
     title: 'bounded',
@@ -46,6 +46,7 @@ const drillWith = (steadyState: Record<string, unknown>) =>
     steadyState: { probes: [{ type: 'sql', query: 'select true' }], stableFor: '1s', ...steadyState },
     recovery: { mode: 'manual' },
     maxDuration: '10m',
+    ...more,
   });
 
 /**
@@ -127,5 +128,50 @@ describe('recovery bounds from the probes', () => {
     expect(card.bounds.rtoMs!.high).toBeGreaterThanOrEqual(1_235);
     expect(card.bounds.rtoMs!.low).toBeLessThanOrEqual(card.rtoMs!);
     expect(card.bounds.rtoMs!.high).toBeGreaterThanOrEqual(card.rtoMs!);
+  });
+
+  it('counts the alert that set off the runbook, when a probe that started before it answers green after it', async () => {
+    // Under load: the third check's process starts, then the alert comes and the runbook fixes the shop,
+    // then that check samples. The check's start is before the alert, but service came back after it.
+    const { clock, advance } = virtualClock();
+    const journal = memoryJournal(clock);
+    const signals = new RunSignals();
+    const injected = await journal.append({ type: 'injected' });
+    signals.markInjected(injected);
+    let fixed = false;
+    let runbookRan!: () => void;
+    const runbookDone = new Promise<void>((resolve) => (runbookRan = resolve));
+    let checks = 0;
+    const probe: Probe = {
+      name: 'shop up',
+      check: async () => {
+        if (++checks === 3) {
+          advance(30);
+          signals.handle(await journal.append({ type: 'detected', by: { source: 'generic', name: 'ShopDown' }, bracket: { beforeMs: 50, afterMs: 0 } }));
+          await runbookDone;
+        }
+        advance(3);
+        return fixed ? { ok: true, detail: 'green' } : { ok: false, detail: 'red' };
+      },
+    };
+    const runbook = { description: 'rm -f outage', run: async () => ((fixed = true), runbookRan(), 'done') };
+    const runtime: DrillRuntime = { fault: undefined as never, steadyState: [probe], verify: [], runbook, close: async () => undefined };
+    const drill = drillWith(
+      {},
+      { objectives: { ttd: '1m', rto: '1m' }, recovery: { mode: 'automated', trigger: 'on-detection', runbook: { action: 'command', run: 'rm -f outage' } } },
+    );
+    expect(await watchForRecovery({ journal, drill, runtime, signals, injectedAt: injected })).toBe('recovered');
+    const events = await journal.events();
+    const detected = findEvent(events, 'detected')!;
+    const recovered = findEvent(events, 'recovered')!;
+    expect(elapsedMs(recovered, detected)).toBeGreaterThan(0);
+    const card = scoreRun('run-1', [
+      { type: 'run-created', drill: { id: 'bounded', title: 'b', kind: 'command', severity: 'low', objectives: { ttdMs: 60_000, rtoMs: 60_000, rpoMs: null }, recovery: 'automated' }, environment: 'staging', requestedBy: 'alice', seq: 0, at: events[0]!.at, mono: -1, clock: 'virtual' },
+      ...events,
+      { type: 'verified', ok: true, seq: 99, at: events[0]!.at, mono: 99_999, clock: 'virtual' },
+    ]);
+    expect(card.detectedBy?.name).toBe('ShopDown');
+    expect(card.ttdMs).toBe(elapsedMs(injected, detected));
+    expect(card.outcome).toBe('pass');
   });
 });

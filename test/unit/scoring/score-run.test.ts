@@ -83,12 +83,30 @@ describe('scoreRun: which detection counts', () => {
     expect(card.met.ttd).toBe(true);
   });
 
+  it('counts a detection that came while the first green check was still waiting for its answer', () => {
+    // The check began at 5s and answered at 5.3s: service came back somewhere in between, maybe after the alert at 5.1s
+    // (a runbook that the alert set off, and a probe process that started before it and ran after it).
+    const built = journal()
+      .created(OBJECTIVES)
+      .injected()
+      .detected(5_100, 'ShopDown')
+      .recovered(5_000, 2_000, true, { beforeMs: 50, afterMs: 300 })
+      .add({ type: 'verified', ok: true }, 7_400);
+    const card = score(built);
+    expect(card.detectedBy?.name).toBe('ShopDown');
+    expect(card.ttdMs).toBe(5_100);
+    expect(card.bounds.rtoMs).toEqual({ low: 4_950, high: 5_300 });
+    expect(card.met).toEqual({ ttd: true, rto: true, rpo: null });
+    expect(card.outcome).toBe('pass');
+  });
+
   it.each([
     ['before the injection began', journal().created(OBJECTIVES).detected(-1_000).add({ type: 'injecting', actions: [] }, -500).injected().recovered(40_000)],
     ['before injection', journal().created(OBJECTIVES).detected(-1_000).injected().recovered(40_000)],
     ['after recovery was journaled', journal().created(OBJECTIVES).injected().recovered(40_000).detected(45_000)],
     // Journaled before `recovered` (which waits out stableFor) but after service was back.
     ['while service was already back', journal().created(OBJECTIVES).injected().detected(41_000).recovered(40_000, 2_000)],
+    ['once the first green check had its answer', journal().created(OBJECTIVES).injected().detected(40_400).recovered(40_000, 2_000, true, { beforeMs: 50, afterMs: 300 })],
   ])('does not count a detection %s', (_, built) => {
     const card = score(built.add({ type: 'verified', ok: true }, 43_000));
     expect(card.ttdMs).toBeNull();
