@@ -18,6 +18,7 @@ export interface LeaderLockOptions {
  * frees it at once. The leader steps down the moment its connection reports an error or end,
  * and when a trivial query on it fails or takes longer than `retryMs`: a leader cut off from the
  * database cannot know whether its lock is still held, so it stops leading before it finds out.
+ * It then lets one try go by, so another replica leads within one `retryMs`.
  */
 export function startLeaderLock(connectionString: string, options: LeaderLockOptions): LeaderElector {
   const name = options.name ?? 'firedrill';
@@ -26,10 +27,14 @@ export function startLeaderLock(connectionString: string, options: LeaderLockOpt
   const leadership = new Leadership();
   const stopping = new AbortController();
   let client: pg.Client | undefined;
+  // A leader whose connection failed sits out its next try, so that a replica whose connection
+  // held takes over, rather than whichever of them happens to ask first.
+  let sitOutNextTry = false;
 
   const drop = (lost: pg.Client) => {
     if (client !== lost) return;
     client = undefined;
+    if (leadership.isLeader) sitOutNextTry = true;
     leadership.set(false);
     void lost.end().catch(() => undefined);
   };
@@ -58,6 +63,10 @@ export function startLeaderLock(connectionString: string, options: LeaderLockOpt
     try {
       if (leadership.isLeader) {
         await current.query('select 1');
+        return;
+      }
+      if (sitOutNextTry) {
+        sitOutNextTry = false;
         return;
       }
       const result = await current.query<{ locked: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as locked', [LEADER_NAMESPACE, name]);
