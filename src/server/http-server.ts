@@ -84,6 +84,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     // When the request's head arrived: an alert is timed from then, not from after its body, its check and the store.
     const arrival = arrivalNow(options.intake.clock);
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    // Alive is all a liveness probe may ask: a store outage is ridden out, and a restart would not end it.
+    if (request.method === 'GET' && path === '/livez') return send(response, 200, { status: 'alive' });
     if (request.method === 'GET' && path === '/healthz') return health(response);
     if (request.method === 'GET' && path === '/readyz') return ready(response);
     if (request.method === 'GET' && path === '/metrics') {

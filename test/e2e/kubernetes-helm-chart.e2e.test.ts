@@ -178,7 +178,9 @@ describe('the Helm chart', () => {
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     });
-    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    // Liveness and start-up ask only whether the process answers: a store outage must not restart every replica.
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/livez', port: 'http' });
+    expect(container.startupProbe.httpGet).toEqual({ path: '/livez', port: 'http' });
     expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
     expect(container.volumeMounts).toEqual([
       { name: 'config', mountPath: '/etc/firedrill', readOnly: true },

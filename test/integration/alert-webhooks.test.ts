@@ -233,7 +233,10 @@ describe('alert webhooks into a run journal (real PostgreSQL, real HTTP)', () =>
     expect((await fetch(`${server.url}/hooks/alertmanager`)).status).toBe(405);
   });
 
-  it('serves /healthz, saying whether this replica leads, and /readyz', async () => {
+  it('serves /livez, /healthz, saying whether this replica leads, and /readyz', async () => {
+    const alive = await fetch(`${server.url}/livez`);
+    expect(alive.status).toBe(200);
+    expect(await alive.json()).toEqual({ status: 'alive' });
     const response = await fetch(`${server.url}/healthz`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: 'ok', leader: true, store: 'reachable' });

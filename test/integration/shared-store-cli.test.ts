@@ -80,6 +80,8 @@ describe('the embedded store shared by several firedrill processes', () => {
     expect(down.status).toBe('unavailable');
     expect(down.reason).toMatch(/^the run store does not answer: /);
     expect((await fetch(`${url!}/readyz`)).status).toBe(503);
+    // Alive all the same: a liveness probe must not restart a replica that is riding out the outage.
+    expect((await fetch(`${url!}/livez`)).status).toBe(200);
     expect(down.reason).not.toContain((await readFile(join(world.dir, 'state', 'store', 'password'), 'utf8')).trim());
 
     // Allowed back: serve starts it again by itself.
