@@ -58,6 +58,13 @@ export interface RunStoreOptions {
    * login at the moment it starts answering.
    */
   connections?: number | undefined;
+  /**
+   * Keeps those connections open while idle, for a long-running `serve`: a first command after a
+   * quiet spell would otherwise wait for a login. Other connections close after `idleTimeoutMs`.
+   */
+  keepConnectionsOpen?: boolean | undefined;
+  /** How long a connection not kept open may sit idle before it closes (default 10 s, pg-pool's). */
+  idleTimeoutMs?: number | undefined;
 }
 
 /** Opens the store and applies pending migrations. */
@@ -93,13 +100,18 @@ export interface ConnectingStores {
  * as any other.
  */
 export function connectPostgresStores(connectionString: string, options: RunStoreOptions = {}): ConnectingStores {
-  const pool = new pg.Pool({ connectionString, max: 5 });
+  const wanted = Math.max(1, options.connections ?? 1);
+  const pool = new pg.Pool({
+    connectionString,
+    max: 5,
+    min: options.keepConnectionsOpen ? wanted : 0,
+    ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMillis: options.idleTimeoutMs }),
+  });
   pool.on('error', () => undefined);
   // The store's password is masked wherever an error might quote it, as every secret is.
   secrets.add(connectionString);
   const redact = (text: string) => secrets.redact(text);
   const ride = rideOutOutages(options.outageLimitMs ?? DEFAULT_STORE_OUTAGE_LIMIT_MS, redact);
-  const wanted = Math.max(1, options.connections ?? 1);
   // Holding them all at once: a pool hands out an idle connection again rather than open one.
   const logIn = async () => {
     const held = await Promise.allSettled(Array.from({ length: wanted }, () => pool.connect()));

@@ -42,6 +42,7 @@ export async function serveCommand(context: CliContext, configPath: string, opti
         void context.log;
       },
       connections: 2,
+      keepConnectionsOpen: true,
     },
   );
   const started = async () => {

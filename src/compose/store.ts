@@ -42,6 +42,8 @@ export interface StoreOpening {
   whileWaiting?: () => void;
   /** Connections to open side by side at the start (default 1): see RunStoreOptions. */
   connections?: number;
+  /** Keeps those connections open while idle (a long-running server): see RunStoreOptions. */
+  keepConnectionsOpen?: boolean;
 }
 
 /**
@@ -57,7 +59,7 @@ export async function openStore(storeUrl: SecretRef | undefined, options: Compos
     opening.whileWaiting?.();
   };
   const outageLimitMs = storeOutageLimitMs(options.env);
-  const storeOptions = { outageLimitMs, connections: opening.connections };
+  const storeOptions = { outageLimitMs, connections: opening.connections, keepConnectionsOpen: opening.keepConnectionsOpen };
   const url = storeUrl ? await resolveSecret(storeUrl, options.configDir, options.env) : options.env.DATABASE_URL;
   if (url) {
     const source = storeUrl ? `store.url of ${options.configPath ?? 'the config'}` : 'DATABASE_URL';

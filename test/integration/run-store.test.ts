@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findEvent, type RunEvent } from '../../src/engine/events.js';
 import type { RunStore } from '../../src/engine/ports.js';
-import { FINISHED_UNDO_PARAMS, openPostgresRunStore } from '../../adapters/postgres/run-store.js';
+import { FINISHED_UNDO_PARAMS, openPostgresRunStore, openPostgresStores } from '../../adapters/postgres/run-store.js';
 import { startTestPostgres, type TestPostgres } from '../support/servers.js';
 
 let postgres: TestPostgres;
@@ -87,9 +87,36 @@ describe('the PostgreSQL run store', () => {
   });
 });
 
-async function until(done: () => boolean, timeoutMs = 10_000): Promise<void> {
+describe('the PostgreSQL run store when idle', () => {
+  it('keeps the connections it opened at the start when asked to (serve), and lets idle ones close otherwise', async () => {
+    const admin = new pg.Client({ connectionString: postgres.url('firedrill') });
+    await admin.connect();
+    const sessions = async (name: string) => {
+      const { rows } = await admin.query<{ count: string }>('select count(*) from pg_stat_activity where application_name = $1', [name]);
+      return Number(rows[0]!.count);
+    };
+    const urlNamed = (name: string) => `${postgres.url('firedrill')}?application_name=${name}`;
+    const kept = await openPostgresStores(urlNamed('kept'), { connections: 2, keepConnectionsOpen: true, idleTimeoutMs: 100 });
+    const closing = await openPostgresStores(urlNamed('closing'), { connections: 2, idleTimeoutMs: 100 });
+    try {
+      expect([await sessions('kept'), await sessions('closing')]).toEqual([2, 2]);
+      await until(async () => (await sessions('closing')) === 0);
+      expect(await sessions('kept')).toBe(2);
+      // Busier than that for a while, then idle again: back to the two it keeps.
+      await Promise.all(Array.from({ length: 4 }, () => kept.runs.list({ limit: 1 })));
+      await until(async () => (await sessions('kept')) <= 2);
+      expect(await sessions('kept')).toBe(2);
+    } finally {
+      await kept.runs.close();
+      await closing.runs.close();
+      await admin.end();
+    }
+  });
+});
+
+async function until(done: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
-  while (!done()) {
+  while (!(await done())) {
     if (performance.now() > deadline) throw new Error('timed out');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
